@@ -1,0 +1,27 @@
+import type { Argv } from 'yargs';
+import { EXIT } from '../errors.ts';
+import { evaluateGate } from '../gate/evaluate.ts';
+import { resolveLimits } from '../gate/resolve-limits.ts';
+import { readRunRecord } from '../report/write-reports.ts';
+import { printVerdict } from '../run/print-verdict.ts';
+
+export const gateCommand = {
+  command: 'gate <results> [limits..]',
+  describe: 'Re-evaluate a saved results.json against (other) limits; no broker needed',
+  builder: (y: Argv) =>
+    y
+      .positional('results', { type: 'string', demandOption: true, describe: 'Path to a results.json' })
+      .positional('limits', { type: 'string', array: true, default: [] as string[], describe: 'Limits, e.g. "latency.p99<500ms"' })
+      .option('limits-file', { type: 'string', describe: 'JSON file of gate limits' }),
+  handler: async (args: Record<string, unknown>): Promise<number> => {
+    const record = await readRunRecord(String(args.results));
+    const limits = resolveLimits({ args: (args.limits as string[]) ?? [], file: args['limits-file'] as string | undefined });
+    const loadEndSec = record.summary.durationSec;
+    const verdict = evaluateGate(
+      { load: record.load, broker: record.broker, units: record.target.units, phases: record.scenario.phases, loadEndSec },
+      limits,
+    );
+    printVerdict({ ...record, verdict: { ...verdict, aborted: record.verdict.aborted } }, [], { quiet: false });
+    return verdict.passed ? EXIT.passed : EXIT.failed;
+  },
+};

@@ -1,0 +1,116 @@
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Argv } from 'yargs';
+import { EXIT } from '../errors.ts';
+import { writeComparison } from '../report/compare.ts';
+import { writeReports } from '../report/write-reports.ts';
+import type { RunRecord } from '../run-record.ts';
+import { executeRun } from '../run/execute-run.ts';
+import { printVerdict } from '../run/print-verdict.ts';
+import type { Publisher } from '../stack/target-process.ts';
+import { loadScenario } from '../../scenarios/index.ts';
+import { resolveSchedule, type Schedule } from '../../scenarios/schedule.ts';
+import { checkIncidentExpectations, type Expectation } from './incident-expectations.ts';
+import { runOptionsFrom, withLoadOptions } from './run-command.ts';
+
+const SCENARIO = 'eu-morning';
+
+export const incidentCommand = {
+  command: 'incident',
+  describe: 'Reproduce the outage: the European morning burst against the leaky service, then the fixed one',
+  builder: (y: Argv) =>
+    withLoadOptions(y)
+      .option('out', { type: 'string', default: join('reports', 'incident'), describe: 'Report directory' })
+      .option('connection-max', { type: 'number', describe: 'Broker connection_max (default: what the leak reaches early in the first peak)' }),
+  handler: async (args: Record<string, unknown>): Promise<number> => {
+    const out = resolve(String(args.out));
+    const base = runOptionsFrom({ ...args, scenario: SCENARIO }, out);
+    const schedule = resolveSchedule(await loadScenario(SCENARIO), { durationSec: base.durationSec, peakRps: base.peakRps });
+    const connectionMax = (args['connection-max'] as number | undefined) ?? saturatingConnectionMax(schedule);
+    base.log(
+      `incident replay: ${SCENARIO} in ${schedule.wallDurationSec} s at up to ${schedule.peakRps} req/s, ` +
+        `broker connection_max ${connectionMax} (the leak reaches it early in peak-1, ${clockOfFirstPeak(schedule)} UTC)`,
+    );
+
+    const records: Partial<Record<Publisher, RunRecord>> = {};
+    for (const publisher of ['leaky', 'shared'] as const) {
+      base.log(`--- ${publisher} publisher ---`);
+      const runOut = join(out, publisher);
+      // A reproduction watches the whole morning: no early abort, whatever CI mode says.
+      const record = await executeRun({ ...base, publisher, connectionMax, outDir: runOut, abortOnFail: false });
+      const files = await writeReports(record, runOut);
+      printVerdict(record, files, { quiet: base.log.length === 0 && Boolean(args.quiet) });
+      records[publisher] = record;
+    }
+    const leaky = records.leaky!;
+    const shared = records.shared!;
+    const expectations = checkIncidentExpectations(leaky, shared);
+    const compared = await writeComparison(
+      [
+        { label: 'leaky (the incident)', record: leaky },
+        { label: 'shared (the fix)', record: shared },
+      ],
+      out,
+    );
+    writeFileSync(join(out, 'summary.md'), incidentSummary(leaky, shared, expectations));
+    const held = expectations.every((e) => e.held);
+    process.stdout.write(`\nIncident reproduction ${held ? 'behaved as expected' : 'did NOT behave as expected'}:\n`);
+    for (const e of expectations) process.stdout.write(`  ${e.held ? 'ok:  ' : 'fail:'} ${e.run.padEnd(6)} ${e.what} (${e.detail})\n`);
+    process.stdout.write(`  summary: ${join(out, 'summary.md')}; side by side: ${compared.join(', ')}\n`);
+    return held ? EXIT.passed : EXIT.failed;
+  },
+};
+
+/**
+ * The leaky service opens one connection per request, so connections track cumulative requests. A cap a
+ * little past what the morning has sent when peak-1 begins makes the broker saturate at the peak, as it
+ * did at 07:45 UTC.
+ */
+export function saturatingConnectionMax(schedule: Schedule): number {
+  const peak = schedule.phases.find((p) => p.name.startsWith('peak'));
+  if (!peak) return 100;
+  let beforePeak = 0;
+  let inPeak = 0;
+  for (const s of schedule.perSecond) {
+    if (s.t < peak.startSec) beforePeak += s.scheduled;
+    else if (s.t < peak.endSec) inPeak += s.scheduled;
+  }
+  return Math.max(50, Math.round(beforePeak + inPeak * 0.15));
+}
+
+function clockOfFirstPeak(schedule: Schedule): string {
+  return schedule.phases.find((p) => p.name.startsWith('peak'))?.clockStart ?? '?';
+}
+
+function incidentSummary(leaky: RunRecord, shared: RunRecord, expectations: Expectation[]): string {
+  const row = (name: string, r: RunRecord) => {
+    const s = r.summary;
+    const fivexx = Object.entries(s.status).reduce((n, [c, k]) => n + (Number(c) >= 500 ? k : 0), 0);
+    const noAnswer = Object.values(s.errors).reduce((a, b) => a + b, 0);
+    return `| ${name} | ${r.verdict.passed ? 'passed' : '**failed**'} | ${s.requests} | ${fivexx} | ${noAnswer} | ${s.broker.baselineConnections} | ${s.broker.peakConnections} | ${s.broker.finalConnections} | ${s.latency.p99.toFixed(0)} ms |`;
+  };
+  const firstFailure = leaky.verdict.rules.find((r) => !r.passed);
+  return [
+    '# Incident replay: the European morning burst',
+    '',
+    `The same burst (${leaky.scenario.name}, ${leaky.scenario.wallDurationSec} s, peak ${leaky.scenario.peakRps} req/s) ` +
+      `against the reference ingestion service twice, on a broker with connection_max ${leaky.summary.broker.connectionMax ?? '-'}: ` +
+      'first with the connection handling that caused the outage (`leaky`: a new connection per request, never closed), ' +
+      'then with the fix (`shared`: one connection per unit).',
+    '',
+    '| run | gate | requests | 5xx | no answer | baseline conns | peak conns | conns after | p99 |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    row('leaky', leaky),
+    row('shared', shared),
+    '',
+    firstFailure ? `Why the leaky run failed: ${firstFailure.message}` : 'The leaky run did not fail any rule.',
+    '',
+    '## Did the reproduction behave as expected?',
+    '',
+    ...expectations.map((e) => `- ${e.held ? 'yes' : '**no**'}: ${e.run}: ${e.what} (${e.detail})`),
+    '',
+    'Each run has its own report in `leaky/` and `shared/` (report.html, summary.md, results.json, junit.xml); ' +
+      '`compare.html` shows both on the same charts.',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,99 @@
+import { hostname, cpus } from 'node:os';
+import type { LoadResult } from '../load/driver.ts';
+import {
+  RUN_RECORD_SCHEMA_VERSION,
+  type BrokerSample,
+  type BrokerSummary,
+  type RunRecord,
+  type TimelineEvent,
+} from '../run-record.ts';
+import { TOOL_VERSION } from '../version.ts';
+import type { Scenario } from '../../scenarios/define-scenario.ts';
+import type { Schedule } from '../../scenarios/schedule.ts';
+
+export interface RecordParts {
+  startedAt: Date;
+  endedAt: Date;
+  scenario: Scenario;
+  schedule: Schedule;
+  load: LoadResult;
+  broker: BrokerSample[];
+  events: TimelineEvent[];
+  limits: unknown;
+  loadEndSec: number;
+  target: RunRecord['target'];
+  stack: RunRecord['stack'];
+}
+
+/** Assembles the self-contained run record; the verdict is filled in by the gate afterwards. */
+export function buildRunRecord(p: RecordParts): RunRecord {
+  const requests = p.load.seconds.reduce((n, s) => n + s.sent, 0);
+  const scheduled = p.load.seconds.reduce((n, s) => n + s.scheduled, 0);
+  const activeSec = Math.max(p.loadEndSec, 1e-9);
+  return {
+    schemaVersion: RUN_RECORD_SCHEMA_VERSION,
+    tool: { name: 'rushgate', version: TOOL_VERSION },
+    startedAt: p.startedAt.toISOString(),
+    endedAt: p.endedAt.toISOString(),
+    scenario: {
+      name: p.schedule.scenario,
+      description: p.scenario.description,
+      wallDurationSec: p.schedule.wallDurationSec,
+      peakRps: p.schedule.peakRps,
+      seed: p.schedule.seed,
+      phases: p.schedule.phases,
+    },
+    target: p.target,
+    stack: p.stack,
+    limits: JSON.parse(JSON.stringify(p.limits ?? {})) as Record<string, unknown>,
+    environment: { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length, hostname: hostname() },
+    load: p.load.seconds,
+    broker: p.broker,
+    events: [...p.events].sort((a, b) => a.t - b.t),
+    summary: {
+      requests,
+      scheduled,
+      dropped: p.load.seconds.reduce((n, s) => n + s.dropped, 0),
+      status: p.load.status,
+      errors: p.load.errors,
+      latency: p.load.latency,
+      achievedRps: round(requests / activeSec, 1),
+      durationSec: round(p.loadEndSec, 2),
+      broker: summariseBroker(p.broker, p.stack.connectionMax),
+    },
+    verdict: { passed: false, rules: [] },
+  };
+}
+
+export function summariseBroker(samples: BrokerSample[], connectionMax?: number): BrokerSummary {
+  const before = samples.filter((s) => s.t < 0);
+  const baselineFrom = before.length > 0 ? before : samples.slice(0, 1);
+  const first = samples[0];
+  const last = samples[samples.length - 1];
+  return {
+    baselineConnections: median(baselineFrom.map((s) => s.connections)),
+    peakConnections: max(samples.map((s) => s.connections)),
+    finalConnections: last?.connections ?? 0,
+    baselineChannels: median(baselineFrom.map((s) => s.channels)),
+    peakChannels: max(samples.map((s) => s.channels)),
+    finalChannels: last?.channels ?? 0,
+    connectionsOpened: (last?.connectionsOpened ?? 0) - (first?.connectionsOpened ?? 0),
+    connectionsClosed: (last?.connectionsClosed ?? 0) - (first?.connectionsClosed ?? 0),
+    ...(connectionMax !== undefined ? { connectionMax } : {}),
+  };
+}
+
+function median(values: number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function max(values: number[]): number {
+  return values.length === 0 ? 0 : Math.max(...values);
+}
+
+function round(n: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}

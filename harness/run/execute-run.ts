@@ -1,0 +1,162 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { checkAbort } from '../gate/abort.ts';
+import { evaluateGate } from '../gate/evaluate.ts';
+import { resolveLimits, type LimitsSource } from '../gate/resolve-limits.ts';
+import { runLoad } from '../load/driver.ts';
+import { startBrokerSampler } from '../probe/broker-sampler.ts';
+import type { LoadSecond, RunRecord, TimelineEvent } from '../run-record.ts';
+import { redactText, redactUrl } from '../redact.ts';
+import { startStack, resolveStackKind, type StackChoice } from '../stack/select-stack.ts';
+import type { Publisher } from '../stack/target-process.ts';
+import { loadScenario } from '../../scenarios/index.ts';
+import { resolveSchedule } from '../../scenarios/schedule.ts';
+import { buildRunRecord } from './build-record.ts';
+import { assertLoopbackTarget } from './target-guard.ts';
+
+export interface RunOptions {
+  scenario: string;
+  durationSec?: number;
+  peakRps?: number;
+  stack: StackChoice;
+  targetCommand?: string;
+  publisher?: Publisher;
+  units: number;
+  connectionMax?: number;
+  verifyExchange?: string;
+  healthPath?: string;
+  external?: { amqpUrl: string; managementUrl: string; prometheusUrl: string; targetUrl: string };
+  allowRemoteTarget?: boolean;
+  limits: LimitsSource;
+  abortOnFail: boolean;
+  /** Idle sampling before load starts, to measure the baseline. */
+  baselineSec?: number;
+  /** Sampling after load ends, for the residue rule. */
+  cooldownSec?: number;
+  inFlightLimit?: number;
+  timeoutMs?: number;
+  /** Where this run's logs go (reports are written by the caller). */
+  outDir: string;
+  /** Progress lines for humans; the run itself never prints. */
+  log: (line: string) => void;
+  /** Called every second with the latest load second and target connections (live progress). */
+  onSecond?: (second: LoadSecond, connections: number | undefined) => void;
+}
+
+/**
+ * One run: start the stack, measure the idle baseline, replay the schedule while sampling the broker,
+ * keep sampling through the cool-down, then judge. The stack is stopped on every path.
+ */
+export async function executeRun(opts: RunOptions): Promise<RunRecord> {
+  const scenario = await loadScenario(opts.scenario);
+  const schedule = resolveSchedule(scenario, { durationSec: opts.durationSec, peakRps: opts.peakRps });
+  const limits = resolveLimits(opts.limits);
+  if (opts.external) {
+    assertLoopbackTarget(
+      [
+        { what: 'target', url: opts.external.targetUrl },
+        { what: 'broker', url: opts.external.amqpUrl },
+      ],
+      opts.allowRemoteTarget ?? false,
+    );
+  }
+  const { kind, reason } = await resolveStackKind(opts.stack);
+  mkdirSync(opts.outDir, { recursive: true });
+  opts.log(`stack: ${kind} (${reason})${opts.connectionMax ? `, connection_max ${opts.connectionMax}` : ''}`);
+
+  const startedAt = new Date();
+  const stack = await startStack(kind, {
+    connectionMax: opts.connectionMax,
+    target: {
+      command: opts.targetCommand,
+      publisher: opts.targetCommand ? undefined : (opts.publisher ?? 'shared'),
+      units: opts.units,
+      verifyExchange: opts.verifyExchange,
+      healthPath: opts.healthPath,
+    },
+    external: opts.external,
+    logDir: resolve(opts.outDir),
+  });
+  const scrub = (text: string) => redactText(text, stack.secrets);
+  try {
+    opts.log(`target: ${stack.targetDescription} at ${stack.targetUrl}`);
+    const baselineSec = opts.baselineSec ?? 3;
+    const loadStartMs = Date.now() + baselineSec * 1000;
+    const clock = () => (Date.now() - loadStartMs) / 1000;
+    const sampler = startBrokerSampler({ prometheusUrl: stack.prometheusUrl, intervalMs: 250, clock });
+    const events: TimelineEvent[] = [];
+    await sleep(Math.max(0, loadStartMs - Date.now()));
+
+    const runId = randomBytes(4).toString('hex');
+    const load = runLoad({
+      targetUrl: stack.targetUrl,
+      schedule,
+      runId,
+      inFlightLimit: opts.inFlightLimit,
+      timeoutMs: opts.timeoutMs,
+    });
+    const seconds: LoadSecond[] = [];
+    let abortedBy: RunRecord['verdict']['aborted'];
+    load.on('phase', (p: { name: string; t: number }) => {
+      events.push({ t: p.t, kind: 'phase', message: p.name });
+    });
+    load.on('second', (second: LoadSecond) => {
+      seconds.push(second);
+      opts.onSecond?.(second, sampler.latest()?.connections);
+      if (!opts.abortOnFail || abortedBy) return;
+      const failure = checkAbort(
+        { load: seconds, broker: sampler.samples(), units: opts.units, phases: schedule.phases, loadEndSec: schedule.wallDurationSec },
+        limits,
+      );
+      if (failure) {
+        abortedBy = { t: second.t + 1, rule: failure.rule, reason: failure.reason };
+        events.push({ t: second.t + 1, kind: 'abort', message: `${failure.rule}: ${failure.reason}` });
+        opts.log(`abort: ${failure.rule} has certainly failed (${failure.reason}); stopping the load`);
+        void load.stop();
+      }
+    });
+    const result = await load;
+    const loadEndSec = clock();
+    const cooldownSec = opts.cooldownSec ?? 5;
+    opts.log(`load done after ${loadEndSec.toFixed(1)} s; sampling ${cooldownSec} s of cool-down`);
+    await sleep(cooldownSec * 1000);
+    await sampler.stop();
+
+    const record = buildRunRecord({
+      startedAt,
+      endedAt: new Date(),
+      schedule,
+      scenario,
+      load: result,
+      broker: sampler.samples(),
+      events,
+      limits,
+      loadEndSec,
+      target: {
+        kind: opts.targetCommand ? 'command' : opts.external ? 'external' : 'reference',
+        publisher: opts.targetCommand || opts.external ? undefined : (opts.publisher ?? 'shared'),
+        units: opts.units,
+        command: opts.targetCommand ? scrub(opts.targetCommand) : undefined,
+        url: redactUrl(stack.targetUrl),
+      },
+      stack: { kind, connectionMax: stack.connectionMax },
+    });
+    record.verdict = evaluateGate(
+      { load: record.load, broker: record.broker, units: opts.units, phases: record.scenario.phases, loadEndSec },
+      limits,
+    );
+    if (abortedBy) record.verdict.aborted = abortedBy;
+    return record;
+  } catch (err) {
+    const tail = stack.targetTail();
+    if (tail) opts.log(`last output of the target:\n${tail}`);
+    throw err;
+  } finally {
+    await stack.stop();
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import { startOwnedProcess, type OwnedProcess } from '../lifecycle/owned-process.ts';
+import { REPO_ROOT } from '../paths.ts';
+import { redactText } from '../redact.ts';
+import { freePort } from './free-port.ts';
+import { ReadinessTimeoutError, waitForHttp } from './readiness.ts';
+
+export class TargetStartError extends Error {
+  override name = 'TargetStartError';
+}
+
+export type Publisher = 'leaky' | 'per-request' | 'shared';
+export const PUBLISHERS: readonly Publisher[] = ['leaky', 'per-request', 'shared'];
+
+export interface TargetOptions {
+  amqpUrl: string;
+  /** Shell command for a user's service; without it the reference service runs with `publisher`. */
+  command?: string;
+  publisher?: Publisher;
+  units: number;
+  verifyExchange?: string;
+  healthPath?: string;
+  readyTimeoutMs?: number;
+  /** Secrets to scrub from the target's output before it is shown. */
+  secrets?: string[];
+  logFile?: string;
+}
+
+export interface StartedTarget {
+  url: string;
+  port: number;
+  description: string;
+  process: OwnedProcess;
+  tail(lines?: number): string;
+  stop(): Promise<void>;
+}
+
+/** Starts the service under test with PORT and AMQP_URL (the target contract) and waits for its health check. */
+export async function startTarget(opts: TargetOptions): Promise<StartedTarget> {
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    AMQP_URL: opts.amqpUrl,
+    UNITS: String(opts.units),
+    ...(opts.verifyExchange ? { VERIFY_EXCHANGE: opts.verifyExchange } : {}),
+    ...(opts.publisher ? { PUBLISHER: opts.publisher } : {}),
+  };
+  const description = opts.command ? `target command \`${opts.command}\`` : `reference service (publisher ${opts.publisher ?? 'shared'})`;
+  const proc = opts.command
+    ? startOwnedProcess({ name: description, command: '/bin/sh', args: ['-c', opts.command], env, logFile: opts.logFile, graceMs: 8_000 })
+    : startOwnedProcess({
+        name: description,
+        command: process.execPath,
+        args: ['--import', 'tsx', join(REPO_ROOT, 'service', 'main.ts')],
+        env,
+        cwd: REPO_ROOT,
+        logFile: opts.logFile,
+        graceMs: 8_000,
+      });
+  const url = `http://127.0.0.1:${port}`;
+  const tail = (lines?: number) => redactText(proc.tail(lines), opts.secrets);
+  try {
+    await waitForHttp({
+      what: description,
+      url: `${url}${opts.healthPath ?? '/healthz'}`,
+      timeoutMs: opts.readyTimeoutMs ?? 30_000,
+      failFast: () => (proc.hasExited() ? `it exited. Its last output:\n${tail(15)}` : undefined),
+    });
+  } catch (err) {
+    await proc.stop();
+    if (err instanceof ReadinessTimeoutError) {
+      throw new TargetStartError(`${err.message}\nThe target must listen on 127.0.0.1:$PORT and answer ${opts.healthPath ?? '/healthz'} with 200.`);
+    }
+    throw err;
+  }
+  return { url, port, description, process: proc, tail, stop: () => proc.stop() };
+}

@@ -1,0 +1,170 @@
+// Scenarios are typed data: defineScenario() validates a spec once, reporting every problem together,
+// and returns the resolved form (each phase with its start and length in scenario minutes) that the
+// schedule, the payload generators and the k6 export read.
+import type { z } from 'zod';
+import type { CallKind } from '../harness/run-record.ts';
+import { clockToMinutes } from './clock.ts';
+import { ALLOWED_KEYS, scenarioSpecSchema } from './scenario-schema.ts';
+import type { ParsedScenarioSpec, ScenarioSpec } from './scenario-schema.ts';
+import { phaseLabel, scenarioRuleProblems } from './scenario-rules.ts';
+
+export type { ScenarioSpec, PhaseSpec, MixSpec } from './scenario-schema.ts';
+
+export type PhaseKind = 'constant-rate' | 'ramp' | 'pause';
+
+export interface ScenarioPhase {
+  kind: PhaseKind;
+  name: string;
+  description?: string;
+  /** Scenario minutes since clockStart. */
+  startMinute: number;
+  minutes: number;
+  /** Requests/second at the scenario's nominal peakRps (a constant rate has from == to; a pause 0). */
+  fromRps: number;
+  toRps: number;
+}
+
+export interface SizeRange {
+  min: number;
+  max: number;
+}
+
+export interface CallMix {
+  'item-put': { weight: number };
+  'items-batch': { weight: number; items: SizeRange };
+  matchings: { weight: number; pairs: SizeRange };
+}
+
+export interface Catalog {
+  stores: number;
+  itemsPerStore: number;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  clockStart: string;
+  defaultDurationSec: number;
+  peakRps: number;
+  seed: number;
+  mix: CallMix;
+  catalog: Catalog;
+  phases: ScenarioPhase[];
+  totalMinutes: number;
+}
+
+export const CALL_KINDS: readonly CallKind[] = ['item-put', 'items-batch', 'matchings'];
+export const DEFAULT_CATALOG: Catalog = { stores: 120, itemsPerStore: 20_000 };
+
+/** A scenario failed validation; `problems` lists every one, each naming its field. */
+export class ScenarioError extends Error {
+  override readonly name = 'ScenarioError';
+  constructor(
+    readonly scenario: string,
+    readonly problems: string[],
+    readonly source?: string,
+  ) {
+    const where = source ? ` (${source})` : '';
+    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+    super(
+      `Scenario "${scenario}"${where} is invalid, ${count}:\n` +
+        problems.map((p) => `  - ${p}`).join('\n') +
+        '\nFix them in the scenario definition; scenarios/eu-morning.ts is a complete example.',
+    );
+  }
+}
+
+const BRAND = Symbol.for('rushgate.scenario');
+
+export function isScenario(value: unknown): value is Scenario {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/** Validate a scenario spec (strictly, all problems at once) and resolve its timeline. */
+export function defineScenario(spec: ScenarioSpec, source?: string): Scenario {
+  if (isScenario(spec)) return spec;
+  const parsed = scenarioSpecSchema.safeParse(spec);
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => describeIssue(issue, spec));
+  problems.push(...scenarioRuleProblems(spec));
+  if (!parsed.success || problems.length > 0) throw new ScenarioError(scenarioName(spec), problems, source);
+  return resolve(parsed.data);
+}
+
+function resolve(spec: ParsedScenarioSpec): Scenario {
+  const start = clockToMinutes(spec.clockStart);
+  let at = 0;
+  const phases = spec.phases.map((p): ScenarioPhase => {
+    const minutes = p.minutes ?? clockToMinutes(p.until as string) - (start + at);
+    const [fromRps, toRps] = p.kind === 'ramp' ? [p.fromRps, p.toRps] : p.kind === 'constant-rate' ? [p.rps, p.rps] : [0, 0];
+    const phase: ScenarioPhase = { kind: p.kind, name: p.name, startMinute: at, minutes, fromRps, toRps };
+    if (p.description !== undefined) phase.description = p.description;
+    at += minutes;
+    return phase;
+  });
+  const m = spec.mix;
+  const scenario: Scenario = {
+    name: spec.name,
+    description: spec.description,
+    clockStart: spec.clockStart,
+    defaultDurationSec: spec.defaultDurationSec,
+    peakRps: spec.peakRps,
+    seed: spec.seed,
+    mix: {
+      'item-put': { weight: m['item-put']?.weight ?? 0 },
+      'items-batch': { weight: m['items-batch']?.weight ?? 0, items: m['items-batch']?.items ?? { min: 10, max: 500 } },
+      matchings: { weight: m.matchings?.weight ?? 0, pairs: m.matchings?.pairs ?? { min: 1, max: 20 } },
+    },
+    catalog: spec.catalog ?? { ...DEFAULT_CATALOG },
+    phases,
+    totalMinutes: at,
+  };
+  Object.defineProperty(scenario, BRAND, { value: true, enumerable: false });
+  return scenario;
+}
+
+function scenarioName(spec: unknown): string {
+  const n = typeof spec === 'object' && spec !== null ? (spec as Record<string, unknown>).name : undefined;
+  return typeof n === 'string' && n.length > 0 ? n : '(unnamed)';
+}
+
+function formatPath(path: PropertyKey[], spec: unknown): string {
+  if (path.length === 0) return 'scenario';
+  const phases = typeof spec === 'object' && spec !== null ? (spec as Record<string, unknown>).phases : undefined;
+  let out = '';
+  for (let i = 0; i < path.length; i++) {
+    const key = path[i];
+    if (i === 1 && path[0] === 'phases' && typeof key === 'number') out = phaseLabel(phases, key);
+    else if (typeof key === 'number') out += `[${key}]`;
+    else out += out ? `.${String(key)}` : String(key);
+  }
+  return out;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, spec: unknown): string {
+  const where = formatPath(issue.path, spec);
+  if (issue.code === 'unrecognized_keys') {
+    const allowed = allowedKeysAt(issue.path, spec);
+    const keys = issue.keys.map((k) => `"${k}"`).join(', ');
+    return `${where}: unknown key ${keys}${allowed ? ` (allowed: ${allowed.join(', ')})` : ''}`;
+  }
+  if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) {
+    return `${where}: is required (${issue.expected})`;
+  }
+  if (issue.code === 'invalid_union' && issue.path.at(-1) === 'kind') {
+    return `${where}: must be one of "constant-rate", "ramp", "pause"`;
+  }
+  return `${where}: ${issue.message}`;
+}
+
+function allowedKeysAt(path: PropertyKey[], spec: unknown): string[] | undefined {
+  if (path.length === 0) return ALLOWED_KEYS.scenario;
+  if (path.length === 1 && path[0] === 'mix') return ALLOWED_KEYS.mix;
+  if (path.length === 1 && path[0] === 'catalog') return ALLOWED_KEYS.catalog;
+  if (path.length === 2 && path[0] === 'phases' && typeof path[1] === 'number') {
+    const phases = (spec as { phases?: unknown }).phases;
+    const phase = Array.isArray(phases) ? phases[path[1]] : undefined;
+    const kind = typeof phase === 'object' && phase !== null ? (phase as { kind?: unknown }).kind : undefined;
+    return typeof kind === 'string' ? ALLOWED_KEYS.phase[kind] : undefined;
+  }
+  return undefined;
+}

@@ -1,0 +1,122 @@
+// Turns a scenario's timeline (scenario minutes, rates at the nominal peak) into whole arrivals per
+// wall second. Arrivals come from the cumulative integral of the rate, rounded, so fractional
+// remainders carry from second to second and the total equals the integral at any compression.
+import type { RunRecord } from '../harness/run-record.ts';
+import { clockToMinutes, minutesToClock } from './clock.ts';
+import { ScenarioError } from './define-scenario.ts';
+import type { Catalog, CallMix, Scenario } from './define-scenario.ts';
+
+export type SchedulePhase = RunRecord['scenario']['phases'][number];
+
+export interface ScheduleSecond {
+  /** Whole wall seconds since load start. */
+  t: number;
+  clock: string;
+  phase: string;
+  scheduled: number;
+}
+
+export interface Schedule {
+  scenario: string;
+  description: string;
+  wallDurationSec: number;
+  peakRps: number;
+  seed: number;
+  clockStart: string;
+  /** Scenario minutes that pass per wall second. */
+  minutesPerWallSec: number;
+  mix: CallMix;
+  catalog: Catalog;
+  perSecond: ScheduleSecond[];
+  /** Phases in wall seconds, rates scaled to this schedule's peak. */
+  phases: SchedulePhase[];
+  total: number;
+  clockAt(tSec: number): string;
+}
+
+export interface ScheduleOptions {
+  /** Wall seconds to compress the timeline into; defaults to the scenario's defaultDurationSec. */
+  durationSec?: number;
+  /** Peak rate; every phase rate scales by peakRps / scenario.peakRps. */
+  peakRps?: number;
+}
+
+export function resolveSchedule(scenario: Scenario, opts: ScheduleOptions = {}): Schedule {
+  const problems: string[] = [];
+  const wall = opts.durationSec ?? scenario.defaultDurationSec;
+  const peak = opts.peakRps ?? scenario.peakRps;
+  if (!(Number.isFinite(wall) && wall > 0)) problems.push(`--duration ${wall}: must be a positive number of seconds`);
+  if (!(Number.isFinite(peak) && peak > 0)) problems.push(`--peak-rps ${peak}: must be a positive number of requests/second`);
+  if (problems.length > 0) throw new ScenarioError(scenario.name, problems, 'schedule options');
+
+  const scale = peak / scenario.peakRps;
+  const secPerMinute = wall / scenario.totalMinutes;
+  const startMinute = clockToMinutes(scenario.clockStart);
+  const clockAt = (tSec: number): string => minutesToClock(startMinute + tSec / secPerMinute);
+
+  const phases: SchedulePhase[] = scenario.phases.map((p) => ({
+    name: p.name,
+    kind: p.kind,
+    startSec: p.startMinute * secPerMinute,
+    endSec: (p.startMinute + p.minutes) * secPerMinute,
+    fromRps: p.fromRps * scale,
+    toRps: p.toRps * scale,
+    clockStart: minutesToClock(startMinute + p.startMinute),
+  }));
+  // Guard against the last phase ending a hair before `wall` through floating-point error.
+  const last = phases.at(-1);
+  if (last) last.endSec = wall;
+
+  const seconds = Math.ceil(wall - 1e-9);
+  const perSecond: ScheduleSecond[] = [];
+  let before = 0;
+  for (let t = 0; t < seconds; t++) {
+    const after = Math.round(cumulativeArrivals(phases, Math.min(t + 1, wall)));
+    perSecond.push({ t, clock: clockAt(t), phase: phaseAt(phases, t), scheduled: after - before });
+    before = after;
+  }
+
+  return {
+    scenario: scenario.name,
+    description: scenario.description,
+    wallDurationSec: wall,
+    peakRps: peak,
+    seed: scenario.seed,
+    clockStart: scenario.clockStart,
+    minutesPerWallSec: 1 / secPerMinute,
+    mix: scenario.mix,
+    catalog: scenario.catalog,
+    perSecond,
+    phases,
+    total: before,
+    clockAt,
+  };
+}
+
+/** Exact integral of the piecewise-linear rate over [0, until] wall seconds. */
+export function cumulativeArrivals(phases: readonly SchedulePhase[], until: number): number {
+  let sum = 0;
+  for (const p of phases) {
+    if (p.startSec >= until) break;
+    const end = Math.min(p.endSec, until);
+    const len = p.endSec - p.startSec;
+    if (len <= 0) continue;
+    const rateAt = (u: number): number => p.fromRps + ((p.toRps - p.fromRps) * (u - p.startSec)) / len;
+    sum += ((end - p.startSec) * (p.fromRps + rateAt(end))) / 2;
+  }
+  return sum;
+}
+
+/** The phase in effect at wall second `t` (the one that contains its start). */
+export function phaseAt(phases: readonly SchedulePhase[], t: number): string {
+  for (const p of phases) if (t < p.endSec - 1e-9) return p.name;
+  return phases.at(-1)?.name ?? '';
+}
+
+/** "45", "45s", "2m", "1m30s" -> seconds; NaN when unreadable (the CLI reports it). */
+export function parseDurationSec(text: string | number): number {
+  if (typeof text === 'number') return text;
+  const m = /^\s*(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+(?:\.\d+)?)m)?\s*(?:(\d+(?:\.\d+)?)s?)?\s*$/.exec(text);
+  if (!m || (!m[1] && !m[2] && !m[3])) return Number.NaN;
+  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+}
