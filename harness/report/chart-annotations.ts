@@ -1,0 +1,112 @@
+// A tiny Chart.js plugin that shades time windows (incident peaks, chaos faults) and draws labelled
+// reference lines (connection_max, aborts). Inline per chart, so nothing is registered globally.
+import type { Chart, Plugin } from 'chart.js';
+
+export interface Band {
+  from: number;
+  to: number;
+  label: string;
+  fill: string;
+  text: string;
+}
+
+export interface HLine {
+  y: number;
+  /** Scale id of the y axis the value belongs to. */
+  axis: string;
+  label: string;
+  color: string;
+}
+
+export interface VLine {
+  x: number;
+  label: string;
+  color: string;
+}
+
+export interface Annotations {
+  bands?: Band[];
+  hlines?: HLine[];
+  vlines?: VLine[];
+}
+
+const FONT = '11px "DejaVu Sans", sans-serif';
+const BOLD_FONT = 'bold 11px "DejaVu Sans", sans-serif';
+
+export function annotationsPlugin(a: Annotations): Plugin {
+  return {
+    id: 'rushgateAnnotations',
+    // Bands go under the data so lines stay crisp; labels and reference lines go over it.
+    beforeDatasetsDraw(chart: Chart) {
+      const { ctx, chartArea: area } = chart;
+      const x = chart.scales['x'];
+      if (!x) return;
+      ctx.save();
+      for (const band of a.bands ?? []) {
+        const left = Math.max(x.getPixelForValue(band.from), area.left);
+        const right = Math.min(x.getPixelForValue(band.to), area.right);
+        if (right <= left) continue;
+        ctx.fillStyle = band.fill;
+        ctx.fillRect(left, area.top, right - left, area.bottom - area.top);
+      }
+      ctx.restore();
+    },
+    afterDatasetsDraw(chart: Chart) {
+      const { ctx, chartArea: area } = chart;
+      const x = chart.scales['x'];
+      if (!x) return;
+      ctx.save();
+      ctx.font = BOLD_FONT;
+      ctx.textBaseline = 'top';
+      // Stagger labels of neighbouring bands so short windows do not print over each other.
+      let lastRight = -Infinity;
+      let row = 0;
+      for (const band of a.bands ?? []) {
+        const left = Math.max(x.getPixelForValue(band.from), area.left);
+        const right = Math.min(x.getPixelForValue(band.to), area.right);
+        if (right <= left) continue;
+        const width = ctx.measureText(band.label).width;
+        row = left < lastRight + 4 ? row + 1 : 0;
+        ctx.fillStyle = band.text;
+        ctx.fillText(band.label, left + 3, area.top + 3 + row * 14);
+        lastRight = left + 3 + width;
+      }
+      ctx.font = FONT;
+      for (const line of a.hlines ?? []) {
+        const y = chart.scales[line.axis];
+        if (!y) continue;
+        const py = y.getPixelForValue(line.y);
+        if (py < area.top || py > area.bottom) continue;
+        ctx.strokeStyle = line.color;
+        ctx.lineWidth = 1.5;
+        ctx.setLineDash([6, 4]);
+        ctx.beginPath();
+        ctx.moveTo(area.left, py);
+        ctx.lineTo(area.right, py);
+        ctx.stroke();
+        ctx.setLineDash([]);
+        ctx.fillStyle = line.color;
+        ctx.textAlign = 'right';
+        ctx.textBaseline = 'bottom';
+        ctx.fillText(line.label, area.right - 4, py - 2);
+      }
+      for (const line of a.vlines ?? []) {
+        const px = x.getPixelForValue(line.x);
+        if (px < area.left || px > area.right) continue;
+        ctx.strokeStyle = line.color;
+        ctx.lineWidth = 1.5;
+        ctx.setLineDash([3, 3]);
+        ctx.beginPath();
+        ctx.moveTo(px, area.top);
+        ctx.lineTo(px, area.bottom);
+        ctx.stroke();
+        ctx.setLineDash([]);
+        ctx.fillStyle = line.color;
+        ctx.textAlign = 'left';
+        ctx.textBaseline = 'bottom';
+        ctx.fillText(line.label, px + 3, area.bottom - 3);
+      }
+      ctx.restore();
+    },
+  };
+}
