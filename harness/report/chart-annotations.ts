@@ -67,8 +67,11 @@ export function annotationsPlugin(a: Annotations): Plugin {
         if (right <= left) continue;
         const width = ctx.measureText(band.label).width;
         row = left < lastRight + 4 ? row + 1 : 0;
+        const top = area.top + 3 + row * 15;
+        ctx.fillStyle = 'rgba(255, 255, 255, 0.85)';
+        ctx.fillRect(left + 1, top - 1, width + 5, 14);
         ctx.fillStyle = band.text;
-        ctx.fillText(band.label, left + 3, area.top + 3 + row * 14);
+        ctx.fillText(band.label, left + 3, top);
         lastRight = left + 3 + width;
       }
       ctx.font = FONT;
@@ -85,10 +88,14 @@ export function annotationsPlugin(a: Annotations): Plugin {
         ctx.lineTo(area.right, py);
         ctx.stroke();
         ctx.setLineDash([]);
+        // Labelled at the left, where a leak has not reached the line yet.
+        const width = ctx.measureText(line.label).width;
+        ctx.fillStyle = 'rgba(255, 255, 255, 0.85)';
+        ctx.fillRect(area.left + 3, py - 16, width + 6, 14);
         ctx.fillStyle = line.color;
-        ctx.textAlign = 'right';
+        ctx.textAlign = 'left';
         ctx.textBaseline = 'bottom';
-        ctx.fillText(line.label, area.right - 4, py - 2);
+        ctx.fillText(line.label, area.left + 6, py - 3);
       }
       for (const line of a.vlines ?? []) {
         const px = x.getPixelForValue(line.x);

@@ -1,0 +1,145 @@
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { registerCleanup } from '../../lifecycle/cleanup.ts';
+import type { Direction, Toxic } from './toxics.ts';
+
+export interface ProxyAddress {
+  host: string;
+  port: number;
+}
+
+interface Link {
+  client: Socket;
+  upstream: Socket;
+}
+
+/**
+ * A Toxiproxy-style TCP proxy, in process (no Toxiproxy binary can be installed here). It sits on the
+ * path service -> broker; toxics added at run time shape the bytes of every open and future connection.
+ * Data is delivered in order and never dropped unless a toxic says so (timeout/blackhole).
+ */
+export class TcpProxy {
+  private server: Server | undefined;
+  private readonly links = new Set<Link>();
+  private readonly toxics = new Map<number, Toxic>();
+  private nextToxicId = 1;
+  private releaseCleanup: (() => Promise<void>) | undefined;
+  listenAddress: ProxyAddress | undefined;
+
+  constructor(private readonly upstream: ProxyAddress) {}
+
+  async start(port = 0): Promise<ProxyAddress> {
+    // Half-open sockets let a close travel through the toxics like data instead of short-circuiting.
+    const server = createServer({ allowHalfOpen: true }, (client) => this.accept(client));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+    this.server = server;
+    const address = server.address();
+    if (!address || typeof address === 'string') throw new Error('proxy has no TCP address');
+    this.listenAddress = { host: '127.0.0.1', port: address.port };
+    this.releaseCleanup = registerCleanup({ name: `tcp proxy :${address.port}`, run: () => this.close(), runSync: () => this.destroyAll() });
+    return this.listenAddress;
+  }
+
+  /** Adds a toxic to every open and future connection; the returned function removes it (idempotent). */
+  addToxic(toxic: Toxic): () => void {
+    const id = this.nextToxicId++;
+    this.toxics.set(id, toxic);
+    for (const link of this.links) toxic.onConnection?.(link.client, link.upstream);
+    return () => {
+      if (this.toxics.delete(id)) {
+        for (const link of this.links) {
+          link.client.resume();
+          link.upstream.resume();
+        }
+      }
+    };
+  }
+
+  activeToxics(): string[] {
+    return [...this.toxics.values()].map((t) => t.name);
+  }
+
+  openConnections(): number {
+    return this.links.size;
+  }
+
+  async stop(): Promise<void> {
+    await this.releaseCleanup?.();
+  }
+
+  private async close(): Promise<void> {
+    this.destroyAll();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server = undefined;
+  }
+
+  private destroyAll(): void {
+    for (const link of this.links) {
+      link.client.destroy();
+      link.upstream.destroy();
+    }
+    this.links.clear();
+  }
+
+  private accept(client: Socket): void {
+    client.setNoDelay(true);
+    const upstream = connect({ host: this.upstream.host, port: this.upstream.port, noDelay: true, allowHalfOpen: true });
+    const link: Link = { client, upstream };
+    this.links.add(link);
+    const toxicsNow = () => [...this.toxics.values()];
+    this.forward(client, upstream, 'upstream', toxicsNow);
+    this.forward(upstream, client, 'downstream', toxicsNow);
+    // When one side is gone the other is told (after its queued bytes), and cut if it lingers.
+    const closeOther = (other: Socket) => () => {
+      this.links.delete(link);
+      other.end();
+      setTimeout(() => other.destroy(), 5_000).unref();
+    };
+    client.once('close', closeOther(upstream));
+    upstream.once('close', closeOther(client));
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.resetAndDestroy());
+    for (const toxic of toxicsNow()) toxic.onConnection?.(client, upstream);
+  }
+
+  /**
+   * Moves bytes from `from` to `to` through the toxics: each chunk gets a release time that is never
+   * earlier than the previous chunk's, so delays never reorder the stream.
+   */
+  private forward(from: Socket, to: Socket, direction: Direction, toxics: () => Toxic[]): void {
+    let lastRelease = 0;
+    let queued = 0;
+    let ended = false;
+    const endWhenDrained = () => {
+      if (!ended || queued > 0) return;
+      const delay = Math.max(0, ...toxics().map((t) => t.closeDelayMs?.(direction) ?? 0));
+      setTimeout(() => to.end(), delay);
+    };
+    from.on('data', (chunk: Buffer) => {
+      const active = toxics();
+      if (active.some((t) => t.drops?.(direction))) return;
+      const now = Date.now();
+      let delay = 0;
+      for (const t of active) delay += t.delayMs?.(chunk.length, direction) ?? 0;
+      const release = Math.max(lastRelease, now + delay);
+      lastRelease = release;
+      if (release <= now && queued === 0) {
+        if (!to.write(chunk)) from.pause();
+        return;
+      }
+      queued++;
+      setTimeout(() => {
+        queued--;
+        if (!to.destroyed && !to.write(chunk)) from.pause();
+        endWhenDrained();
+      }, release - now);
+    });
+    to.on('drain', () => from.resume());
+    from.on('end', () => {
+      ended = true;
+      endWhenDrained();
+    });
+  }
+}

@@ -1,0 +1,254 @@
+// The five charts of one run, as Chart.js configurations (pure) and as PNGs (rendered).
+import type { ChartConfiguration } from 'chart.js';
+import type { RunRecord } from '../run-record.ts';
+import { annotationsPlugin, type HLine } from './chart-annotations.ts';
+import { renderPng } from './chart-canvas.ts';
+import { abortLines, COLORS, countAxis, incidentBands, logTickLabel, timeAxis, titlePlugins, xRange } from './chart-common.ts';
+import { perSecondDelta } from './broker-series.ts';
+import { fmtInt, fmtMs, fmtRate, statusClassTotal, sumValues } from './format.ts';
+import { clockAt, connectionMax } from './run-view.ts';
+
+export interface ChartSpec {
+  id: string;
+  /** File name under charts/. */
+  file: string;
+  title: string;
+  /** One line for the HTML report under the image. */
+  caption: string;
+  config: ChartConfiguration;
+}
+
+export interface RenderedChart extends Omit<ChartSpec, 'config'> {
+  png: Buffer;
+  renderMs: number;
+}
+
+/** Per-second values are drawn across their second, not at its start. */
+type Pt = { x: number; y: number | null };
+
+const mid = (t: number): number => t + 0.5;
+
+function context(record: RunRecord, label?: string) {
+  const range = xRange(record);
+  const name = label ?? `${record.target.publisher ?? record.target.kind} · ${record.scenario.name}`;
+  return {
+    range,
+    name,
+    x: timeAxis(range, (t) => clockAt(record, t), record.scenario.wallDurationSec),
+    plugins: (hlines: HLine[] = []) => [annotationsPlugin({ bands: incidentBands(record, range), hlines, vlines: abortLines(record) })],
+  };
+}
+
+export function connectionsChart(record: RunRecord, label?: string): ChartSpec {
+  const c = context(record, label);
+  const b = record.summary.broker;
+  const max = connectionMax(record);
+  const peakLoad = Math.max(0, ...record.load.map((s) => Math.max(s.scheduled, s.sent)));
+  const config: ChartConfiguration<'line'> = {
+    type: 'line',
+    data: {
+      datasets: [
+        { label: 'broker connections (target)', data: record.broker.map((s) => ({ x: s.t, y: s.connections })), yAxisID: 'y', borderColor: COLORS.connections, backgroundColor: COLORS.connections, borderWidth: 3, pointRadius: 0, order: 0 },
+        { label: 'broker channels (target)', data: record.broker.map((s) => ({ x: s.t, y: s.channels })), yAxisID: 'y', borderColor: COLORS.channels, backgroundColor: COLORS.channels, borderWidth: 2, borderDash: [7, 4], pointRadius: 0, order: 1 },
+        { label: 'offered load (scheduled req/s)', data: record.load.map((s) => ({ x: s.t, y: s.scheduled })), yAxisID: 'rps', stepped: 'after', borderColor: COLORS.offeredLine, backgroundColor: COLORS.offered, fill: 'origin', borderWidth: 1, pointRadius: 0, order: 3 },
+        { label: 'achieved load (sent req/s)', data: record.load.map((s) => ({ x: s.t, y: s.sent })), yAxisID: 'rps', stepped: 'after', borderColor: COLORS.achieved, backgroundColor: COLORS.achieved, borderWidth: 1.5, pointRadius: 0, order: 2 },
+      ],
+    },
+    options: {
+      plugins: titlePlugins(
+        `Broker connections and channels against load — ${c.name}`,
+        `connections: baseline ${fmtInt(b.baselineConnections)}, peak ${fmtInt(b.peakConnections)}, final ${fmtInt(b.finalConnections)}` +
+          (max === undefined ? '' : `; connection_max ${fmtInt(max)}`) +
+          ` · shaded: incident peaks and faults`,
+        true,
+        true,
+      ),
+      scales: {
+        x: c.x,
+        y: countAxis('open connections / channels (count)', { position: 'left', suggestedMax: connectionsAxisMax(b.peakConnections, b.peakChannels, max) }),
+        rps: { ...countAxis('requests per second'), position: 'right', grid: { display: false }, suggestedMax: peakLoad * 1.15 },
+      },
+    },
+    plugins: c.plugins(max === undefined ? [] : [{ y: max, axis: 'y', label: `connection_max = ${fmtInt(max)}`, color: COLORS.connectionMax }]),
+  };
+  return {
+    id: 'connections',
+    file: 'connections.png',
+    title: 'Connections and channels against load',
+    caption: `Target's broker connections (red) and channels (orange, dashed) on the left axis; offered and achieved request rate on the right. Peak ${fmtInt(b.peakConnections)} connections from a baseline of ${fmtInt(b.baselineConnections)}.`,
+    config: config as unknown as ChartConfiguration,
+  };
+}
+
+/** Room above a flat line so "2 connections" does not sit on the frame, and connection_max in view. */
+export function connectionsAxisMax(peakConnections: number, peakChannels: number, connectionMax?: number): number {
+  const peak = Math.max(peakConnections, peakChannels);
+  const room = Math.max(peak * 1.15, peak + 3);
+  return connectionMax === undefined ? room : Math.max(room, connectionMax * 1.1);
+}
+
+export function latencyChart(record: RunRecord, label?: string): ChartSpec {
+  const c = context(record, label);
+  const answered = record.load.filter((s) => s.completed > 0);
+  const point = (pick: (s: RunRecord['load'][number]) => number) =>
+    record.load.map((s) => ({ x: mid(s.t), y: s.completed > 0 && pick(s) > 0 ? pick(s) : null }));
+  const positives = answered.flatMap((s) => [s.latency.p50, s.latency.p99]).filter((v) => v > 0);
+  const lo = positives.length > 0 ? Math.min(...positives) : 1;
+  const hi = positives.length > 0 ? Math.max(...positives) : 1;
+  // Saturation mixes millisecond answers with multi-second timeouts; only a log axis shows both.
+  const log = hi / lo > 30;
+  const l = record.summary.latency;
+  const config: ChartConfiguration<'line'> = {
+    type: 'line',
+    data: {
+      datasets: [
+        { label: 'p99', data: point((s) => s.latency.p99), borderColor: COLORS.p99, backgroundColor: COLORS.p99, borderWidth: 2.5, pointRadius: 0, spanGaps: false },
+        { label: 'p90', data: point((s) => s.latency.p90), borderColor: COLORS.p90, backgroundColor: COLORS.p90, borderWidth: 2, pointRadius: 0, spanGaps: false },
+        { label: 'p50 (median)', data: point((s) => s.latency.p50), borderColor: COLORS.p50, backgroundColor: COLORS.p50, borderWidth: 2, pointRadius: 0, spanGaps: false },
+      ],
+    },
+    options: {
+      plugins: titlePlugins(
+        `Response latency per second (p50 / p90 / p99) — ${c.name}`,
+        `whole run: p50 ${fmtMs(l.p50)}, p90 ${fmtMs(l.p90)}, p99 ${fmtMs(l.p99)}, max ${fmtMs(l.max)}` + (log ? ' · log scale' : ''),
+        true,
+        true,
+      ),
+      scales: {
+        x: c.x,
+        y: log
+          ? { type: 'logarithmic', grid: { color: COLORS.grid }, title: { display: true, text: 'latency (ms, log scale)' }, ticks: { callback: logTickLabel, autoSkip: false } }
+          : { type: 'linear', beginAtZero: true, grid: { color: COLORS.grid }, title: { display: true, text: 'latency (ms)' } },
+      },
+    },
+    plugins: c.plugins(),
+  };
+  return {
+    id: 'latency',
+    file: 'latency.png',
+    title: 'Latency percentiles over time',
+    caption: `Latency of the responses completed in each second; gaps are seconds with no response. Whole-run p99 ${fmtMs(l.p99)}.`,
+    config: config as unknown as ChartConfiguration,
+  };
+}
+
+export function statusChart(record: RunRecord, label?: string): ChartSpec {
+  const c = context(record, label);
+  const series = (pick: (s: RunRecord['load'][number]) => number) => record.load.map((s) => ({ x: mid(s.t), y: pick(s) }));
+  const total = (cls: string) => record.load.reduce((n, s) => n + statusClassTotal(s.status, cls), 0);
+  const classes = [
+    { cls: '2', label: '2xx', color: COLORS.s2xx },
+    { cls: '3', label: '3xx', color: COLORS.s3xx },
+    { cls: '4', label: '4xx', color: COLORS.s4xx },
+    { cls: '5', label: '5xx', color: COLORS.s5xx },
+  ].filter((k) => k.cls !== '3' || total('3') > 0);
+  const noResponse = record.load.reduce((n, s) => n + sumValues(s.errors), 0);
+  const s = record.summary;
+  const config: ChartConfiguration<'bar', Pt[]> = {
+    type: 'bar',
+    data: {
+      datasets: [
+        ...classes.map((k) => ({ label: k.label, data: series((sec) => statusClassTotal(sec.status, k.cls)), backgroundColor: k.color, stack: 'responses' })),
+        { label: 'no response (timeout / reset / refused)', data: series((sec) => sumValues(sec.errors)), backgroundColor: COLORS.noResponse, stack: 'responses' },
+      ],
+    },
+    options: {
+      datasets: { bar: { barPercentage: 1, categoryPercentage: 0.92 } },
+      plugins: titlePlugins(
+        `Responses per second by status — ${c.name}`,
+        `whole run: ${fmtInt(statusClassTotal(s.status, '2'))} 2xx, ${fmtInt(statusClassTotal(s.status, '4'))} 4xx, ${fmtInt(statusClassTotal(s.status, '5'))} 5xx, ${fmtInt(noResponse)} without response`,
+      ),
+      scales: { x: { ...c.x, offset: false }, y: { ...countAxis('responses per second'), stacked: true } },
+    },
+    plugins: c.plugins(),
+  };
+  return {
+    id: 'status',
+    file: 'status.png',
+    title: 'Status codes per second',
+    caption: `Responses per second stacked by status class; purple are requests that got no HTTP answer. ${fmtInt(statusClassTotal(s.status, '5'))} 5xx in total.`,
+    config: config as unknown as ChartConfiguration,
+  };
+}
+
+export function churnChart(record: RunRecord, label?: string): ChartSpec {
+  const c = context(record, label);
+  const opened = perSecondDelta(record, 'connectionsOpened');
+  const closed = perSecondDelta(record, 'connectionsClosed');
+  const requests = record.summary.requests;
+  const b = record.summary.broker;
+  const per1000 = requests > 0 ? (1000 * b.connectionsOpened) / requests : 0;
+  const config: ChartConfiguration<'bar', Pt[]> = {
+    type: 'bar',
+    data: {
+      datasets: [
+        { label: 'connections opened per second', data: record.load.map((s, i) => ({ x: mid(s.t), y: opened[i] ?? null })), backgroundColor: COLORS.opened, stack: 'churn' },
+        { label: 'connections closed per second (drawn below zero)', data: record.load.map((s, i) => ({ x: mid(s.t), y: closed[i] == null ? null : -closed[i]! })), backgroundColor: COLORS.closed, stack: 'churn' },
+      ],
+    },
+    options: {
+      datasets: { bar: { barPercentage: 1, categoryPercentage: 0.92 } },
+      plugins: titlePlugins(
+        `Connection churn: opened and closed per second — ${c.name}`,
+        `${fmtInt(b.connectionsOpened)} opened, ${fmtInt(b.connectionsClosed)} closed during the run (${fmtRate(per1000)} opened per 1,000 requests)`,
+      ),
+      scales: {
+        x: { ...c.x, offset: false },
+        y: { ...countAxis('connections per second (opened ↑ / closed ↓)'), stacked: true, ticks: { precision: 0, callback: (v: number | string) => fmtInt(Math.abs(Number(v))) } },
+      },
+    },
+    plugins: c.plugins(),
+  };
+  return {
+    id: 'churn',
+    file: 'churn.png',
+    title: 'Connection churn',
+    caption: `Broker connections opened (up) and closed (down) per second, from the broker's cumulative counters: ${fmtRate(per1000)} opened per 1,000 requests.`,
+    config: config as unknown as ChartConfiguration,
+  };
+}
+
+export function droppedChart(record: RunRecord, label?: string): ChartSpec {
+  const c = context(record, label);
+  const s = record.summary;
+  const config: ChartConfiguration<'bar', Pt[]> = {
+    type: 'bar',
+    data: {
+      datasets: [{ label: 'requests dropped per second', data: record.load.map((sec) => ({ x: mid(sec.t), y: sec.dropped })), backgroundColor: COLORS.dropped }],
+    },
+    options: {
+      datasets: { bar: { barPercentage: 1, categoryPercentage: 0.92 } },
+      plugins: titlePlugins(
+        `Dropped requests per second (scheduled but not sent: in-flight limit reached) — ${c.name}`,
+        s.dropped === 0 ? 'none dropped: the driver sent every scheduled request' : `${fmtInt(s.dropped)} of ${fmtInt(s.scheduled)} scheduled requests dropped`,
+        false,
+      ),
+      scales: { x: { ...c.x, offset: false }, y: countAxis('dropped requests per second', { suggestedMax: 1 }) },
+    },
+    plugins: c.plugins(),
+  };
+  return {
+    id: 'dropped',
+    file: 'dropped.png',
+    title: 'Dropped requests',
+    caption:
+      s.dropped === 0
+        ? 'No request was dropped: the target kept up with the schedule.'
+        : `${fmtInt(s.dropped)} scheduled requests were never sent because too many were already waiting for an answer.`,
+    config: config as unknown as ChartConfiguration,
+  };
+}
+
+export function runChartSpecs(record: RunRecord, label?: string): ChartSpec[] {
+  return [connectionsChart, latencyChart, statusChart, churnChart, droppedChart].map((make) => make(record, label));
+}
+
+export async function renderCharts(specs: ChartSpec[]): Promise<RenderedChart[]> {
+  const out: RenderedChart[] = [];
+  for (const { config, ...rest } of specs) {
+    const started = performance.now();
+    const png = await renderPng(config);
+    out.push({ ...rest, png, renderMs: performance.now() - started });
+  }
+  return out;
+}
