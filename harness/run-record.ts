@@ -133,4 +133,49 @@ export interface RunRecord {
   events: TimelineEvent[];
   summary: RunSummary;
   verdict: Verdict;
+  /** Reconciliation of request ids against what reached the broker; absent when no exchange was tapped. */
+  integrity?: IntegrityReport;
+}
+
+/**
+ * What the verification tap saw on the exchange, reconciled against every request's response.
+ * Ids are `X-Request-Id` values; sample lists are capped at 20 and ordered by sequence number.
+ */
+export interface IntegrityReport {
+  runId: string;
+  exchange: string;
+  routingKey: string;
+  /** Requests the driver reported an outcome for. sent = acknowledged + refused + noResponse. */
+  sent: number;
+  /** Answered 2xx. */
+  acknowledged: number;
+  /** Answered with any other status (4xx, 5xx, ...). */
+  refused: number;
+  /** No HTTP answer at all (timeout, reset, refused connection). */
+  noResponse: number;
+  /** Distinct ids of this run that reached the exchange. */
+  arrived: number;
+  /** Every message the tap received: this run's (duplicates included) and foreign ones. */
+  messages: number;
+  /** 2xx whose id never reached the broker: the promise "a 200 means processed" broken. */
+  acknowledgedButLost: { count: number; samples: string[] };
+  /** Refused or unanswered requests whose id reached the broker anyway (client retries make duplicates). */
+  refusedButPublished: {
+    count: number;
+    /** By outcome: "4xx", "5xx", or the no-response kind ("timeout", "reset", "refused", "other"). */
+    byClass: Record<string, number>;
+    samples: Array<{ id: string; outcome: string }>;
+  };
+  /** Ids of this run seen more than once; extraMessages counts the copies beyond the first. */
+  duplicates: { count: number; extraMessages: number; samples: Array<{ id: string; copies: number }> };
+  /** Ids of this run that reached the broker but were never reported sent (e.g. the load stopped early). */
+  unsolicited: { count: number; samples: string[] };
+  /** Messages without an id of this run: other runs, other publishers, or no messageId at all. */
+  foreign: { count: number; withoutId: number; samples: string[] };
+  /** How the tap finished listening: quiet = no message for quietMs before the timeout. */
+  drain?: { quiet: boolean; waitedMs: number; quietMs: number; timeoutMs: number };
+  /** Set when the tap lost its broker connection: messages published afterwards were not seen. */
+  tapInterrupted?: { atIso: string; reason: string };
+  /** The target's own traceability counts after the run (reference service: GET /traceability). */
+  worker?: { accepted: number; processed: number; waiting: number; withdrawn?: number; waitingSample?: string[] };
 }

@@ -194,7 +194,16 @@ export function churnChart(record: RunRecord, label?: string): ChartSpec {
       ),
       scales: {
         x: { ...c.x, offset: false },
-        y: { ...countAxis('connections per second (opened ↑ / closed ↓)'), stacked: true, ticks: { precision: 0, callback: (v: number | string) => fmtInt(Math.abs(Number(v))) } },
+        y: {
+          ...countAxis('connections per second (opened ↑ / closed ↓)'),
+          stacked: true,
+          // A run without churn still gets a visible zero line in the middle rather than an empty frame.
+          suggestedMin: -1,
+          suggestedMax: 1,
+          beginAtZero: false,
+          grid: { color: (ctx: { tick?: { value: number } }) => (ctx.tick?.value === 0 ? '#9e9e9e' : COLORS.grid) },
+          ticks: { precision: 0, callback: (v: number | string) => fmtInt(Math.abs(Number(v))) },
+        },
       },
     },
     plugins: c.plugins(),

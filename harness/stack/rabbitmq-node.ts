@@ -31,6 +31,8 @@ export interface StartedRabbitNode {
   credentials: { username: string; password: string };
   connectionMax?: number;
   nodeName: string;
+  /** Stops the node (same data dir, same ports) and starts it again once `downMs` has passed. */
+  restart(downMs?: number): Promise<void>;
   /** Runs rabbitmqctl against this node (for faults such as memory alarms). */
   ctl(args: string[]): Promise<string>;
   stop(): Promise<void>;
@@ -95,38 +97,47 @@ export async function startRabbitNode(opts: RabbitNodeOptions = {}): Promise<Sta
     graceMs: 1_000,
     afterExit: removeDir,
   });
-  const node: OwnedProcess = startOwnedProcess({
-    name: `broker ${nodeName}`,
-    command: join(RABBITMQ_SBIN, 'rabbitmq-server'),
-    args: [],
-    env,
-    logFile: join(dir, 'console.log'),
-    // A throwaway node: nothing on it is worth a slow orderly shutdown.
-    graceMs: 2_000,
-    onLine: opts.log,
-  });
-
   const credentials = { username, password };
   const managementUrl = `http://127.0.0.1:${mgmtPort}`;
   const auth = { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` };
+  const launch = async (): Promise<OwnedProcess> => {
+    const proc = startOwnedProcess({
+      name: `broker ${nodeName}`,
+      command: join(RABBITMQ_SBIN, 'rabbitmq-server'),
+      args: [],
+      env,
+      logFile: join(dir, 'console.log'),
+      // A throwaway node: nothing on it is worth a slow orderly shutdown.
+      graceMs: 2_000,
+      onLine: opts.log,
+    });
+    try {
+      await waitForHttp({
+        what: `RabbitMQ node ${nodeName} (management API)`,
+        url: `${managementUrl}/api/overview`,
+        headers: auth,
+        timeoutMs: START_TIMEOUT_MS,
+        failFast: () => (proc.hasExited() ? `rabbitmq-server exited. Its last output:\n${proc.tail(15)}` : undefined),
+      });
+      await waitForHttp({ what: 'RabbitMQ Prometheus endpoint', url: `http://127.0.0.1:${promPort}/metrics`, timeoutMs: 10_000 });
+    } catch (err) {
+      await proc.stop();
+      if (err instanceof ReadinessTimeoutError) throw new BrokerStartError(err.message);
+      throw err;
+    }
+    return proc;
+  };
+  let node: OwnedProcess;
+  try {
+    node = await launch();
+  } catch (err) {
+    await epmd.stop();
+    throw err;
+  }
   const stop = async () => {
     await node.stop();
     await epmd.stop();
   };
-  try {
-    await waitForHttp({
-      what: `RabbitMQ node ${nodeName} (management API)`,
-      url: `${managementUrl}/api/overview`,
-      headers: auth,
-      timeoutMs: START_TIMEOUT_MS,
-      failFast: () => (node.hasExited() ? `rabbitmq-server exited. Its last output:\n${node.tail(15)}` : undefined),
-    });
-    await waitForHttp({ what: 'RabbitMQ Prometheus endpoint', url: `http://127.0.0.1:${promPort}/metrics`, timeoutMs: 10_000 });
-  } catch (err) {
-    await stop();
-    if (err instanceof ReadinessTimeoutError) throw new BrokerStartError(err.message);
-    throw err;
-  }
 
   return {
     amqpUrl: `amqp://${username}:${encodeURIComponent(password)}@127.0.0.1:${amqpPort}`,
@@ -135,6 +146,11 @@ export async function startRabbitNode(opts: RabbitNodeOptions = {}): Promise<Sta
     credentials,
     connectionMax: opts.connectionMax,
     nodeName,
+    restart: async (downMs = 0) => {
+      await node.stop();
+      await new Promise((r) => setTimeout(r, downMs));
+      node = await launch();
+    },
     ctl: async (args) => {
       const { stdout } = await promisify(execFile)(join(RABBITMQ_SBIN, 'rabbitmqctl'), ['-n', nodeName, ...args], { env, timeout: 30_000 });
       return stdout;

@@ -32,6 +32,16 @@ describe('private RabbitMQ node', () => {
     expect(await brokerConnections(node)).toBe(0);
   });
 
+  it('restarts on the same ports, dropping connections and taking new ones after', async () => {
+    const conn = await amqp.connect(node.amqpUrl, { noDelay: true });
+    const closed = new Promise<void>((r) => conn.once('close', () => r()));
+    conn.on('error', () => {});
+    await node.restart(200);
+    await closed;
+    const again = await amqp.connect(node.amqpUrl, { noDelay: true });
+    await again.close();
+  });
+
   it('refuses the management API without credentials', async () => {
     const res = await fetch(`${node.managementUrl}/api/overview`);
     expect(res.status).toBe(401);

@@ -1,0 +1,104 @@
+// What the gate reads, and the views of it the rules share. Pure functions over plain run-record data,
+// so a saved results.json can be re-gated without a broker.
+
+import type { BrokerSample, LoadSecond, RunRecord } from '../run-record.ts';
+import type { Resource } from './limits.ts';
+import { median, type Point } from './stats.ts';
+
+export interface GateInput {
+  load: LoadSecond[];
+  broker: BrokerSample[];
+  units: number;
+  phases: RunRecord['scenario']['phases'];
+  /** Seconds since load start when the load stopped (end of schedule, or the abort). */
+  loadEndSec: number;
+  /** Idle counts before load; when absent, derived from the samples with t < 0. */
+  baseline?: { connections: number; channels: number };
+  /** Whole-run latency from the driver's histogram; when absent, estimated from the per-second summaries. */
+  latency?: { p99: number };
+  /** Copied into the verdict when the run was stopped early. */
+  aborted?: { t: number; rule: string; reason: string };
+}
+
+export interface Baseline {
+  connections: number;
+  channels: number;
+  /** Where the numbers came from, for the sentence that explains a rule. */
+  source: 'given' | 'pre-load samples' | 'first sample' | 'none';
+}
+
+/**
+ * The idle baseline: given, else the median of the samples taken before load (t < 0), else the first
+ * sample. A median, so a probe connection that came and went during the baseline does not shift it.
+ */
+export function baselineOf(input: Pick<GateInput, 'baseline' | 'broker'>): Baseline {
+  if (input.baseline) return { ...input.baseline, source: 'given' };
+  const before = input.broker.filter((s) => s.t < 0);
+  if (before.length > 0) {
+    return {
+      connections: median(before.map((s) => s.connections)),
+      channels: median(before.map((s) => s.channels)),
+      source: 'pre-load samples',
+    };
+  }
+  const first = input.broker[0];
+  if (first) return { connections: first.connections, channels: first.channels, source: 'first sample' };
+  return { connections: 0, channels: 0, source: 'none' };
+}
+
+export function countSeries(broker: readonly BrokerSample[], resource: Resource): Point[] {
+  return broker.map((s) => ({ t: s.t, v: resource === 'connections' ? s.connections : s.channels }));
+}
+
+export function openedSeries(broker: readonly BrokerSample[], resource: Resource): Point[] {
+  return broker.map((s) => ({ t: s.t, v: resource === 'connections' ? s.connectionsOpened : s.channelsOpened }));
+}
+
+/** Offered load (scheduled arrivals) in the second that contains t; 0 outside the load. */
+export function offeredAt(load: readonly LoadSecond[], t: number, loadEndSec: number): number {
+  if (t < 0 || t >= loadEndSec) return 0;
+  const s = load.find((l) => l.t === Math.floor(t));
+  return s ? s.scheduled : 0;
+}
+
+/** Requests sent from load start up to time t (linear within a second). */
+export function cumulativeSentAt(load: readonly LoadSecond[], t: number): number {
+  let total = 0;
+  for (const s of load) {
+    if (s.t + 1 <= t) total += s.sent;
+    else if (s.t < t) total += s.sent * (t - s.t);
+  }
+  return total;
+}
+
+/** The first time the cumulative requests reach `share` of all requests sent. */
+export function timeAtRequestShare(load: readonly LoadSecond[], share: number): number {
+  const total = totalSent(load);
+  if (total === 0) return 0;
+  const target = total * share;
+  let acc = 0;
+  for (const s of [...load].sort((a, b) => a.t - b.t)) {
+    if (s.sent > 0 && acc + s.sent >= target) return s.t + (target - acc) / s.sent;
+    acc += s.sent;
+  }
+  return load.length > 0 ? Math.max(...load.map((s) => s.t + 1)) : 0;
+}
+
+export function totalSent(load: readonly LoadSecond[]): number {
+  return load.reduce((a, s) => a + s.sent, 0);
+}
+
+/** Value of a cumulative counter series at time t: the last sample at or before t (else the first). */
+export function counterAt(points: readonly Point[], t: number): number | undefined {
+  let v: number | undefined;
+  for (const p of points) {
+    if (p.t <= t) v = p.v;
+    else break;
+  }
+  return v ?? points[0]?.v;
+}
+
+/** Capitalised resource name for the start of a sentence. */
+export function Title(resource: Resource): string {
+  return resource === 'connections' ? 'Connections' : 'Channels';
+}

@@ -1,0 +1,146 @@
+// The run record's shape as a zod schema: readRunRecord validates saved files with it, and the shipped
+// JSON Schema (results.schema.json) is generated from it, so the two cannot drift apart.
+// Objects are loose: a newer rushgate of the same schema version may add fields, never remove them.
+import { z } from 'zod';
+import { RUN_RECORD_SCHEMA_VERSION, type RunRecord } from '../run-record.ts';
+
+const counts = z.record(z.string(), z.number().int().nonnegative());
+
+const latency = z.looseObject({
+  p50: z.number().nonnegative(),
+  p90: z.number().nonnegative(),
+  p99: z.number().nonnegative(),
+  max: z.number().nonnegative(),
+});
+
+const loadSecond = z
+  .looseObject({
+    t: z.number().int().describe('Whole seconds since load start (0-based).'),
+    clock: z.string().describe('Scenario clock label at the start of this second, e.g. "07:45".'),
+    phase: z.string(),
+    scheduled: z.number().int().nonnegative().describe('Arrivals the schedule asked for in this second.'),
+    sent: z.number().int().nonnegative(),
+    completed: z.number().int().nonnegative(),
+    dropped: z.number().int().nonnegative().describe('Scheduled arrivals not sent because the in-flight limit was reached.'),
+    status: counts.describe('Response counts by HTTP status code.'),
+    errors: counts.describe('Failures with no HTTP status, by kind: timeout, reset, refused, other.'),
+    latency: latency.describe('Latency of responses completed in this second, milliseconds.'),
+  })
+  .describe('One second of load, as the driver saw it.');
+
+const brokerSample = z
+  .looseObject({
+    t: z.number().describe('Seconds since load start; negative while taking the baseline.'),
+    connections: z.number().nonnegative().describe("Target connections: broker total minus the harness's own."),
+    channels: z.number().nonnegative(),
+    connectionsOpened: z.number().nonnegative(),
+    connectionsClosed: z.number().nonnegative(),
+    channelsOpened: z.number().nonnegative(),
+    channelsClosed: z.number().nonnegative(),
+    harnessConnections: z.number().nonnegative(),
+    harnessChannels: z.number().nonnegative(),
+  })
+  .describe('One broker sample (~4 Hz). Cumulative counters are broker-wide.');
+
+const timelineEvent = z.looseObject({
+  t: z.number(),
+  kind: z.enum(['phase', 'fault-start', 'fault-end', 'abort', 'note']),
+  message: z.string(),
+});
+
+const ruleResult = z
+  .looseObject({
+    name: z.string().min(1).describe('Stable rule id, e.g. "connections.ceiling".'),
+    passed: z.boolean(),
+    limit: z.string().describe('The limit as the user wrote it (or the default).'),
+    value: z.string().describe('The measured value that decided the rule, as displayed.'),
+    message: z.string().describe('One plain sentence that explains the outcome.'),
+  })
+  .describe('The outcome of one gate rule.');
+
+const phase = z.looseObject({
+  name: z.string(),
+  kind: z.string(),
+  startSec: z.number(),
+  endSec: z.number(),
+  fromRps: z.number().nonnegative(),
+  toRps: z.number().nonnegative(),
+  clockStart: z.string(),
+});
+
+const brokerSummary = z.looseObject({
+  baselineConnections: z.number(),
+  peakConnections: z.number(),
+  finalConnections: z.number(),
+  baselineChannels: z.number(),
+  peakChannels: z.number(),
+  finalChannels: z.number(),
+  connectionsOpened: z.number(),
+  connectionsClosed: z.number(),
+  connectionMax: z.number().int().positive().optional().describe("The node's connection_max, when the harness set one."),
+});
+
+export const runRecordSchema = z
+  .looseObject({
+    schemaVersion: z.literal(RUN_RECORD_SCHEMA_VERSION).describe('Version of this schema; a reader refuses other versions.'),
+    tool: z.looseObject({ name: z.literal('rushgate'), version: z.string() }),
+    startedAt: z.string(),
+    endedAt: z.string(),
+    scenario: z.looseObject({
+      name: z.string(),
+      description: z.string(),
+      wallDurationSec: z.number().nonnegative(),
+      peakRps: z.number().nonnegative(),
+      seed: z.number(),
+      phases: z.array(phase).describe('Phases in wall seconds since load start.'),
+    }),
+    target: z.looseObject({
+      kind: z.enum(['reference', 'command', 'external']),
+      publisher: z.string().optional(),
+      units: z.number().int().positive(),
+      command: z.string().optional(),
+      url: z.string().describe('Target base URL; userinfo is redacted.'),
+    }),
+    stack: z.looseObject({ kind: z.enum(['local', 'testcontainers', 'external']), connectionMax: z.number().int().positive().optional() }),
+    limits: z.record(z.string(), z.unknown()),
+    environment: z.looseObject({ node: z.string(), platform: z.string(), cpus: z.number().int().nonnegative(), hostname: z.string() }),
+    load: z.array(loadSecond),
+    broker: z.array(brokerSample),
+    events: z.array(timelineEvent),
+    summary: z.looseObject({
+      requests: z.number().int().nonnegative(),
+      scheduled: z.number().int().nonnegative(),
+      dropped: z.number().int().nonnegative(),
+      status: counts,
+      errors: counts,
+      latency: latency.extend({ mean: z.number().nonnegative() }).describe('Whole-run latency, milliseconds.'),
+      achievedRps: z.number().nonnegative(),
+      durationSec: z.number().nonnegative(),
+      broker: brokerSummary,
+    }),
+    verdict: z.looseObject({
+      passed: z.boolean(),
+      rules: z.array(ruleResult),
+      aborted: z.looseObject({ t: z.number(), rule: z.string(), reason: z.string() }).optional(),
+    }),
+  })
+  .describe('A rushgate run record (results.json): self-contained, so every report can be rebuilt from it.');
+
+// Compile-time guard: whatever the schema accepts is a RunRecord (the other direction is tested on
+// fixtures: interfaces lack the index signature loose objects carry, so tsc cannot check it).
+const _parsedIsRecord = (p: z.infer<typeof runRecordSchema>): RunRecord => p;
+void _parsedIsRecord;
+
+export const RESULTS_SCHEMA_ID = `urn:rushgate:results:v${RUN_RECORD_SCHEMA_VERSION}`;
+
+/** The JSON Schema shipped as harness/report/results.schema.json. */
+export function resultsJsonSchema(): Record<string, unknown> {
+  const generated = z.toJSONSchema(runRecordSchema, { target: 'draft-2020-12' }) as Record<string, unknown>;
+  const { $schema, ...rest } = generated;
+  return {
+    $schema,
+    $id: RESULTS_SCHEMA_ID,
+    title: `rushgate results.json, schema version ${RUN_RECORD_SCHEMA_VERSION}`,
+    ...rest,
+  };
+}

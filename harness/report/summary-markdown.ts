@@ -1,0 +1,66 @@
+// summary.md: what CI shows on the run page ($GITHUB_STEP_SUMMARY) — the verdict first, in words a
+// reader who never saw rushgate can follow, then the numbers that back it.
+import type { RunRecord } from '../run-record.ts';
+import { escapeMarkdown, escapeMarkdownCell, markdownCode } from './escape.ts';
+import { fmtInt, fmtRate } from './format.ts';
+import { describeStack, describeTarget, keyNumbers, phaseRows, verdictLine, verdictWord } from './run-view.ts';
+
+export interface SummaryOptions {
+  /** Heading level of the title (2 when embedded in a larger page). */
+  headingLevel?: number;
+  /** Label for this run when several are shown together. */
+  label?: string;
+}
+
+export function renderSummaryMarkdown(record: RunRecord, opts: SummaryOptions = {}): string {
+  const h = '#'.repeat(opts.headingLevel ?? 2);
+  const word = verdictWord(record);
+  const icon = record.verdict.passed ? '✅' : '❌';
+  const lines: string[] = [];
+  const label = opts.label ? `${escapeMarkdown(opts.label)}: ` : '';
+  lines.push(`${h} ${icon} rushgate ${label}${word} — ${escapeMarkdown(record.scenario.name)}`, '');
+  lines.push(
+    `**Gate ${word}.** ${verdictLine(record)} Target: ${escapeMarkdown(describeTarget(record))} at ${markdownCode(record.target.url)}. ` +
+      `Broker: ${escapeMarkdown(describeStack(record))}.`,
+    '',
+  );
+  if (record.target.command) lines.push(`Target command: ${markdownCode(record.target.command)}`, '');
+  const aborted = record.verdict.aborted;
+  if (aborted) {
+    lines.push(`> **Load stopped early** at ${fmtRate(aborted.t)} s: rule ${markdownCode(aborted.rule)} had certainly failed — ${escapeMarkdown(aborted.reason)}`, '');
+  }
+  lines.push(...verdictTable(record), '');
+  lines.push(`${h}# Key numbers`, '', '| | |', '|---|---|');
+  for (const k of keyNumbers(record)) lines.push(`| ${escapeMarkdownCell(k.label)} | ${escapeMarkdownCell(k.value)} |`);
+  lines.push('');
+  const phases = phaseRows(record);
+  if (phases.length > 0) {
+    lines.push(`${h}# Phases`, '');
+    lines.push('| Phase | Clock | Offered req/s | Achieved req/s | 5xx | No response | Dropped | Connections at end |');
+    lines.push('|---|---|--:|--:|--:|--:|--:|--:|');
+    for (const p of phases) {
+      const name = p.incident ? `**${escapeMarkdownCell(p.name)}**` : escapeMarkdownCell(p.name);
+      lines.push(
+        `| ${name} | ${escapeMarkdownCell(p.clock)} | ${escapeMarkdownCell(p.offered)} | ${fmtRate(p.achievedRps)} | ${fmtInt(p.fiveXx)} | ${fmtInt(p.errors)} | ${fmtInt(p.dropped)} | ${p.connectionsAtEnd === null ? '–' : fmtInt(p.connectionsAtEnd)} |`,
+      );
+    }
+    lines.push('', '_Phases in bold are the incident peaks. Achieved = requests sent per second._', '');
+  }
+  lines.push(
+    `<sub>rushgate ${escapeMarkdown(record.tool.version)} · started ${escapeMarkdown(record.startedAt)} · ` +
+      `${escapeMarkdown(record.environment.platform)}, ${record.environment.cpus} CPUs, Node ${escapeMarkdown(record.environment.node)}</sub>`,
+    '',
+  );
+  return lines.join('\n');
+}
+
+export function verdictTable(record: RunRecord): string[] {
+  const rows = ['| Rule | Limit | Measured | Result | What it means |', '|---|---|---|---|---|'];
+  for (const r of record.verdict.rules) {
+    rows.push(
+      `| ${markdownCode(r.name)} | ${escapeMarkdownCell(r.limit)} | ${escapeMarkdownCell(r.value)} | ${r.passed ? '✅ ok' : '❌ **fail**'} | ${escapeMarkdownCell(r.message)} |`,
+    );
+  }
+  if (record.verdict.rules.length === 0) rows.push(`| (no rules) | | | ${record.verdict.passed ? '✅ ok' : '❌ **fail**'} | No gate rule was evaluated. |`);
+  return rows;
+}

@@ -1,0 +1,165 @@
+// Per-request bookkeeping for reconciliation, indexed by sequence number instead of by id string:
+// a run's ids are `${runId}-${seq}`, so one byte of arrivals and two bytes of outcome per request are
+// enough (1M requests ~ 3 MB), where a Set of strings would cost ~100 bytes each.
+import type { IntegrityReport } from '../run-record.ts';
+import { parseRequestId, requestIdFor } from '../../scenarios/payloads.ts';
+
+export const SAMPLE_LIMIT = 20;
+/** Above this sequence number an id is treated as foreign rather than grow the arrays without bound. */
+export const DEFAULT_MAX_SEQ = 1 << 24;
+
+// Outcome codes in one Uint16 per request: 0 = nothing recorded, 1..999 = HTTP status,
+// NO_RESPONSE_BASE + k = no answer of kind NO_RESPONSE_KINDS[k].
+const NO_RESPONSE_BASE = 1000;
+const NO_RESPONSE_KINDS = ['timeout', 'reset', 'refused', 'other'] as const;
+const MAX_FOREIGN_ID_CHARS = 200;
+
+export interface IdLedgerOptions {
+  runId: string;
+  /** Capacity to allocate up front (it grows by doubling when exceeded). */
+  expectedRequests?: number;
+  maxSeq?: number;
+}
+
+export class IdLedger {
+  readonly runId: string;
+  private readonly maxSeq: number;
+  private arrivals: Uint8Array;
+  private outcomes: Uint16Array;
+  /** One past the highest sequence number seen, in either array. */
+  private extent = 0;
+  private messageCount = 0;
+  private foreignCount = 0;
+  private withoutIdCount = 0;
+  private readonly foreignSamples: string[] = [];
+
+  constructor(opts: IdLedgerOptions) {
+    if (!opts.runId || parseRequestId(requestIdFor(opts.runId, 0))?.runId !== opts.runId) {
+      throw new Error(`run id "${opts.runId}" cannot be told apart in request ids; use letters and digits`);
+    }
+    this.runId = opts.runId;
+    this.maxSeq = opts.maxSeq ?? DEFAULT_MAX_SEQ;
+    const initial = Math.min(this.maxSeq, Math.max(1024, opts.expectedRequests ?? 65_536));
+    this.arrivals = new Uint8Array(initial);
+    this.outcomes = new Uint16Array(initial);
+  }
+
+  /** A message seen on the exchange; `messageId` is its AMQP messageId property, if any. */
+  recordMessage(messageId: unknown): void {
+    this.messageCount++;
+    if (typeof messageId !== 'string' || messageId === '') {
+      this.foreignCount++;
+      this.withoutIdCount++;
+      return;
+    }
+    const parsed = parseRequestId(messageId);
+    if (!parsed || parsed.runId !== this.runId || parsed.seq >= this.maxSeq) {
+      this.foreignCount++;
+      if (this.foreignSamples.length < SAMPLE_LIMIT) this.foreignSamples.push(messageId.slice(0, MAX_FOREIGN_ID_CHARS));
+      return;
+    }
+    this.ensure(parsed.seq);
+    const count = this.arrivals[parsed.seq] as number;
+    if (count < 255) this.arrivals[parsed.seq] = count + 1;
+  }
+
+  /** The driver's view of request `seq`: its HTTP status, or 0 with the kind of failure when none came. */
+  recordOutcome(seq: number, status: number, errorKind?: string): void {
+    if (!Number.isInteger(seq) || seq < 0 || seq >= this.maxSeq) {
+      throw new RangeError(`request sequence number ${seq} is outside 0..${this.maxSeq - 1}`);
+    }
+    this.ensure(seq);
+    this.outcomes[seq] = encodeOutcome(status, errorKind);
+  }
+
+  messages(): number {
+    return this.messageCount;
+  }
+
+  /** Approximate bytes held by the per-request arrays. */
+  bytes(): number {
+    return this.arrivals.byteLength + this.outcomes.byteLength;
+  }
+
+  reconcile(context: { exchange: string; routingKey: string }): IntegrityReport {
+    const report: IntegrityReport = {
+      runId: this.runId,
+      exchange: context.exchange,
+      routingKey: context.routingKey,
+      sent: 0,
+      acknowledged: 0,
+      refused: 0,
+      noResponse: 0,
+      arrived: 0,
+      messages: this.messageCount,
+      acknowledgedButLost: { count: 0, samples: [] },
+      refusedButPublished: { count: 0, byClass: {}, samples: [] },
+      duplicates: { count: 0, extraMessages: 0, samples: [] },
+      unsolicited: { count: 0, samples: [] },
+      foreign: { count: this.foreignCount, withoutId: this.withoutIdCount, samples: [...this.foreignSamples] },
+    };
+    const id = (seq: number) => requestIdFor(this.runId, seq);
+    for (let seq = 0; seq < this.extent; seq++) {
+      const code = this.outcomes[seq] as number;
+      const copies = this.arrivals[seq] as number;
+      if (copies > 0) report.arrived++;
+      if (copies > 1) {
+        report.duplicates.count++;
+        report.duplicates.extraMessages += copies - 1;
+        if (report.duplicates.samples.length < SAMPLE_LIMIT) report.duplicates.samples.push({ id: id(seq), copies });
+      }
+      if (code === 0) {
+        if (copies > 0) {
+          report.unsolicited.count++;
+          if (report.unsolicited.samples.length < SAMPLE_LIMIT) report.unsolicited.samples.push(id(seq));
+        }
+        continue;
+      }
+      report.sent++;
+      if (code >= 200 && code < 300) {
+        report.acknowledged++;
+        if (copies === 0) {
+          report.acknowledgedButLost.count++;
+          if (report.acknowledgedButLost.samples.length < SAMPLE_LIMIT) report.acknowledgedButLost.samples.push(id(seq));
+        }
+        continue;
+      }
+      if (code >= NO_RESPONSE_BASE) report.noResponse++;
+      else report.refused++;
+      if (copies > 0) {
+        const outcome = describeOutcome(code);
+        const cls = code >= NO_RESPONSE_BASE ? outcome : `${Math.floor(code / 100)}xx`;
+        report.refusedButPublished.count++;
+        report.refusedButPublished.byClass[cls] = (report.refusedButPublished.byClass[cls] ?? 0) + 1;
+        if (report.refusedButPublished.samples.length < SAMPLE_LIMIT) report.refusedButPublished.samples.push({ id: id(seq), outcome });
+      }
+    }
+    return report;
+  }
+
+  private ensure(seq: number): void {
+    if (seq >= this.arrivals.length) {
+      let size = this.arrivals.length;
+      while (size <= seq) size *= 2;
+      size = Math.min(size, this.maxSeq);
+      const arrivals = new Uint8Array(size);
+      arrivals.set(this.arrivals);
+      const outcomes = new Uint16Array(size);
+      outcomes.set(this.outcomes);
+      this.arrivals = arrivals;
+      this.outcomes = outcomes;
+    }
+    if (seq >= this.extent) this.extent = seq + 1;
+  }
+}
+
+function encodeOutcome(status: number, errorKind?: string): number {
+  if (Number.isInteger(status) && status >= 1 && status < NO_RESPONSE_BASE) return status;
+  const k = NO_RESPONSE_KINDS.indexOf((errorKind ?? 'other') as (typeof NO_RESPONSE_KINDS)[number]);
+  return NO_RESPONSE_BASE + (k < 0 ? NO_RESPONSE_KINDS.length - 1 : k);
+}
+
+/** "503", or the no-response kind ("timeout", ...), as shown next to sample ids. */
+function describeOutcome(code: number): string {
+  return code >= NO_RESPONSE_BASE ? (NO_RESPONSE_KINDS[code - NO_RESPONSE_BASE] ?? 'other') : String(code);
+}
