@@ -3,6 +3,7 @@ import { EXIT } from '../errors.ts';
 import { evaluateGate } from '../gate/evaluate.ts';
 import { resolveLimits } from '../gate/resolve-limits.ts';
 import { readRunRecord } from '../report/write-reports.ts';
+import { gateInputOf } from '../run/build-record.ts';
 import { printVerdict } from '../run/print-verdict.ts';
 
 export const gateCommand = {
@@ -16,12 +17,8 @@ export const gateCommand = {
   handler: async (args: Record<string, unknown>): Promise<number> => {
     const record = await readRunRecord(String(args.results));
     const limits = resolveLimits({ args: (args.limits as string[]) ?? [], file: args['limits-file'] as string | undefined });
-    const loadEndSec = record.summary.durationSec;
-    const verdict = evaluateGate(
-      { load: record.load, broker: record.broker, units: record.target.units, phases: record.scenario.phases, loadEndSec },
-      limits,
-    );
-    printVerdict({ ...record, verdict: { ...verdict, aborted: record.verdict.aborted } }, [], { quiet: false });
+    const verdict = evaluateGate(gateInputOf(record), limits);
+    printVerdict({ ...record, verdict }, [], { quiet: false });
     return verdict.passed ? EXIT.passed : EXIT.failed;
   },
 };

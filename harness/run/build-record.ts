@@ -1,4 +1,5 @@
 import { hostname, cpus } from 'node:os';
+import type { GateInput } from '../gate/evaluate.ts';
 import type { LoadResult } from '../load/driver.ts';
 import {
   RUN_RECORD_SCHEMA_VERSION,
@@ -23,6 +24,19 @@ export interface RecordParts {
   loadEndSec: number;
   target: RunRecord['target'];
   stack: RunRecord['stack'];
+}
+
+/** What the gate reads from a run record (also for re-gating a saved results.json). */
+export function gateInputOf(record: RunRecord, aborted = record.verdict.aborted): GateInput {
+  return {
+    load: record.load,
+    broker: record.broker,
+    units: record.target.units,
+    phases: record.scenario.phases,
+    loadEndSec: record.summary.durationSec,
+    latency: { p99: record.summary.latency.p99 },
+    ...(aborted ? { aborted } : {}),
+  };
 }
 
 /** Assembles the self-contained run record; the verdict is filled in by the gate afterwards. */

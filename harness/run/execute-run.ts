@@ -12,7 +12,7 @@ import { startStack, resolveStackKind, type StackChoice } from '../stack/select-
 import type { Publisher } from '../stack/target-process.ts';
 import { loadScenario } from '../../scenarios/index.ts';
 import { resolveSchedule } from '../../scenarios/schedule.ts';
-import { buildRunRecord } from './build-record.ts';
+import { buildRunRecord, gateInputOf } from './build-record.ts';
 import { assertLoopbackTarget } from './target-guard.ts';
 
 export interface RunOptions {
@@ -142,11 +142,7 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
       },
       stack: { kind, connectionMax: stack.connectionMax },
     });
-    record.verdict = evaluateGate(
-      { load: record.load, broker: record.broker, units: opts.units, phases: record.scenario.phases, loadEndSec },
-      limits,
-    );
-    if (abortedBy) record.verdict.aborted = abortedBy;
+    record.verdict = evaluateGate(gateInputOf(record, abortedBy), limits);
     return record;
   } catch (err) {
     const tail = stack.targetTail();

@@ -1,0 +1,40 @@
+import type { TcpProxy } from './proxy/tcp-proxy.ts';
+import type { ManagementClient } from '../probe/management-api.ts';
+
+/** What a fault may touch: the broker (rabbitmqctl, restart), the management API, the proxy on the AMQP path. */
+export interface FaultContext {
+  ctl?: (args: string[]) => Promise<string>;
+  restartBroker?: (downMs: number) => Promise<void>;
+  management?: ManagementClient;
+  proxy?: TcpProxy;
+  log: (line: string) => void;
+}
+
+/** Undoes a fault. Safe to call more than once, and on any exit path. */
+export type Revert = () => Promise<void>;
+
+/** One fault, as small as a Toxiproxy toxic: the timeline decides when, the fault only knows how. */
+export interface Fault {
+  kind: string;
+  /** One line for logs, reports and the timeline, e.g. "memory alarm (watermark 0)". */
+  description: string;
+  /** What the context must offer, checked before the run starts so a missing piece is a usage error. */
+  needs: Array<keyof Omit<FaultContext, 'log'>>;
+  inject(ctx: FaultContext): Promise<Revert>;
+}
+
+export class FaultError extends Error {
+  override name = 'FaultError';
+}
+
+/** Wraps a revert so it runs once, however often it is called. */
+export function once(revert: Revert): Revert {
+  let done: Promise<void> | undefined;
+  return () => (done ??= revert());
+}
+
+export function need<K extends keyof FaultContext>(ctx: FaultContext, key: K, fault: string): NonNullable<FaultContext[K]> {
+  const value = ctx[key];
+  if (value === undefined) throw new FaultError(`the ${fault} fault needs ${key}, which this stack does not offer`);
+  return value as NonNullable<FaultContext[K]>;
+}
