@@ -12,8 +12,17 @@ export class CannotRunError extends Error {
 }
 
 // Matched by name so each stage keeps its own error class without this file importing them all.
-const USAGE_ERRORS = new Set(['UsageError', 'ScenarioError', 'LimitsError', 'RecordError', 'YError']);
-const CANNOT_RUN_ERRORS = new Set(['CannotRunError', 'BrokerStartError', 'TargetStartError', 'StackError', 'ReadinessTimeoutError']);
+const USAGE_ERRORS = new Set(['UsageError', 'ScenarioError', 'ScenarioNotFoundError', 'LimitsError', 'RecordError', 'LoadConfigError', 'FaultError', 'VerifyExchangeError', 'YError']);
+const CANNOT_RUN_ERRORS = new Set([
+  'CannotRunError',
+  'BrokerStartError',
+  'BrokerUnreachableError',
+  'TargetStartError',
+  'StackError',
+  'ReadinessTimeoutError',
+  'VerifyTapError',
+  'ManagementApiError',
+]);
 
 export function exitCodeFor(err: unknown): number | undefined {
   const name = (err as Error | undefined)?.name ?? '';

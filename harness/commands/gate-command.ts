@@ -16,7 +16,12 @@ export const gateCommand = {
       .option('limits-file', { type: 'string', describe: 'JSON file of gate limits' }),
   handler: async (args: Record<string, unknown>): Promise<number> => {
     const record = await readRunRecord(String(args.results));
-    const limits = resolveLimits({ args: (args.limits as string[]) ?? [], file: args['limits-file'] as string | undefined });
+    // The run's own limits first, then a limits file, then the limits given here: each overrides rule by rule.
+    const limits = resolveLimits({
+      saved: record.limits,
+      args: (args.limits as string[]) ?? [],
+      file: args['limits-file'] as string | undefined,
+    });
     const verdict = evaluateGate(gateInputOf(record), limits);
     printVerdict({ ...record, verdict }, [], { quiet: false });
     return verdict.passed ? EXIT.passed : EXIT.failed;

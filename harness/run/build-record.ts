@@ -1,5 +1,6 @@
 import { hostname, cpus } from 'node:os';
 import type { GateInput } from '../gate/evaluate.ts';
+import { limitsAsText, type GateLimits } from '../gate/limits.ts';
 import type { LoadResult } from '../load/driver.ts';
 import {
   RUN_RECORD_SCHEMA_VERSION,
@@ -20,7 +21,7 @@ export interface RecordParts {
   load: LoadResult;
   broker: BrokerSample[];
   events: TimelineEvent[];
-  limits: unknown;
+  limits: GateLimits;
   loadEndSec: number;
   target: RunRecord['target'];
   stack: RunRecord['stack'];
@@ -59,7 +60,7 @@ export function buildRunRecord(p: RecordParts): RunRecord {
     },
     target: p.target,
     stack: p.stack,
-    limits: JSON.parse(JSON.stringify(p.limits ?? {})) as Record<string, unknown>,
+    limits: limitsAsText(p.limits),
     environment: { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length, hostname: hostname() },
     load: p.load.seconds,
     broker: p.broker,
