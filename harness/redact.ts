@@ -1,13 +1,16 @@
 // Credentials must never reach logs, summaries or results: every URL that leaves the harness goes through here.
 
+// scheme://user[:password]@ — a password may hold characters (even an unescaped "/") a user name may not.
+const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)[^/@\s:]*(?::[^@\s]*)?@/;
+
 /** Replaces userinfo in URLs (amqp://user:pass@host -> amqp://***@host). */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1***@');
+  return url.replace(new RegExp(`^${USERINFO.source}`, 'i'), '$1***@');
 }
 
 /** Redacts every URL with userinfo inside free text, and any of the given secrets verbatim. */
 export function redactText(text: string, secrets: string[] = []): string {
-  let out = text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1***@');
+  let out = text.replace(new RegExp(`\\b${USERINFO.source}`, 'gi'), '$1***@');
   for (const secret of secrets) {
     if (secret.length >= 4) out = out.split(secret).join('***');
   }

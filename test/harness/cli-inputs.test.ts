@@ -59,3 +59,10 @@ describe('exitCodeFor', () => {
     expect(exitCodeFor(new TypeError('bug'))).toBeUndefined();
   });
 });
+
+describe('redaction of unusual passwords', () => {
+  it('covers a password with an unescaped slash or colon', () => {
+    expect(redactUrl('amqp://user:pa/ss:wd@127.0.0.1:5672')).toBe('amqp://***@127.0.0.1:5672');
+    expect(redactText('see amqp://user:pa/ss@h:1 and http://host/path')).toBe('see amqp://***@h:1 and http://host/path');
+  });
+});
