@@ -7,6 +7,7 @@ import { gateCommand } from './commands/gate-command.ts';
 import { incidentCommand } from './commands/incident-command.ts';
 import { compareCommand, reportCommand } from './commands/report-command.ts';
 import { runCommand } from './commands/run-command.ts';
+import { watchCommand } from './commands/watch-command.ts';
 
 // Every command returns its exit code; this file alone turns errors into messages and codes.
 async function main(argv: string[]): Promise<number> {
@@ -23,13 +24,16 @@ async function main(argv: string[]): Promise<number> {
     .command(gateCommand.command, gateCommand.describe, gateCommand.builder, async (args) => {
       code = await gateCommand.handler(args);
     })
+    .command(watchCommand.command, watchCommand.describe, watchCommand.builder, async (args) => {
+      code = await watchCommand.handler(args);
+    })
     .command(reportCommand.command, reportCommand.describe, reportCommand.builder, async (args) => {
       code = await reportCommand.handler(args);
     })
     .command(compareCommand.command, compareCommand.describe, compareCommand.builder, async (args) => {
       code = await compareCommand.handler(args);
     })
-    .demandCommand(1, 'Name a command: run, incident, gate, report or compare.')
+    .demandCommand(1, 'Name a command: run, incident, gate, watch, report or compare.')
     .strict()
     .epilogue('Exit codes: 0 gate passed, 1 gate failed, 2 usage or configuration error, 3 could not run.')
     .wrap(Math.min(110, process.stdout.columns ?? 110))

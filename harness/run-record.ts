@@ -50,6 +50,9 @@ export interface BrokerSample {
   /** Connections the harness itself held at this instant (excluded from `connections`). */
   harnessConnections: number;
   harnessChannels: number;
+  /** Broker process file descriptors and TCP sockets in use, when the node reports them. */
+  fds?: number;
+  sockets?: number;
 }
 
 /** A marker on the run's timeline: phase changes, faults, aborts, notes. */
@@ -69,6 +72,11 @@ export interface RuleResult {
   value: string;
   /** One plain sentence that explains the outcome to someone who never saw the tool. */
   message: string;
+  /**
+   * false when the rule could not be judged from what this run measured (e.g. latency in a watch, which
+   * sees no HTTP traffic): then `passed` is true so it does not decide the verdict, and the message says why.
+   */
+  judged?: false;
 }
 
 export interface Verdict {
@@ -172,10 +180,14 @@ export interface IntegrityReport {
   unsolicited: { count: number; samples: string[] };
   /** Messages without an id of this run: other runs, other publishers, or no messageId at all. */
   foreign: { count: number; withoutId: number; samples: string[] };
+  /** Requests beyond the tap's capacity (sequence numbers >= 2^24), not reconciled. Absent when 0. */
+  untracked?: number;
   /** How the tap finished listening: quiet = no message for quietMs before the timeout. */
   drain?: { quiet: boolean; waitedMs: number; quietMs: number; timeoutMs: number };
   /** Set when the tap lost its broker connection: messages published afterwards were not seen. */
   tapInterrupted?: { atIso: string; reason: string };
+  /** Durable tap only: times it lost its connection and resumed on its queue (nothing missed). Absent when 0. */
+  tapReconnects?: number;
   /** The target's own traceability counts after the run (reference service: GET /traceability). */
   worker?: { accepted: number; processed: number; waiting: number; withdrawn?: number; waitingSample?: string[] };
 }

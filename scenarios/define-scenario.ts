@@ -3,6 +3,7 @@
 // schedule, the payload generators and the k6 export read.
 import type { z } from 'zod';
 import type { CallKind } from '../harness/run-record.ts';
+import { chaosRuleProblems, wallSeconds, type ScenarioFault } from './chaos-schema.ts';
 import { clockToMinutes } from './clock.ts';
 import { ALLOWED_KEYS, scenarioSpecSchema } from './scenario-schema.ts';
 import type { ParsedScenarioSpec, ScenarioSpec } from './scenario-schema.ts';
@@ -51,6 +52,8 @@ export interface Scenario {
   catalog: Catalog;
   phases: ScenarioPhase[];
   totalMinutes: number;
+  /** Faults on the timeline; empty for a sunny morning. */
+  chaos: ScenarioFault[];
 }
 
 export const CALL_KINDS: readonly CallKind[] = ['item-put', 'items-batch', 'matchings'];
@@ -85,7 +88,7 @@ export function defineScenario(spec: ScenarioSpec, source?: string): Scenario {
   if (isScenario(spec)) return spec;
   const parsed = scenarioSpecSchema.safeParse(spec);
   const problems = parsed.success ? [] : parsed.error.issues.map((issue) => describeIssue(issue, spec));
-  problems.push(...scenarioRuleProblems(spec));
+  problems.push(...scenarioRuleProblems(spec), ...chaosRuleProblems((spec as { chaos?: unknown }).chaos));
   if (!parsed.success || problems.length > 0) throw new ScenarioError(scenarioName(spec), problems, source);
   return resolve(parsed.data);
 }
@@ -117,6 +120,11 @@ function resolve(spec: ParsedScenarioSpec): Scenario {
     catalog: spec.catalog ?? { ...DEFAULT_CATALOG },
     phases,
     totalMinutes: at,
+    chaos: (spec.chaos ?? []).map((c) => ({
+      spec: c,
+      atMinute: (((clockToMinutes(c.at) - start) % 1440) + 1440) % 1440,
+      ...(c.for !== undefined ? { forSec: wallSeconds(c.for) } : {}),
+    })),
   };
   Object.defineProperty(scenario, BRAND, { value: true, enumerable: false });
   return scenario;
@@ -147,8 +155,14 @@ function describeIssue(issue: z.core.$ZodIssue, spec: unknown): string {
     const keys = issue.keys.map((k) => `"${k}"`).join(', ');
     return `${where}: unknown key ${keys}${allowed ? ` (allowed: ${allowed.join(', ')})` : ''}`;
   }
-  if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) {
-    return `${where}: is required (${issue.expected})`;
+  if (issue.code === 'invalid_type') {
+    return issue.message.endsWith('received undefined') ? `${where}: is required (${issue.expected})` : `${where}: must be a ${issue.expected}`;
+  }
+  if (issue.code === 'too_small' || issue.code === 'too_big') {
+    const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
+    const op = issue.code === 'too_small' ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
+    if (issue.origin === 'number' || issue.origin === 'int') return `${where}: must be ${op} ${String(bound)}`;
+    if (issue.origin === 'array') return `${where}: needs ${op} ${String(bound)} entries`;
   }
   if (issue.code === 'invalid_union' && issue.path.at(-1) === 'kind') {
     return `${where}: must be one of "constant-rate", "ramp", "pause"`;

@@ -6,6 +6,7 @@ import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { defineScenario, isScenario, ScenarioError } from './define-scenario.ts';
 import type { Scenario, ScenarioSpec } from './define-scenario.ts';
+import chaos from './chaos.ts';
 import euMorning from './eu-morning.ts';
 import soak from './soak.ts';
 import spike from './spike.ts';
@@ -20,6 +21,7 @@ export const BUILT_IN_SCENARIOS: Readonly<Record<string, Scenario>> = {
   'step-ladder': stepLadder,
   soak,
   spike,
+  chaos,
 };
 
 const FILE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs', '.json'];

@@ -65,22 +65,23 @@ export function makeCall(source: PayloadSource, seq: number, runId: string): Cal
   const base = `/api/v1/stores/${storeId}`;
   switch (kind) {
     case 'item-put': {
-      const item = makeItem(source, storeIdx, int(rnd, 0, source.catalog.itemsPerStore - 1), rnd);
-      return { kind, method: 'PUT', path: `${base}/items/${item.id}`, body: JSON.stringify(item), requestId };
+      const itemIdx = int(rnd, 0, source.catalog.itemsPerStore - 1);
+      return { kind, method: 'PUT', path: `${base}/items/${itemIdFor(itemIdx)}`, body: itemJson(source, storeIdx, itemIdx, rnd), requestId };
     }
     case 'items-batch': {
       const n = int(rnd, source.mix['items-batch'].items.min, source.mix['items-batch'].items.max);
-      const items = [];
-      for (let i = 0; i < n; i++) items.push(makeItem(source, storeIdx, int(rnd, 0, source.catalog.itemsPerStore - 1), rnd));
-      return { kind, method: 'POST', path: `${base}/items`, body: JSON.stringify(items), requestId };
+      const items: string[] = [];
+      for (let i = 0; i < n; i++) items.push(itemJson(source, storeIdx, int(rnd, 0, source.catalog.itemsPerStore - 1), rnd));
+      return { kind, method: 'POST', path: `${base}/items`, body: `[${items.join(',')}]`, requestId };
     }
     case 'matchings': {
       const n = int(rnd, source.mix.matchings.pairs.min, source.mix.matchings.pairs.max);
-      const pairs = [];
+      const pairs: string[] = [];
       for (let i = 0; i < n; i++) {
-        pairs.push({ labelId: labelIdFor(storeIdx, int(rnd, 0, 999_999)), itemId: itemIdFor(int(rnd, 0, source.catalog.itemsPerStore - 1)) });
+        const labelId = labelIdFor(storeIdx, int(rnd, 0, 999_999));
+        pairs.push(`{"labelId":"${labelId}","itemId":"${itemIdFor(int(rnd, 0, source.catalog.itemsPerStore - 1))}"}`);
       }
-      return { kind, method: 'POST', path: `${base}/matchings`, body: JSON.stringify(pairs), requestId };
+      return { kind, method: 'POST', path: `${base}/matchings`, body: `[${pairs.join(',')}]`, requestId };
     }
   }
 }
@@ -103,30 +104,47 @@ export function pickKind(mix: CallMix, u: number): CallKind {
 }
 
 // Mostly euro stores, like the incident's customer base, with the other European currencies mixed in.
-const CURRENCIES = ['EUR', 'EUR', 'EUR', 'EUR', 'EUR', 'EUR', 'GBP', 'SEK', 'DKK', 'NOK', 'PLN', 'CHF', 'CZK', 'HUF'];
-const BRANDS = ['Alpen', 'Nordfrisch', 'Bio Garten', 'Casa Verde', 'Le Marché', 'Fjord', 'Sunvale', 'Hofgut', 'Maison', 'Vita'];
-const PRODUCTS = ['whole milk', 'rye bread', 'espresso beans', 'olive oil', 'gouda', 'apple juice', 'pasta', 'yoghurt', 'butter', 'oat drink', 'tomatoes', 'dark chocolate'];
-const SIZES = ['250 g', '500 g', '1 kg', '1 L', '750 ml', '6 x 1.5 L', '200 g', '400 g'];
+export const CURRENCIES = ['EUR', 'EUR', 'EUR', 'EUR', 'EUR', 'EUR', 'GBP', 'SEK', 'DKK', 'NOK', 'PLN', 'CHF', 'CZK', 'HUF'];
+export const BRANDS = ['Alpen', 'Nordfrisch', 'Bio Garten', 'Casa Verde', 'Le Marché', 'Fjord', 'Sunvale', 'Hofgut', 'Maison', 'Vita'];
+export const PRODUCTS = ['whole milk', 'rye bread', 'espresso beans', 'olive oil', 'gouda', 'apple juice', 'pasta', 'yoghurt', 'butter', 'oat drink', 'tomatoes', 'dark chocolate'];
+export const SIZES = ['250 g', '500 g', '1 kg', '1 L', '750 ml', '6 x 1.5 L', '200 g', '400 g'];
 
 export const storeIdFor = (storeIdx: number): string => `store-${String(storeIdx).padStart(5, '0')}`;
 export const itemIdFor = (itemIdx: number): string => `sku-${String(itemIdx).padStart(8, '0')}`;
 const labelIdFor = (storeIdx: number, n: number): string => `lbl-${storeIdx}-${String(n).padStart(6, '0')}`;
 
-function makeItem(source: PayloadSource, storeIdx: number, itemIdx: number, rnd: () => number) {
-  // What an item is (name, EAN) is fixed per item; what changes call to call is price and stock.
-  const fixed = mulberry32(hashSeed(source.seed, 0x51ce, itemIdx));
+// Bodies are assembled as JSON text from parts that need no escaping (ids, fixed word lists, numbers):
+// at tens of thousands of calls a second, JSON.stringify and per-item objects were the driver's
+// largest cost. What an item is (id, name, EAN) is fixed per item and cached; what changes from call
+// to call is price and stock.
+const FIXED_CACHE_MAX = 200_000;
+const fixedParts = new Map<number, Map<number, { head: string; base: number }>>();
+
+function fixedPart(seed: number, itemIdx: number): { head: string; base: number } {
+  let bySeed = fixedParts.get(seed);
+  if (!bySeed) {
+    bySeed = new Map();
+    fixedParts.set(seed, bySeed);
+  }
+  let part = bySeed.get(itemIdx);
+  if (!part) {
+    const fixed = mulberry32(hashSeed(seed, 0x51ce, itemIdx));
+    const name = `${pick(BRANDS, fixed())} ${pick(PRODUCTS, fixed())} ${pick(SIZES, fixed())}`;
+    const base = 0.29 + fixed() * 30;
+    part = { head: `{"id":"${itemIdFor(itemIdx)}","name":${JSON.stringify(name)},"ean":"${ean13(fixed)}"`, base };
+    if (bySeed.size >= FIXED_CACHE_MAX) bySeed.clear();
+    bySeed.set(itemIdx, part);
+  }
+  return part;
+}
+
+function itemJson(source: PayloadSource, storeIdx: number, itemIdx: number, rnd: () => number): string {
+  const { head, base } = fixedPart(source.seed, itemIdx);
   const currency = CURRENCIES[hashSeed(source.seed, storeIdx) % CURRENCIES.length] as string;
-  const price = Math.round((0.29 + fixed() * 30) * (0.8 + rnd() * 0.4) * 100) / 100;
-  const item: { id: string; name: string; price: number; currency: string; ean: string; stock: number; promoPrice?: number } = {
-    id: itemIdFor(itemIdx),
-    name: `${pick(BRANDS, fixed())} ${pick(PRODUCTS, fixed())} ${pick(SIZES, fixed())}`,
-    price,
-    currency,
-    ean: ean13(fixed),
-    stock: int(rnd, 0, 400),
-  };
-  if (rnd() < 0.1) item.promoPrice = Math.round(price * 0.8 * 100) / 100;
-  return item;
+  const price = Math.round(base * (0.8 + rnd() * 0.4) * 100) / 100;
+  const stock = int(rnd, 0, 400);
+  const promo = rnd() < 0.1 ? `,"promoPrice":${Math.round(price * 80) / 100}` : '';
+  return `${head},"price":${price},"currency":"${currency}","stock":${stock}${promo}}`;
 }
 
 function ean13(rnd: () => number): string {

@@ -3,6 +3,7 @@
 // rates above the peak, ...) live in scenario-rules.ts because zod skips refinements once any field
 // fails, and a scenario must report every problem in one go.
 import { z } from 'zod';
+import { chaosSpecSchema } from './chaos-schema.ts';
 import { isClock } from './clock.ts';
 
 const NAME_RE = /^[a-z0-9][a-z0-9-]*$/;
@@ -50,6 +51,8 @@ export const scenarioSpecSchema = z.strictObject({
   mix: mixSpecSchema,
   catalog: catalogSpecSchema.optional(),
   phases: z.array(phaseSpecSchema).min(1),
+  /** Faults on the timeline (harness/chaos/). */
+  chaos: z.array(chaosSpecSchema).optional(),
 });
 
 export type PhaseSpec = z.input<typeof phaseSpecSchema>;

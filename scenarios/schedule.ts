@@ -5,6 +5,7 @@ import type { RunRecord } from '../harness/run-record.ts';
 import { clockToMinutes, minutesToClock } from './clock.ts';
 import { ScenarioError } from './define-scenario.ts';
 import type { Catalog, CallMix, Scenario } from './define-scenario.ts';
+import type { ScenarioFault } from './chaos-schema.ts';
 
 export type SchedulePhase = RunRecord['scenario']['phases'][number];
 
@@ -31,6 +32,8 @@ export interface Schedule {
   /** Phases in wall seconds, rates scaled to this schedule's peak. */
   phases: SchedulePhase[];
   total: number;
+  /** Faults in wall seconds since load start. */
+  faults: Array<{ atSec: number; forSec?: number; spec: ScenarioFault['spec'] }>;
   clockAt(tSec: number): string;
 }
 
@@ -89,6 +92,7 @@ export function resolveSchedule(scenario: Scenario, opts: ScheduleOptions = {}):
     perSecond,
     phases,
     total: before,
+    faults: scenario.chaos.map((f) => ({ atSec: f.atMinute * secPerMinute, ...(f.forSec !== undefined ? { forSec: f.forSec } : {}), spec: f.spec })),
     clockAt,
   };
 }

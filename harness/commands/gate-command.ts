@@ -1,9 +1,8 @@
 import type { Argv } from 'yargs';
 import { EXIT } from '../errors.ts';
-import { evaluateGate } from '../gate/evaluate.ts';
 import { resolveLimits } from '../gate/resolve-limits.ts';
 import { readRunRecord } from '../report/write-reports.ts';
-import { gateInputOf } from '../run/build-record.ts';
+import { judgeRecord } from '../run/judge-record.ts';
 import { printVerdict } from '../run/print-verdict.ts';
 
 export const gateCommand = {
@@ -22,7 +21,7 @@ export const gateCommand = {
       args: (args.limits as string[]) ?? [],
       file: args['limits-file'] as string | undefined,
     });
-    const verdict = evaluateGate(gateInputOf(record), limits);
+    const verdict = judgeRecord(record, limits);
     printVerdict({ ...record, verdict }, [], { quiet: false });
     return verdict.passed ? EXIT.passed : EXIT.failed;
   },

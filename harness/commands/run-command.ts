@@ -37,6 +37,7 @@ export const runCommand = {
       .option('publisher', { choices: PUBLISHERS, describe: 'Reference service publisher when no --target-command (default shared)' })
       .option('connection-max', { type: 'number', describe: "Broker's connection_max (local stack)" })
       .option('verify-exchange', { type: 'string', describe: 'Exchange the target publishes accepted calls to (reconciliation)' })
+      .option('verify-routing-key', { type: 'string', default: '#', describe: 'Binding key for the reconciliation tap' })
       .option('health-path', { type: 'string', default: '/healthz', describe: 'Target readiness path' })
       .option('out', { type: 'string', describe: 'Report directory (default reports/<scenario>-<time>)' })
       .option('amqp-url', { type: 'string', describe: 'External stack: broker AMQP URL' })
@@ -79,6 +80,7 @@ export function runOptionsFrom(args: Record<string, unknown>, outDir: string): R
     units,
     connectionMax: args['connection-max'] as number | undefined,
     verifyExchange: args['verify-exchange'] as string | undefined,
+    verifyRoutingKey: args['verify-routing-key'] as string | undefined,
     healthPath: args['health-path'] as string | undefined,
     external: external
       ? {

@@ -19,3 +19,13 @@ export function ms(x: number): string {
 export function perUnitText(perUnit: number, units: number): string {
   return `${num(perUnit, 2)} per unit x ${units} unit${units === 1 ? '' : 's'}`;
 }
+
+/** A rate with as many decimals as its size deserves: 1,000 / 33.3 / 3.33. */
+export function rate(x: number): string {
+  const a = Math.abs(x);
+  return num(x, a >= 100 ? 0 : a >= 10 ? 1 : 2);
+}
+
+export function atRps(rps: number): string {
+  return rps === 0 ? 'with no load' : `at ${num(rps, 0)} req/s`;
+}

@@ -36,11 +36,13 @@ export interface CountLimit extends LimitBase {
   perUnit: number;
   absolute: number;
 }
-/** Events per `per` requests, e.g. 5 connections opened per 1,000 requests. */
+/** Events per `per` requests, e.g. 5 connections opened per 1,000 requests; or per second (`<=1/s`). */
 export interface RateLimit extends LimitBase {
   kind: 'rate';
   value: number;
   per: number;
+  /** Set for `N/s`: per second of the run, for watches that do not know how many requests were served. */
+  perSecond?: true;
 }
 /** A share of requests, as a fraction (0.01 = 1%). */
 export interface ShareLimit extends LimitBase {
@@ -102,7 +104,7 @@ export const defaultLimits: GateLimits = Object.freeze({
  * Merges overrides onto the defaults. A residue limit that was not given follows the ceiling's
  * allowance, so raising the ceiling for a lazily-opened pool does not leave its idle pool failing residue.
  */
-export function resolveLimits(overrides: Partial<GateLimits> = {}): GateLimits {
+export function withDefaults(overrides: Partial<GateLimits> = {}): GateLimits {
   const out: GateLimits = { ...defaultLimits, ...overrides };
   for (const r of RESOURCES) {
     const ceiling = overrides[`${r}.ceiling`];
@@ -214,8 +216,9 @@ export function parseExpression<R extends RuleName>(rule: R, written: string): R
     return { ...base, kind, fromBaseline, perUnit, absolute } as RuleLimitKind[R];
   }
   if (kind === 'rate') {
-    const r = /^(\d+(?:\.\d+)?)(?:\/(\d+)|(%))$/.exec(expr);
-    if (!r) throw new Error('expected a rate per requests such as <5/1000 or <0.5%');
+    const r = /^(\d+(?:\.\d+)?)(?:\/(\d+)|(%)|\/(s))$/.exec(expr);
+    if (!r) throw new Error('expected a rate per requests such as <5/1000 or <0.5%, or per second such as <=1/s');
+    if (r[4]) return { ...base, kind, value: Number(r[1]), per: 1, perSecond: true } as RuleLimitKind[R];
     const per = r[3] ? 100 : Number(r[2]);
     if (!(per > 0)) throw new Error('the number of requests after / must be positive');
     return { ...base, kind, value: Number(r[1]), per } as RuleLimitKind[R];

@@ -97,16 +97,15 @@ export function parseTarget(targetUrl: string): Target {
 }
 
 export function requestBuffer(target: Target, call: Call): Buffer {
-  const body = Buffer.from(call.body);
-  const head =
+  return Buffer.from(
     `${call.method} ${target.basePath}${call.path} HTTP/1.1\r\n` +
-    `Host: ${target.host}\r\n` +
-    'Connection: keep-alive\r\n' +
-    'User-Agent: rushgate\r\n' +
-    'Content-Type: application/json\r\n' +
-    `X-Request-Id: ${call.requestId}\r\n` +
-    `Content-Length: ${body.length}\r\n\r\n`;
-  return Buffer.concat([Buffer.from(head, 'latin1'), body]);
+      `Host: ${target.host}\r\n` +
+      'Connection: keep-alive\r\n' +
+      'User-Agent: rushgate\r\n' +
+      'Content-Type: application/json\r\n' +
+      `X-Request-Id: ${call.requestId}\r\n` +
+      `Content-Length: ${Buffer.byteLength(call.body)}\r\n\r\n${call.body}`,
+  );
 }
 
 class OpenModelRun extends EventEmitter {
@@ -138,6 +137,7 @@ class OpenModelRun extends EventEmitter {
   private drainAnnounced = false;
   private finished = false;
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   private wakeAt = Number.POSITIVE_INFINITY;
 
   constructor(private readonly opts: LoadOptions) {
@@ -146,7 +146,9 @@ class OpenModelRun extends EventEmitter {
     const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (!Number.isInteger(limit) || limit < 1) throw new LoadConfigError(`inFlightLimit ${limit}: expected a whole number >= 1`);
     if (!(timeoutMs > 0)) throw new LoadConfigError(`timeoutMs ${timeoutMs}: expected a positive number of milliseconds`);
-    if (!opts.runId) throw new LoadConfigError('runId is empty; request ids are `${runId}-${seq}` and need it');
+    if (!/^[A-Za-z0-9._-]{1,48}$/.test(opts.runId)) {
+      throw new LoadConfigError(`runId "${opts.runId}": expected 1-48 letters, digits, ".", "_" or "-" (it prefixes every X-Request-Id)`);
+    }
     this.schedule = opts.schedule;
     this.target = parseTarget(opts.targetUrl);
     this.promise = new Promise((res, rej) => {
@@ -217,6 +219,7 @@ class OpenModelRun extends EventEmitter {
 
   private tick(): void {
     this.timer = undefined;
+    this.immediate = undefined;
     this.wakeAt = Number.POSITIVE_INFINITY;
     if (this.finished) return;
     try {
@@ -239,7 +242,7 @@ class OpenModelRun extends EventEmitter {
     }
     let next = this.emitted + 1;
     if (this.dispatching) next = Math.min(next, this.nextDueAt());
-    const phase = this.schedule.phases[this.nextPhase];
+    const phase = this.stoppedAtSec === undefined ? this.schedule.phases[this.nextPhase] : undefined;
     if (phase) next = Math.min(next, phase.startSec);
     this.wake((next - this.nowSec()) * 1000);
   }
@@ -322,10 +325,24 @@ class OpenModelRun extends EventEmitter {
 
   private wake(delayMs: number): void {
     const at = performance.now() + Math.max(0, delayMs);
-    if (this.timer && at >= this.wakeAt) return;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.pending && at >= this.wakeAt) return;
+    this.cancelWake();
     this.wakeAt = at;
-    this.timer = setTimeout(() => this.tick(), Math.max(0, delayMs));
+    // Arrivals closer together than 1 ms go out in 1 ms batches (timers cannot fire sooner): spinning
+    // on setImmediate instead would burn a core that the service under test shares.
+    if (delayMs <= 0) this.immediate = setImmediate(() => this.tick());
+    else this.timer = setTimeout(() => this.tick(), Math.max(1, Math.floor(delayMs)));
+  }
+
+  private get pending(): boolean {
+    return this.timer !== undefined || this.immediate !== undefined;
+  }
+
+  private cancelWake(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.timer = undefined;
+    this.immediate = undefined;
   }
 
   private finish(now: number): void {
@@ -333,7 +350,7 @@ class OpenModelRun extends EventEmitter {
     const last = Math.max(planned, this.lastActivitySec, this.tallies.length - 1);
     while (this.emitted <= last) this.emitSecond(this.emitted);
     this.finished = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.cancelWake();
     this.pool.close();
     const lag = summarizeLatencyWithMean(this.lag);
     const result: LoadResult = {
@@ -358,7 +375,7 @@ class OpenModelRun extends EventEmitter {
 
   private fail(err: unknown): void {
     this.finished = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.cancelWake();
     this.pool.close();
     this.reject(err);
   }

@@ -1,7 +1,8 @@
 // Broker samples arrive at ~4 Hz on their own clock; reports need them per load second and per phase.
 import type { BrokerSample, RunRecord } from '../run-record.ts';
 
-type NumericKey = { [K in keyof BrokerSample]: BrokerSample[K] extends number ? K : never }[keyof BrokerSample];
+// Only the always-present counters; optional fields (fds, sockets) are not per-second series here.
+type NumericKey = { [K in keyof BrokerSample]-?: BrokerSample[K] extends number ? K : never }[keyof BrokerSample];
 
 /** The last sample taken at or before `t` (samples are in time order), or undefined before the first. */
 export function sampleAt(samples: BrokerSample[], t: number): BrokerSample | undefined {
@@ -19,23 +20,6 @@ export function sampleAt(samples: BrokerSample[], t: number): BrokerSample | und
     }
   }
   return found;
-}
-
-/** Highest value of `key` seen during [t, t+1); carries the previous value when no sample fell inside. */
-export function perSecondMax(record: RunRecord, key: NumericKey): Array<number | null> {
-  const samples = sortedSamples(record);
-  let i = 0;
-  let previous: number | null = null;
-  return record.load.map((sec) => {
-    while (i < samples.length && samples[i]!.t < sec.t) previous = samples[i++]![key];
-    let max: number | null = null;
-    while (i < samples.length && samples[i]!.t < sec.t + 1) {
-      const v = samples[i++]![key];
-      max = max === null ? v : Math.max(max, v);
-    }
-    if (max !== null) previous = samples[i - 1]![key];
-    return max ?? previous;
-  });
 }
 
 /** Increase of a cumulative counter over each load second, from the samples at the second's edges. */

@@ -27,6 +27,19 @@ function canvasFor(width: number, height: number): ChartJSNodeCanvas {
   return canvas;
 }
 
+const warmed = new Set<ChartJSNodeCanvas>();
+
+/**
+ * Builds the renderer up front and draws one throw-away chart, so Chart.js loading and Cairo's first
+ * font lookup (together ~0.2-0.5 s, once per process) are not billed to the first real chart.
+ */
+export function prepareCanvas(width = CHART_WIDTH, height = CHART_HEIGHT): void {
+  const canvas = canvasFor(width, height);
+  if (warmed.has(canvas)) return;
+  canvas.renderToBufferSync({ type: 'line', data: { datasets: [{ label: 'warm-up', data: [{ x: 0, y: 0 }] }] }, options: { scales: { x: { type: 'linear' } } } });
+  warmed.add(canvas);
+}
+
 export async function renderPng(config: ChartConfiguration, width = CHART_WIDTH, height = CHART_HEIGHT): Promise<Buffer> {
   return canvasFor(width, height).renderToBuffer(config, 'image/png');
 }

@@ -33,13 +33,22 @@ export function escapeMarkdownCell(text: string): string {
   return escapeMarkdown(text).replace(/\r?\n/g, ' ');
 }
 
+/**
+ * Escapes what Markdown (GFM) would interpret, and only that, so sentences like "peak <= 4" or
+ * "connection_max" stay readable in the raw file: tag-like "<", entity-like "&", emphasis and code
+ * markers, link brackets, table pipes. Underscores inside words never make emphasis in GFM.
+ */
 export function escapeMarkdown(text: string): string {
   return text
     .replace(/\\/g, '\\\\')
-    .replace(/([`*_[\]|#])/g, '\\$1')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
+    .replace(/[`*[\]|#~]/g, '\\$&')
+    .replace(/_/g, (m, offset: number, all: string) => (isWordChar(all[offset - 1]) && isWordChar(all[offset + 1]) ? m : '\\_'))
+    .replace(/&(?=#?\w+;)/g, '&amp;')
+    .replace(/<(?=[A-Za-z/!?])/g, '&lt;');
+}
+
+function isWordChar(ch: string | undefined): boolean {
+  return ch !== undefined && /[A-Za-z0-9]/.test(ch);
 }
 
 /** A stable identifier shown as code when that is safe, as escaped text otherwise. */

@@ -2,7 +2,18 @@
 // JSON Schema (results.schema.json) is generated from it, so the two cannot drift apart.
 // Objects are loose: a newer rushgate of the same schema version may add fields, never remove them.
 import { z } from 'zod';
-import { RUN_RECORD_SCHEMA_VERSION, type RunRecord } from '../run-record.ts';
+import {
+  RUN_RECORD_SCHEMA_VERSION,
+  type BrokerSample,
+  type BrokerSummary,
+  type IntegrityReport,
+  type LoadSecond,
+  type RuleResult,
+  type RunRecord,
+  type RunSummary,
+  type TimelineEvent,
+  type Verdict,
+} from '../run-record.ts';
 
 const counts = z.record(z.string(), z.number().int().nonnegative());
 
@@ -39,6 +50,8 @@ const brokerSample = z
     channelsClosed: z.number().nonnegative(),
     harnessConnections: z.number().nonnegative(),
     harnessChannels: z.number().nonnegative(),
+    fds: z.number().nonnegative().optional().describe('Broker process file descriptors in use, when the node reports them.'),
+    sockets: z.number().nonnegative().optional().describe('Broker TCP sockets in use, when the node reports them.'),
   })
   .describe('One broker sample (~4 Hz). Cumulative counters are broker-wide.');
 
@@ -55,6 +68,7 @@ const ruleResult = z
     limit: z.string().describe('The limit as the user wrote it (or the default).'),
     value: z.string().describe('The measured value that decided the rule, as displayed.'),
     message: z.string().describe('One plain sentence that explains the outcome.'),
+    judged: z.literal(false).optional().describe('false: the rule could not be judged from this run (e.g. latency in a watch); it does not decide the verdict.'),
   })
   .describe('The outcome of one gate rule.');
 
@@ -79,6 +93,48 @@ const brokerSummary = z.looseObject({
   connectionsClosed: z.number(),
   connectionMax: z.number().int().positive().optional().describe("The node's connection_max, when the harness set one."),
 });
+
+const integrity = z
+  .looseObject({
+    runId: z.string(),
+    exchange: z.string(),
+    routingKey: z.string(),
+    sent: z.number().int().nonnegative(),
+    acknowledged: z.number().int().nonnegative(),
+    refused: z.number().int().nonnegative(),
+    noResponse: z.number().int().nonnegative(),
+    arrived: z.number().int().nonnegative(),
+    messages: z.number().int().nonnegative(),
+    acknowledgedButLost: z.looseObject({ count: z.number().int().nonnegative(), samples: z.array(z.string()) }).describe('2xx whose id never reached the broker.'),
+    refusedButPublished: z
+      .looseObject({
+        count: z.number().int().nonnegative(),
+        byClass: counts,
+        samples: z.array(z.looseObject({ id: z.string(), outcome: z.string() })),
+      })
+      .describe('Refused or unanswered requests whose id reached the broker anyway.'),
+    duplicates: z.looseObject({
+      count: z.number().int().nonnegative(),
+      extraMessages: z.number().int().nonnegative(),
+      samples: z.array(z.looseObject({ id: z.string(), copies: z.number().int() })),
+    }),
+    unsolicited: z.looseObject({ count: z.number().int().nonnegative(), samples: z.array(z.string()) }),
+    foreign: z.looseObject({ count: z.number().int().nonnegative(), withoutId: z.number().int().nonnegative(), samples: z.array(z.string()) }),
+    untracked: z.number().int().nonnegative().optional().describe("Requests beyond the tap's capacity, not reconciled."),
+    drain: z.looseObject({ quiet: z.boolean(), waitedMs: z.number(), quietMs: z.number(), timeoutMs: z.number() }).optional(),
+    tapInterrupted: z.looseObject({ atIso: z.string(), reason: z.string() }).optional(),
+    tapReconnects: z.number().int().nonnegative().optional().describe('Durable tap only: times it resumed on its queue after losing its connection.'),
+    worker: z
+      .looseObject({
+        accepted: z.number().int().nonnegative(),
+        processed: z.number().int().nonnegative(),
+        waiting: z.number().int().nonnegative(),
+        withdrawn: z.number().int().nonnegative().optional(),
+        waitingSample: z.array(z.string()).optional(),
+      })
+      .optional(),
+  })
+  .describe("Reconciliation of request ids against what reached the broker; absent when no exchange was tapped.");
 
 export const runRecordSchema = z
   .looseObject({
@@ -123,6 +179,7 @@ export const runRecordSchema = z
       rules: z.array(ruleResult),
       aborted: z.looseObject({ t: z.number(), rule: z.string(), reason: z.string() }).optional(),
     }),
+    integrity: integrity.optional(),
   })
   .describe('A rushgate run record (results.json): self-contained, so every report can be rebuilt from it.');
 
@@ -130,6 +187,30 @@ export const runRecordSchema = z
 // fixtures: interfaces lack the index signature loose objects carry, so tsc cannot check it).
 const _parsedIsRecord = (p: z.infer<typeof runRecordSchema>): RunRecord => p;
 void _parsedIsRecord;
+
+// A field added to the run-record types must be added here too (loose objects would accept it silently,
+// but the shipped JSON Schema would not document it). tsc names the missing key.
+type Missing<T, S extends { shape: object }> = Exclude<keyof T, keyof S['shape']>;
+const top = runRecordSchema.shape;
+type SchemaGaps = [
+  Missing<RunRecord, typeof runRecordSchema>,
+  Missing<LoadSecond, typeof loadSecond>,
+  Missing<BrokerSample, typeof brokerSample>,
+  Missing<RuleResult, typeof ruleResult>,
+  Missing<Verdict, typeof top.verdict>,
+  Missing<RunSummary, typeof top.summary>,
+  Missing<BrokerSummary, typeof brokerSummary>,
+  Missing<RunRecord['scenario'], typeof top.scenario>,
+  Missing<RunRecord['scenario']['phases'][number], typeof phase>,
+  Missing<RunRecord['target'], typeof top.target>,
+  Missing<RunRecord['stack'], typeof top.stack>,
+  Missing<RunRecord['environment'], typeof top.environment>,
+  Missing<TimelineEvent, typeof timelineEvent>,
+  Missing<IntegrityReport, typeof integrity>,
+  Missing<NonNullable<IntegrityReport['worker']>, (typeof integrity.shape.worker)['unwrap'] extends () => infer W ? W : never>,
+];
+const _allKeys: never[] = [] as SchemaGaps[number][];
+void _allKeys;
 
 export const RESULTS_SCHEMA_ID = `urn:rushgate:results:v${RUN_RECORD_SCHEMA_VERSION}`;
 

@@ -2,9 +2,10 @@
 import type { ChartConfiguration } from 'chart.js';
 import type { RunRecord } from '../run-record.ts';
 import { annotationsPlugin, type HLine } from './chart-annotations.ts';
-import { renderPng } from './chart-canvas.ts';
+import { prepareCanvas, renderPng } from './chart-canvas.ts';
 import { abortLines, COLORS, countAxis, incidentBands, logTickLabel, timeAxis, titlePlugins, xRange } from './chart-common.ts';
 import { perSecondDelta } from './broker-series.ts';
+import { bucketSeries, bucketSize, loadBuckets, perSecond, thinSamples, type LoadBucket } from './chart-data.ts';
 import { fmtInt, fmtMs, fmtRate, statusClassTotal, sumValues } from './format.ts';
 import { clockAt, connectionMax } from './run-view.ts';
 
@@ -30,13 +31,26 @@ const mid = (t: number): number => t + 0.5;
 
 function context(record: RunRecord, label?: string) {
   const range = xRange(record);
+  const size = bucketSize(record.load.length);
+  const buckets = loadBuckets(record.load, size);
   const name = label ?? `${record.target.publisher ?? record.target.kind} · ${record.scenario.name}`;
   return {
     range,
     name,
+    size,
+    buckets,
+    /** Bars and per-second points sit in the middle of their bucket. */
+    mid: (b: LoadBucket) => b.t + size / 2,
+    /** Said in subtitles when seconds were grouped, so nobody reads a bar as one second. */
+    bucketNote: size > 1 ? ` · ${size}-s buckets, per-second averages` : '',
     x: timeAxis(range, (t) => clockAt(record, t), record.scenario.wallDurationSec),
     plugins: (hlines: HLine[] = []) => [annotationsPlugin({ bands: incidentBands(record, range), hlines, vlines: abortLines(record) })],
   };
+}
+
+/** Bar charts default to an offset category grid; ours is a time axis whose grid sits on the ticks. */
+function barAxis<T extends { grid: object }>(axis: T): T & { offset: false } {
+  return { ...axis, offset: false, grid: { ...axis.grid, offset: false } };
 }
 
 export function connectionsChart(record: RunRecord, label?: string): ChartSpec {
@@ -48,10 +62,10 @@ export function connectionsChart(record: RunRecord, label?: string): ChartSpec {
     type: 'line',
     data: {
       datasets: [
-        { label: 'broker connections (target)', data: record.broker.map((s) => ({ x: s.t, y: s.connections })), yAxisID: 'y', borderColor: COLORS.connections, backgroundColor: COLORS.connections, borderWidth: 3, pointRadius: 0, order: 0 },
-        { label: 'broker channels (target)', data: record.broker.map((s) => ({ x: s.t, y: s.channels })), yAxisID: 'y', borderColor: COLORS.channels, backgroundColor: COLORS.channels, borderWidth: 2, borderDash: [7, 4], pointRadius: 0, order: 1 },
-        { label: 'offered load (scheduled req/s)', data: record.load.map((s) => ({ x: s.t, y: s.scheduled })), yAxisID: 'rps', stepped: 'after', borderColor: COLORS.offeredLine, backgroundColor: COLORS.offered, fill: 'origin', borderWidth: 1, pointRadius: 0, order: 3 },
-        { label: 'achieved load (sent req/s)', data: record.load.map((s) => ({ x: s.t, y: s.sent })), yAxisID: 'rps', stepped: 'after', borderColor: COLORS.achieved, backgroundColor: COLORS.achieved, borderWidth: 1.5, pointRadius: 0, order: 2 },
+        { label: 'broker connections (target)', data: thinSamples(record.broker, 'connections'), yAxisID: 'y', borderColor: COLORS.connections, backgroundColor: COLORS.connections, borderWidth: 3, pointRadius: 0, order: 0 },
+        { label: 'broker channels (target)', data: thinSamples(record.broker, 'channels'), yAxisID: 'y', borderColor: COLORS.channels, backgroundColor: COLORS.channels, borderWidth: 2, borderDash: [7, 4], pointRadius: 0, order: 1 },
+        { label: 'offered load (scheduled req/s)', data: c.buckets.map((b) => ({ x: b.t, y: perSecond(b, (s) => s.scheduled) })), yAxisID: 'rps', stepped: 'after', borderColor: COLORS.offeredLine, backgroundColor: COLORS.offered, fill: 'origin', borderWidth: 1, pointRadius: 0, order: 3 },
+        { label: 'achieved load (sent req/s)', data: c.buckets.map((b) => ({ x: b.t, y: perSecond(b, (s) => s.sent) })), yAxisID: 'rps', stepped: 'after', borderColor: COLORS.achieved, backgroundColor: COLORS.achieved, borderWidth: 1.5, pointRadius: 0, order: 2 },
       ],
     },
     options: {
@@ -90,8 +104,15 @@ export function connectionsAxisMax(peakConnections: number, peakChannels: number
 export function latencyChart(record: RunRecord, label?: string): ChartSpec {
   const c = context(record, label);
   const answered = record.load.filter((s) => s.completed > 0);
-  const point = (pick: (s: RunRecord['load'][number]) => number) =>
-    record.load.map((s) => ({ x: mid(s.t), y: s.completed > 0 && pick(s) > 0 ? pick(s) : null }));
+  // Per bucket: the median weighted by responses, and the worst second for the tail percentiles.
+  const point = (pick: (s: RunRecord['load'][number]) => number, worst: boolean) =>
+    c.buckets.map((b) => {
+      const live = b.seconds.filter((s) => s.completed > 0 && pick(s) > 0);
+      if (live.length === 0) return { x: c.mid(b), y: null };
+      if (worst) return { x: c.mid(b), y: Math.max(...live.map(pick)) };
+      const n = live.reduce((a, s) => a + s.completed, 0);
+      return { x: c.mid(b), y: live.reduce((a, s) => a + pick(s) * s.completed, 0) / n };
+    });
   const positives = answered.flatMap((s) => [s.latency.p50, s.latency.p99]).filter((v) => v > 0);
   const lo = positives.length > 0 ? Math.min(...positives) : 1;
   const hi = positives.length > 0 ? Math.max(...positives) : 1;
@@ -102,15 +123,16 @@ export function latencyChart(record: RunRecord, label?: string): ChartSpec {
     type: 'line',
     data: {
       datasets: [
-        { label: 'p99', data: point((s) => s.latency.p99), borderColor: COLORS.p99, backgroundColor: COLORS.p99, borderWidth: 2.5, pointRadius: 0, spanGaps: false },
-        { label: 'p90', data: point((s) => s.latency.p90), borderColor: COLORS.p90, backgroundColor: COLORS.p90, borderWidth: 2, pointRadius: 0, spanGaps: false },
-        { label: 'p50 (median)', data: point((s) => s.latency.p50), borderColor: COLORS.p50, backgroundColor: COLORS.p50, borderWidth: 2, pointRadius: 0, spanGaps: false },
+        { label: 'p99', data: point((s) => s.latency.p99, true), borderColor: COLORS.p99, backgroundColor: COLORS.p99, borderWidth: 2.5, pointRadius: 0, spanGaps: false },
+        { label: 'p90', data: point((s) => s.latency.p90, true), borderColor: COLORS.p90, backgroundColor: COLORS.p90, borderWidth: 2, pointRadius: 0, spanGaps: false },
+        { label: 'p50 (median)', data: point((s) => s.latency.p50, false), borderColor: COLORS.p50, backgroundColor: COLORS.p50, borderWidth: 2, pointRadius: 0, spanGaps: false },
       ],
     },
     options: {
       plugins: titlePlugins(
         `Response latency per second (p50 / p90 / p99) — ${c.name}`,
-        `whole run: p50 ${fmtMs(l.p50)}, p90 ${fmtMs(l.p90)}, p99 ${fmtMs(l.p99)}, max ${fmtMs(l.max)}` + (log ? ' · log scale' : ''),
+        `whole run: p50 ${fmtMs(l.p50)}, p90 ${fmtMs(l.p90)}, p99 ${fmtMs(l.p99)}, max ${fmtMs(l.max)}` + (log ? ' · log scale' : '') +
+          (c.size > 1 ? ` · ${c.size}-s buckets, worst second for p90/p99` : ''),
         true,
         true,
       ),
@@ -134,7 +156,7 @@ export function latencyChart(record: RunRecord, label?: string): ChartSpec {
 
 export function statusChart(record: RunRecord, label?: string): ChartSpec {
   const c = context(record, label);
-  const series = (pick: (s: RunRecord['load'][number]) => number) => record.load.map((s) => ({ x: mid(s.t), y: pick(s) }));
+  const series = (pick: (s: RunRecord['load'][number]) => number) => c.buckets.map((b) => ({ x: c.mid(b), y: perSecond(b, pick) }));
   const total = (cls: string) => record.load.reduce((n, s) => n + statusClassTotal(s.status, cls), 0);
   const classes = [
     { cls: '2', label: '2xx', color: COLORS.s2xx },
@@ -156,9 +178,9 @@ export function statusChart(record: RunRecord, label?: string): ChartSpec {
       datasets: { bar: { barPercentage: 1, categoryPercentage: 0.92 } },
       plugins: titlePlugins(
         `Responses per second by status — ${c.name}`,
-        `whole run: ${fmtInt(statusClassTotal(s.status, '2'))} 2xx, ${fmtInt(statusClassTotal(s.status, '4'))} 4xx, ${fmtInt(statusClassTotal(s.status, '5'))} 5xx, ${fmtInt(noResponse)} without response`,
+        `whole run: ${fmtInt(statusClassTotal(s.status, '2'))} 2xx, ${fmtInt(statusClassTotal(s.status, '4'))} 4xx, ${fmtInt(statusClassTotal(s.status, '5'))} 5xx, ${fmtInt(noResponse)} without response${c.bucketNote}`,
       ),
-      scales: { x: { ...c.x, offset: false }, y: { ...countAxis('responses per second'), stacked: true } },
+      scales: { x: barAxis(c.x), y: { ...countAxis('responses per second'), stacked: true } },
     },
     plugins: c.plugins(),
   };
@@ -173,8 +195,8 @@ export function statusChart(record: RunRecord, label?: string): ChartSpec {
 
 export function churnChart(record: RunRecord, label?: string): ChartSpec {
   const c = context(record, label);
-  const opened = perSecondDelta(record, 'connectionsOpened');
-  const closed = perSecondDelta(record, 'connectionsClosed');
+  const opened = bucketSeries(perSecondDelta(record, 'connectionsOpened'), c.size);
+  const closed = bucketSeries(perSecondDelta(record, 'connectionsClosed'), c.size);
   const requests = record.summary.requests;
   const b = record.summary.broker;
   const per1000 = requests > 0 ? (1000 * b.connectionsOpened) / requests : 0;
@@ -182,18 +204,18 @@ export function churnChart(record: RunRecord, label?: string): ChartSpec {
     type: 'bar',
     data: {
       datasets: [
-        { label: 'connections opened per second', data: record.load.map((s, i) => ({ x: mid(s.t), y: opened[i] ?? null })), backgroundColor: COLORS.opened, stack: 'churn' },
-        { label: 'connections closed per second (drawn below zero)', data: record.load.map((s, i) => ({ x: mid(s.t), y: closed[i] == null ? null : -closed[i]! })), backgroundColor: COLORS.closed, stack: 'churn' },
+        { label: 'connections opened per second', data: c.buckets.map((b, i) => ({ x: c.mid(b), y: opened[i] ?? null })), backgroundColor: COLORS.opened, stack: 'churn' },
+        { label: 'connections closed per second (drawn below zero)', data: c.buckets.map((b, i) => ({ x: c.mid(b), y: closed[i] == null ? null : -closed[i]! })), backgroundColor: COLORS.closed, stack: 'churn' },
       ],
     },
     options: {
       datasets: { bar: { barPercentage: 1, categoryPercentage: 0.92 } },
       plugins: titlePlugins(
         `Connection churn: opened and closed per second — ${c.name}`,
-        `${fmtInt(b.connectionsOpened)} opened, ${fmtInt(b.connectionsClosed)} closed during the run (${fmtRate(per1000)} opened per 1,000 requests)`,
+        `${fmtInt(b.connectionsOpened)} opened, ${fmtInt(b.connectionsClosed)} closed during the run (${fmtRate(per1000)} opened per 1,000 requests)${c.bucketNote}`,
       ),
       scales: {
-        x: { ...c.x, offset: false },
+        x: barAxis(c.x),
         y: {
           ...countAxis('connections per second (opened ↑ / closed ↓)'),
           stacked: true,
@@ -223,16 +245,16 @@ export function droppedChart(record: RunRecord, label?: string): ChartSpec {
   const config: ChartConfiguration<'bar', Pt[]> = {
     type: 'bar',
     data: {
-      datasets: [{ label: 'requests dropped per second', data: record.load.map((sec) => ({ x: mid(sec.t), y: sec.dropped })), backgroundColor: COLORS.dropped }],
+      datasets: [{ label: 'requests dropped per second', data: c.buckets.map((bk) => ({ x: c.mid(bk), y: perSecond(bk, (sec) => sec.dropped) })), backgroundColor: COLORS.dropped }],
     },
     options: {
       datasets: { bar: { barPercentage: 1, categoryPercentage: 0.92 } },
       plugins: titlePlugins(
         `Dropped requests per second (scheduled but not sent: in-flight limit reached) — ${c.name}`,
-        s.dropped === 0 ? 'none dropped: the driver sent every scheduled request' : `${fmtInt(s.dropped)} of ${fmtInt(s.scheduled)} scheduled requests dropped`,
+        s.dropped === 0 ? 'none dropped: the driver sent every scheduled request' : `${fmtInt(s.dropped)} of ${fmtInt(s.scheduled)} scheduled requests dropped${c.bucketNote}`,
         false,
       ),
-      scales: { x: { ...c.x, offset: false }, y: countAxis('dropped requests per second', { suggestedMax: 1 }) },
+      scales: { x: barAxis(c.x), y: countAxis('dropped requests per second', { suggestedMax: 1 }) },
     },
     plugins: c.plugins(),
   };
@@ -254,6 +276,7 @@ export function runChartSpecs(record: RunRecord, label?: string): ChartSpec[] {
 
 export async function renderCharts(specs: ChartSpec[]): Promise<RenderedChart[]> {
   const out: RenderedChart[] = [];
+  prepareCanvas();
   for (const { config, ...rest } of specs) {
     const started = performance.now();
     const png = await renderPng(config);

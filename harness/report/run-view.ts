@@ -79,6 +79,35 @@ export function keyNumbers(record: RunRecord): KeyNumber[] {
   return rows;
 }
 
+/** The reconciliation tap's findings, in words; undefined when no exchange was tapped. */
+export function integrityNumbers(record: RunRecord): KeyNumber[] | undefined {
+  const i = record.integrity;
+  if (!i) return undefined;
+  const samples = (ids: string[]) => (ids.length > 0 ? ` — e.g. ${ids.slice(0, 3).join(', ')}` : '');
+  const rows: KeyNumber[] = [
+    { label: 'Reached the broker', value: `${fmtInt(i.arrived)} of ${fmtInt(i.sent)} request ids, on exchange ${i.exchange}` },
+    { label: 'Acknowledged but lost', value: `${fmtInt(i.acknowledgedButLost.count)} of ${fmtInt(i.acknowledged)} 2xx never reached the broker${samples(i.acknowledgedButLost.samples)}` },
+    {
+      label: 'Refused but published',
+      value: `${fmtInt(i.refusedButPublished.count)} requests answered with an error (or not at all) were published anyway` +
+        (i.refusedButPublished.count > 0 ? ` (${fmtCounts(i.refusedButPublished.byClass)})` : ''),
+    },
+    { label: 'Duplicates', value: `${fmtInt(i.duplicates.count)} ids arrived more than once (${fmtInt(i.duplicates.extraMessages)} extra messages)` },
+  ];
+  if (i.unsolicited.count > 0) rows.push({ label: 'Unsolicited', value: `${fmtInt(i.unsolicited.count)} ids reached the broker that the driver never reported sending` });
+  if (i.foreign.count > 0) rows.push({ label: 'Foreign messages', value: `${fmtInt(i.foreign.count)} messages without an id of this run (${fmtInt(i.foreign.withoutId)} without any id)` });
+  if (i.worker) {
+    rows.push({
+      label: 'Traceability (worker)',
+      value: `${fmtInt(i.worker.accepted)} accepted, ${fmtInt(i.worker.processed)} processed, ${fmtInt(i.worker.waiting)} left waiting` +
+        (i.worker.withdrawn === undefined ? '' : `, ${fmtInt(i.worker.withdrawn)} withdrawn`),
+    });
+  }
+  if (i.untracked) rows.push({ label: 'Not reconciled', value: `${fmtInt(i.untracked)} requests beyond the tap's capacity were not checked` });
+  if (i.tapInterrupted) rows.push({ label: 'Tap interrupted', value: `at ${i.tapInterrupted.atIso}: ${i.tapInterrupted.reason}; messages after that were not seen` });
+  return rows;
+}
+
 export interface PhaseRow {
   name: string;
   kind: string;
@@ -87,6 +116,7 @@ export interface PhaseRow {
   endSec: number;
   /** The schedule as written: "40" or "40 → 120". */
   offered: string;
+  /** Requests sent per second, the same definition as summary.achievedRps. */
   achievedRps: number;
   requests: number;
   fiveXx: number;
@@ -108,13 +138,11 @@ export function phaseRows(record: RunRecord): PhaseRow[] {
     // Prefer the driver's own labels; fall back to the phase's wall window if it used other names.
     let seconds = record.load.filter((sec) => sec.phase === phase.name);
     if (seconds.length === 0) seconds = record.load.filter((sec) => sec.t >= phase.startSec && sec.t < phase.endSec);
-    let completed = 0;
     let requests = 0;
     let fiveXx = 0;
     let errors = 0;
     let dropped = 0;
     for (const sec of seconds) {
-      completed += sec.completed;
       requests += sec.sent;
       fiveXx += statusClassTotal(sec.status, '5');
       errors += sumValues(sec.errors);
@@ -129,7 +157,7 @@ export function phaseRows(record: RunRecord): PhaseRow[] {
       startSec: phase.startSec,
       endSec: phase.endSec,
       offered: phase.fromRps === phase.toRps ? fmtRate(phase.fromRps) : `${fmtRate(phase.fromRps)} → ${fmtRate(phase.toRps)}`,
-      achievedRps: span > 0 ? completed / span : 0,
+      achievedRps: span > 0 ? requests / span : 0,
       requests,
       fiveXx,
       errors,

@@ -3,7 +3,7 @@
 import type { RunRecord } from '../run-record.ts';
 import { escapeMarkdown, escapeMarkdownCell, markdownCode } from './escape.ts';
 import { fmtInt, fmtRate } from './format.ts';
-import { describeStack, describeTarget, keyNumbers, phaseRows, verdictLine, verdictWord } from './run-view.ts';
+import { describeStack, describeTarget, integrityNumbers, keyNumbers, phaseRows, verdictLine, verdictWord } from './run-view.ts';
 
 export interface SummaryOptions {
   /** Heading level of the title (2 when embedded in a larger page). */
@@ -33,6 +33,12 @@ export function renderSummaryMarkdown(record: RunRecord, opts: SummaryOptions = 
   lines.push(`${h}# Key numbers`, '', '| | |', '|---|---|');
   for (const k of keyNumbers(record)) lines.push(`| ${escapeMarkdownCell(k.label)} | ${escapeMarkdownCell(k.value)} |`);
   lines.push('');
+  const integrity = integrityNumbers(record);
+  if (integrity) {
+    lines.push(`${h}# Integrity`, '', '| | |', '|---|---|');
+    for (const k of integrity) lines.push(`| ${escapeMarkdownCell(k.label)} | ${escapeMarkdownCell(k.value)} |`);
+    lines.push('');
+  }
   const phases = phaseRows(record);
   if (phases.length > 0) {
     lines.push(`${h}# Phases`, '');

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { faultContext, prepareFaults } from '../chaos/prepare-faults.ts';
+import { startFaultTimeline, type FaultTimeline } from '../chaos/timeline.ts';
 import { checkAbort } from '../gate/abort.ts';
-import { evaluateGate } from '../gate/evaluate.ts';
 import { resolveLimits, type LimitsSource } from '../gate/resolve-limits.ts';
 import { runLoad } from '../load/driver.ts';
 import { startBrokerSampler } from '../probe/broker-sampler.ts';
@@ -12,8 +13,14 @@ import { startStack, resolveStackKind, type StackChoice } from '../stack/select-
 import type { Publisher } from '../stack/target-process.ts';
 import { loadScenario } from '../../scenarios/index.ts';
 import { resolveSchedule } from '../../scenarios/schedule.ts';
-import { buildRunRecord, gateInputOf } from './build-record.ts';
+import { startVerificationTap, type VerificationTap } from '../verify/tap.ts';
+import { fetchWorkerStatus } from '../verify/worker-status.ts';
+import { buildRunRecord } from './build-record.ts';
+import { judgeRecord } from './judge-record.ts';
 import { assertLoopbackTarget } from './target-guard.ts';
+
+/** The exchange the reference service publishes accepted calls to (service/config.ts). */
+const REFERENCE_EXCHANGE = 'rushgate.items';
 
 export interface RunOptions {
   scenario: string;
@@ -24,7 +31,9 @@ export interface RunOptions {
   publisher?: Publisher;
   units: number;
   connectionMax?: number;
+  /** Exchange the target publishes accepted calls to; the reference service's is used when unset. */
   verifyExchange?: string;
+  verifyRoutingKey?: string;
   healthPath?: string;
   external?: { amqpUrl: string; managementUrl: string; prometheusUrl: string; targetUrl: string };
   allowRemoteTarget?: boolean;
@@ -76,25 +85,47 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
       healthPath: opts.healthPath,
     },
     external: opts.external,
+    amqpProxy: schedule.faults.some((f) => f.spec.fault === 'network'),
     logDir: resolve(opts.outDir),
   });
   const scrub = (text: string) => redactText(text, stack.secrets);
+  let faultTimeline: FaultTimeline | undefined;
+  let tap: VerificationTap | undefined;
   try {
     opts.log(`target: ${stack.targetDescription} at ${stack.targetUrl}`);
     const baselineSec = opts.baselineSec ?? 3;
     const loadStartMs = Date.now() + baselineSec * 1000;
     const clock = () => (Date.now() - loadStartMs) / 1000;
-    const sampler = startBrokerSampler({ prometheusUrl: stack.prometheusUrl, intervalMs: 250, clock });
-    const events: TimelineEvent[] = [];
-    await sleep(Math.max(0, loadStartMs - Date.now()));
-
     const runId = randomBytes(4).toString('hex');
+    // Reconciliation: bound before any load, so every published id is seen. The reference service always
+    // publishes to its exchange; a user's target only when it names one.
+    const verifyExchange = opts.verifyExchange ?? (opts.targetCommand || opts.external ? undefined : REFERENCE_EXCHANGE);
+    tap = verifyExchange
+      ? await startVerificationTap({
+          amqpUrl: stack.amqpUrl,
+          exchange: verifyExchange,
+          routingKey: opts.verifyRoutingKey,
+          runId,
+          expectedRequests: schedule.total,
+          // Faults that drop connections must not cost the tap its messages.
+          durable: schedule.faults.length > 0,
+          log: opts.log,
+        })
+      : undefined;
+    const harnessUsage = tap ? () => tap!.usage() : undefined;
+    const sampler = startBrokerSampler({ prometheusUrl: stack.prometheusUrl, intervalMs: 250, clock, harnessUsage });
+    const events: TimelineEvent[] = [];
+    const faults = prepareFaults(schedule, stack, opts.log);
+    await sleep(Math.max(0, loadStartMs - Date.now()));
+    faultTimeline = faults.length > 0 ? startFaultTimeline(faults, faultContext(stack, opts.log), clock, (e) => events.push(e)) : undefined;
+
     const load = runLoad({
       targetUrl: stack.targetUrl,
       schedule,
       runId,
       inFlightLimit: opts.inFlightLimit,
       timeoutMs: opts.timeoutMs,
+      onOutcome: tap ? (seq, status, kind) => tap!.recordOutcome(seq, status, kind) : undefined,
     });
     const seconds: LoadSecond[] = [];
     let abortedBy: RunRecord['verdict']['aborted'];
@@ -118,10 +149,19 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
     });
     const result = await load;
     const loadEndSec = clock();
+    // Faults end with the load, so the cool-down measures recovery, not the fault.
+    await faultTimeline?.stop();
     const cooldownSec = opts.cooldownSec ?? 5;
     opts.log(`load done after ${loadEndSec.toFixed(1)} s; sampling ${cooldownSec} s of cool-down`);
-    await sleep(cooldownSec * 1000);
+    const [drained] = await Promise.all([tap?.drain({ quietMs: 1_000, timeoutMs: Math.max(cooldownSec * 1000, 5_000) }), sleep(cooldownSec * 1000)]);
     await sampler.stop();
+    const integrity = tap ? tap.reconcile() : undefined;
+    if (integrity) {
+      const worker = await fetchWorkerStatus(stack.targetUrl).catch(() => undefined);
+      if (worker) integrity.worker = worker;
+      if (drained && !drained.quiet) opts.log(`verification tap still receiving after ${(drained.waitedMs / 1000).toFixed(1)} s; reconciled what arrived`);
+    }
+    await tap?.stop();
 
     const record = buildRunRecord({
       startedAt,
@@ -142,13 +182,16 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
       },
       stack: { kind, connectionMax: stack.connectionMax },
     });
-    record.verdict = evaluateGate(gateInputOf(record, abortedBy), limits);
+    if (integrity) record.integrity = integrity;
+    record.verdict = judgeRecord(record, limits, abortedBy);
     return record;
   } catch (err) {
     const tail = stack.targetTail();
     if (tail) opts.log(`last output of the target:\n${tail}`);
     throw err;
   } finally {
+    await faultTimeline?.stop();
+    await tap?.stop();
     await stack.stop();
   }
 }

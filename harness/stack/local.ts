@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { TcpProxy } from '../chaos/proxy/tcp-proxy.ts';
 import { startRabbitNode } from './rabbitmq-node.ts';
 import type { StackRequest, StartedStack } from './stack.ts';
 import { startTarget } from './target-process.ts';
@@ -7,9 +8,13 @@ import { startTarget } from './target-process.ts';
 export async function startLocalStack(req: StackRequest): Promise<StartedStack> {
   const node = await startRabbitNode({ connectionMax: req.connectionMax });
   const secrets = [node.credentials.password];
+  let proxy: TcpProxy | undefined;
   try {
+    // The target reaches the broker through the proxy, so network faults land on its path only.
+    proxy = req.amqpProxy ? new TcpProxy(brokerAddress(node.amqpUrl)) : undefined;
+    const targetAmqpUrl = proxy ? withPort(node.amqpUrl, (await proxy.start()).port) : node.amqpUrl;
     const target = await startTarget({
-      amqpUrl: node.amqpUrl,
+      amqpUrl: targetAmqpUrl,
       ...req.target,
       secrets,
       logFile: req.logDir ? join(req.logDir, 'target.log') : undefined,
@@ -25,14 +30,29 @@ export async function startLocalStack(req: StackRequest): Promise<StartedStack> 
       targetDescription: target.description,
       secrets,
       brokerCtl: node.ctl,
+      restartBroker: node.restart,
+      proxy,
       targetTail: () => target.tail(),
       stop: async () => {
         await target.stop();
+        await proxy?.stop();
         await node.stop();
       },
     };
   } catch (err) {
+    await proxy?.stop();
     await node.stop();
     throw err;
   }
+}
+
+export function brokerAddress(amqpUrl: string): { host: string; port: number } {
+  const url = new URL(amqpUrl);
+  return { host: url.hostname, port: Number(url.port || 5672) };
+}
+
+export function withPort(amqpUrl: string, port: number): string {
+  const url = new URL(amqpUrl);
+  url.port = String(port);
+  return url.toString().replace(/\/$/, '');
 }

@@ -159,7 +159,7 @@ export async function startRabbitNode(opts: RabbitNodeOptions = {}): Promise<Sta
   };
 }
 
-function brokerConfig(c: { amqpPort: number; mgmtPort: number; promPort: number; username: string; password: string; connectionMax?: number }): string {
+export function brokerConfig(c: { amqpPort: number; mgmtPort: number; promPort: number; username: string; password: string; connectionMax?: number }): string {
   const lines = [
     `listeners.tcp.1 = 127.0.0.1:${c.amqpPort}`,
     `management.tcp.ip = 127.0.0.1`,

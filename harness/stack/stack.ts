@@ -1,3 +1,4 @@
+import type { TcpProxy } from '../chaos/proxy/tcp-proxy.ts';
 import type { Publisher } from './target-process.ts';
 
 export type StackKind = 'local' | 'testcontainers' | 'external';
@@ -12,8 +13,12 @@ export interface StackRequest {
     verifyExchange?: string;
     healthPath?: string;
   };
+  /** For `testcontainers`: images (each falls back to its RUSHGATE_*_IMAGE variable, then the default). */
+  containers?: { brokerImage?: string; targetImage?: string };
   /** For `external`: where the already-running pieces are. */
   external?: { amqpUrl: string; managementUrl: string; prometheusUrl: string; targetUrl: string };
+  /** Put a TCP proxy between the target and the broker, for network faults. */
+  amqpProxy?: boolean;
   /** Directory for broker/target logs of this run. */
   logDir?: string;
   log?: (line: string) => void;
@@ -33,6 +38,10 @@ export interface StartedStack {
   secrets: string[];
   /** rabbitmqctl against the broker, where the provider can offer it. */
   brokerCtl?: (args: string[]) => Promise<string>;
+  /** Stops the broker, keeps it down for downMs, starts it again on the same ports, where the provider can. */
+  restartBroker?: (downMs: number) => Promise<void>;
+  /** The proxy on the target -> broker path, when the request asked for one. */
+  proxy?: TcpProxy;
   /** Last lines of the target's output (redacted), for error messages. */
   targetTail(): string;
   stop(): Promise<void>;

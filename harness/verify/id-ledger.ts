@@ -31,6 +31,7 @@ export class IdLedger {
   private messageCount = 0;
   private foreignCount = 0;
   private withoutIdCount = 0;
+  private untrackedCount = 0;
   private readonly foreignSamples: string[] = [];
 
   constructor(opts: IdLedgerOptions) {
@@ -63,10 +64,28 @@ export class IdLedger {
     if (count < 255) this.arrivals[parsed.seq] = count + 1;
   }
 
+  /**
+   * A message the broker delivers again after the tap lost its connection before acking it: not a
+   * duplicate when its id was already counted (the first delivery was seen, only the ack was lost).
+   */
+  recordRedelivery(messageId: unknown): void {
+    if (typeof messageId === 'string') {
+      const parsed = parseRequestId(messageId);
+      if (parsed && parsed.runId === this.runId && parsed.seq < this.arrivals.length && (this.arrivals[parsed.seq] as number) > 0) {
+        this.messageCount++;
+        return;
+      }
+    }
+    this.recordMessage(messageId);
+  }
+
   /** The driver's view of request `seq`: its HTTP status, or 0 with the kind of failure when none came. */
   recordOutcome(seq: number, status: number, errorKind?: string): void {
-    if (!Number.isInteger(seq) || seq < 0 || seq >= this.maxSeq) {
-      throw new RangeError(`request sequence number ${seq} is outside 0..${this.maxSeq - 1}`);
+    if (!Number.isInteger(seq) || seq < 0) throw new RangeError(`request sequence number ${seq} is not a whole number >= 0`);
+    // A very long soak can outrun the arrays' cap; count it rather than throw inside the driver.
+    if (seq >= this.maxSeq) {
+      this.untrackedCount++;
+      return;
     }
     this.ensure(seq);
     this.outcomes[seq] = encodeOutcome(status, errorKind);
@@ -98,6 +117,7 @@ export class IdLedger {
       unsolicited: { count: 0, samples: [] },
       foreign: { count: this.foreignCount, withoutId: this.withoutIdCount, samples: [...this.foreignSamples] },
     };
+    if (this.untrackedCount > 0) report.untracked = this.untrackedCount;
     const id = (seq: number) => requestIdFor(this.runId, seq);
     for (let seq = 0; seq < this.extent; seq++) {
       const code = this.outcomes[seq] as number;

@@ -39,7 +39,8 @@ function lostRule(report: IntegrityReport, limit: number): RuleResult {
   }
   const passed = lost <= limit;
   if (lost === 0) {
-    return { ...base, passed, message: `Every one of the ${fmt(report.acknowledged)} requests that got a 2xx reached the broker.` };
+    const unchecked = report.untracked ? ` (${plural(report.untracked, 'request', 'requests')} past the tap's capacity were not checked)` : '';
+    return { ...base, passed, message: `Every one of the ${fmt(report.acknowledged)} requests that got a 2xx reached the broker${unchecked}.` };
   }
   const ids = examples(report.acknowledgedButLost.samples, lost);
   let message = `${plural(lost, 'request', 'requests')} got 2xx but never reached the broker (${ids})`;
@@ -47,7 +48,11 @@ function lostRule(report: IntegrityReport, limit: number): RuleResult {
     message +=
       `; the tap saw no message at all on exchange "${report.exchange}" with binding "${report.routingKey}" — ` +
       'check that the target publishes there and sets each message\'s messageId to the X-Request-Id';
-  } else if (report.drain && !report.drain.quiet) {
+  }
+  if (report.untracked) {
+    message += `; ${plural(report.untracked, 'request', 'requests')} past the tap's capacity were not checked`;
+  }
+  if (report.drain && !report.drain.quiet && !(report.arrived === 0 && report.messages === 0)) {
     message += `; messages were still arriving when the tap stopped waiting after ${fmt(report.drain.timeoutMs)} ms, so some may only be late`;
   }
   return { ...base, passed, message: `${message}.` };
@@ -86,7 +91,7 @@ function duplicatesRule(report: IntegrityReport, limit: number | undefined): Rul
     name: 'integrity.duplicates',
     passed,
     limit: limit === undefined ? 'shown, no limit' : `<= ${fmt(limit)} ids published more than once`,
-    value: count === 0 ? '0' : `${fmt(count)} ids, ${fmt(extraMessages)} extra`,
+    value: count === 0 ? '0' : `${plural(count, 'id', 'ids')}, ${fmt(extraMessages)} extra`,
   };
   if (count === 0) return { ...base, message: 'No request id reached the broker more than once.' };
   return {

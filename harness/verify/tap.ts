@@ -1,24 +1,27 @@
 // The verification tap: the harness's own queue on the target's exchange, bound before the load starts,
 // so every message the target publishes during the run is seen once, whatever the target's own
 // consumers do with theirs. Reconciled afterwards against each request's HTTP outcome.
-import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
+//
+// Two modes. By default the queue is exclusive and auto-delete, consumed without acks: cheapest, and
+// nothing is left on the broker whatever happens to the harness — but if the tap's connection drops,
+// the queue goes with it and the reconciliation is marked inconclusive. With `durable: true` (for
+// chaos runs that restart the broker or kill connections) the queue is named, durable and expiring,
+// messages are acked in batches, and the tap reconnects and resumes where it left off.
+import { randomBytes } from 'node:crypto';
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { registerCleanup } from '../lifecycle/cleanup.ts';
 import type { IntegrityReport } from '../run-record.ts';
 import { IdLedger } from './id-ledger.ts';
+import { closeQuietly, connect, openChannelChecking, VerifyExchangeError, VerifyTapError } from './tap-connection.ts';
+
+export { VerifyExchangeError, VerifyTapError } from './tap-connection.ts';
 
 export const DEFAULT_TAP_CONNECTION_NAME = 'rushgate-verify-tap';
-const CONNECT_TIMEOUT_MS = 10_000;
-const CLOSE_TIMEOUT_MS = 2_000;
-
-/** The exchange to tap does not exist (or cannot be read): the run cannot reconcile anything. */
-export class VerifyExchangeError extends Error {
-  override name = 'VerifyExchangeError';
-}
-
-/** The tap could not connect to the broker or set up its queue. */
-export class VerifyTapError extends Error {
-  override name = 'VerifyTapError';
-}
+const DURABLE_PREFETCH = 2_000;
+const ACK_EVERY = 256;
+const ACK_INTERVAL_MS = 50;
+/** A durable tap queue nobody uses for this long is deleted by the broker (a harness killed with -9). */
+const DURABLE_QUEUE_EXPIRES_MS = 10 * 60_000;
 
 export interface VerificationTapOptions {
   amqpUrl: string;
@@ -30,6 +33,10 @@ export interface VerificationTapOptions {
   connectionName?: string;
   /** Sizes the per-request arrays up front (they grow when exceeded). */
   expectedRequests?: number;
+  /** Survive a dropped connection or a broker restart (named durable queue, acks, reconnect). */
+  durable?: boolean;
+  /** Durable mode: how long to keep trying to reconnect before giving up (default 60 s). */
+  reconnectTimeoutMs?: number;
   log?: (line: string) => void;
 }
 
@@ -51,82 +58,159 @@ export interface VerificationTap {
   reconcile(): IntegrityReport;
   /** What the tap holds on the broker, for the sampler's harness-connection accounting. */
   usage(): { connections: number; channels: number };
-  /** Closes the tap's connection; safe to call more than once. */
+  /** Closes the tap's connection (durable mode: deletes its queue first); safe to call more than once. */
   stop(): Promise<void>;
+}
+
+interface Subscription {
+  model: ChannelModel;
+  channel: Channel;
 }
 
 export async function startVerificationTap(opts: VerificationTapOptions): Promise<VerificationTap> {
   const routingKey = opts.routingKey ?? '#';
   const connectionName = opts.connectionName ?? DEFAULT_TAP_CONNECTION_NAME;
+  const durable = opts.durable ?? false;
   if (!connectionName.startsWith('rushgate-')) {
     throw new VerifyTapError(`tap connection name "${connectionName}" must start with "rushgate-" so the broker sampler does not count it as the target's`);
   }
   const ledger = new IdLedger({ runId: opts.runId, expectedRequests: opts.expectedRequests });
-
-  let model: ChannelModel;
-  try {
-    model = await amqp.connect(opts.amqpUrl, {
-      timeout: CONNECT_TIMEOUT_MS,
-      noDelay: true,
-      clientProperties: { connection_name: connectionName },
-    });
-  } catch (err) {
-    throw new VerifyTapError(
-      `the verification tap could not connect to the broker: ${(err as Error).message}. ` +
-        'Check that the broker is up and the AMQP URL and credentials are right.',
-    );
-  }
+  // Durable mode needs the name up front to find its queue again; exclusive mode lets the broker name it.
+  let queue = durable ? `rushgate-verify-${opts.runId}-${randomBytes(3).toString('hex')}` : '';
 
   let stopping = false;
   let interrupted: IntegrityReport['tapInterrupted'];
+  let reconnects = 0;
+  let current: Subscription | undefined;
   let lastMessageAt = Date.now();
-  model.on('error', () => {
-    // The 'close' event that follows carries the same story; this listener only keeps it from throwing.
-  });
-  model.on('close', (err?: Error) => {
-    if (stopping) return;
-    interrupted = { atIso: new Date().toISOString(), reason: err?.message ?? 'connection closed by the broker' };
-    opts.log?.(`verify: tap connection lost (${interrupted.reason}); messages from now on are not seen`);
-  });
+  // The newest delivery not yet acked, with the channel it came on: a delivery tag means nothing on
+  // any other channel (acking it there would close that channel).
+  let unacked: { channel: Channel; msg: ConsumeMessage } | undefined;
+  let unackedCount = 0;
 
-  let channel: Channel;
-  let queue: string;
-  try {
-    channel = await openChannelChecking(model, opts.exchange);
-    channel.on('error', () => {
-      // A channel error also closes the connection's view of it; the connection 'close' handler reports.
+  const interrupt = (reason: string) => {
+    if (stopping || interrupted) return;
+    interrupted = { atIso: new Date().toISOString(), reason };
+    opts.log?.(`verify: tap stopped receiving (${reason}); messages from now on are not seen`);
+  };
+
+  const flushAcks = () => {
+    const pending = unacked;
+    unacked = undefined;
+    unackedCount = 0;
+    if (!pending || pending.channel !== current?.channel) return;
+    try {
+      pending.channel.ack(pending.msg, true);
+    } catch {
+      // The channel is gone; the broker requeues these and the redelivery is recognised below.
+    }
+  };
+  const ackTimer = durable ? setInterval(flushAcks, ACK_INTERVAL_MS) : undefined;
+  ackTimer?.unref();
+
+  const onMessage = (channel: Channel, msg: ConsumeMessage | null) => {
+    if (!msg) return interrupt('the broker cancelled the tap consumer (its queue was deleted?)');
+    lastMessageAt = Date.now();
+    if (msg.fields.redelivered) ledger.recordRedelivery(msg.properties.messageId);
+    else ledger.recordMessage(msg.properties.messageId);
+    if (durable) {
+      unacked = { channel, msg };
+      if (++unackedCount >= ACK_EVERY) flushAcks();
+    }
+  };
+
+  const subscribe = async (): Promise<Subscription> => {
+    const model = await connect(opts.amqpUrl, connectionName);
+    try {
+      const channel = await openChannelChecking(model, opts.exchange);
+      channel.on('error', () => {
+        // Reported by the 'close' handlers below.
+      });
+      // Exclusive + auto-delete: the queue lives exactly as long as this connection, so an interrupted
+      // harness leaves nothing behind. Durable: it outlives the connection and the node, and expires
+      // on its own if the harness never comes back for it.
+      const declared = durable
+        ? await channel.assertQueue(queue, { durable: true, autoDelete: false, exclusive: false, expires: DURABLE_QUEUE_EXPIRES_MS })
+        : await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
+      queue = declared.queue;
+      await channel.bindQueue(queue, opts.exchange, routingKey);
+      if (durable) await channel.prefetch(DURABLE_PREFETCH);
+      await channel.consume(queue, (msg) => onMessage(channel, msg), { noAck: !durable, exclusive: true });
+      return { model, channel };
+    } catch (err) {
+      await closeQuietly(model);
+      throw err;
+    }
+  };
+
+  const watch = (sub: Subscription) => {
+    let lost = false;
+    const onLost = (reason: string) => {
+      if (lost || stopping) return;
+      lost = true;
+      if (current === sub) current = undefined;
+      unacked = undefined;
+      unackedCount = 0;
+      if (!durable) return interrupt(reason);
+      opts.log?.(`verify: tap connection lost (${reason}); reconnecting to queue ${queue}`);
+      void reconnect(reason);
+    };
+    sub.model.on('error', () => {
+      // The 'close' event that follows carries the same story.
     });
-    // Exclusive + auto-delete: the queue lives exactly as long as this connection, so an interrupted
-    // harness leaves nothing behind on the broker.
-    const declared = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
-    queue = declared.queue;
-    await channel.bindQueue(queue, opts.exchange, routingKey);
-    await channel.consume(
-      queue,
-      (msg: ConsumeMessage | null) => {
-        if (!msg) return; // consumer cancelled by the broker (queue deleted); 'close' or stop() tells the rest
-        lastMessageAt = Date.now();
-        ledger.recordMessage(msg.properties.messageId);
-      },
-      { noAck: true, exclusive: true },
-    );
+    sub.model.on('close', (err?: Error) => onLost(err?.message ?? 'connection closed by the broker'));
+    // Deferred: when the whole connection goes, its own close carries the better reason.
+    sub.channel.on('close', () => setImmediate(() => onLost('the tap channel closed')));
+  };
+
+  const reconnect = async (reason: string) => {
+    const deadline = Date.now() + (opts.reconnectTimeoutMs ?? 60_000);
+    let delay = 200;
+    while (!stopping && Date.now() < deadline) {
+      await sleep(delay);
+      if (stopping) return;
+      try {
+        const sub = await subscribe();
+        if (stopping) return void (await closeQuietly(sub.model));
+        current = sub;
+        watch(sub);
+        reconnects++;
+        opts.log?.(`verify: tap resumed on queue ${queue}`);
+        return;
+      } catch (err) {
+        if (err instanceof VerifyExchangeError) return interrupt(`${reason}; after reconnecting: ${err.message}`);
+        delay = Math.min(delay * 2, 2_000);
+      }
+    }
+    interrupt(`${reason}; could not reconnect within ${Math.round((opts.reconnectTimeoutMs ?? 60_000) / 1000)} s`);
+  };
+
+  try {
+    current = await subscribe();
   } catch (err) {
-    stopping = true;
-    await closeQuietly(model);
+    if (ackTimer) clearInterval(ackTimer);
     throw err;
   }
+  watch(current);
 
   let lastDrain: IntegrityReport['drain'];
   const stopOnce = registerCleanup({
     name: `verification tap on ${opts.exchange}`,
     run: async () => {
       stopping = true;
-      await closeQuietly(model);
+      if (ackTimer) clearInterval(ackTimer);
+      const sub = current;
+      current = undefined;
+      if (!sub) return;
+      if (durable) await sub.channel.deleteQueue(queue).catch(() => {});
+      await closeQuietly(sub.model);
     },
   });
 
   return {
-    queue,
+    get queue() {
+      return queue;
+    },
     recordOutcome: (seq, status, errorKind) => ledger.recordOutcome(seq, status, errorKind),
     messages: () => ledger.messages(),
     async drain({ quietMs = 1_000, timeoutMs = 15_000 } = {}) {
@@ -135,14 +219,14 @@ export async function startVerificationTap(opts: VerificationTapOptions): Promis
       let quiet = false;
       while (!stopping && !interrupted) {
         const now = Date.now();
-        if (now - lastMessageAt >= quietMs && (await queueDepth(channel, queue)) === 0) {
+        if (current && now - lastMessageAt >= quietMs && (await queueDepth(current.channel, queue)) === 0) {
           quiet = true;
           break;
         }
         if (now >= deadline) break;
-        const wait = Math.min(Math.max(10, lastMessageAt + quietMs - now), deadline - now, 250);
-        await sleep(Math.max(10, wait));
+        await sleep(Math.max(10, Math.min(lastMessageAt + quietMs - now, deadline - now, 250)));
       }
+      flushAcks();
       const waitedMs = Date.now() - started;
       lastDrain = { quiet, waitedMs, quietMs, timeoutMs };
       return { quiet, waitedMs, messages: ledger.messages() };
@@ -151,37 +235,12 @@ export async function startVerificationTap(opts: VerificationTapOptions): Promis
       const report = ledger.reconcile({ exchange: opts.exchange, routingKey });
       if (lastDrain) report.drain = lastDrain;
       if (interrupted) report.tapInterrupted = interrupted;
+      if (reconnects > 0) report.tapReconnects = reconnects;
       return report;
     },
-    usage: () => (stopping || interrupted ? { connections: 0, channels: 0 } : { connections: 1, channels: 1 }),
+    usage: () => (current ? { connections: 1, channels: 1 } : { connections: 0, channels: 0 }),
     stop: stopOnce,
   };
-}
-
-/**
- * checkExchange closes the channel when the exchange is missing, so it runs on a throwaway channel
- * and the consuming channel is opened only once the exchange is known to exist.
- */
-async function openChannelChecking(model: ChannelModel, exchange: string): Promise<Channel> {
-  const probe = await model.createChannel();
-  probe.on('error', () => {
-    // Reported through the rejected checkExchange below.
-  });
-  try {
-    await probe.checkExchange(exchange);
-  } catch (err) {
-    const msg = (err as Error).message;
-    if (/404|NOT_FOUND/.test(msg)) {
-      throw new VerifyExchangeError(
-        `the verify exchange "${exchange}" does not exist on the broker. The target must declare it before ` +
-          `it answers its health check (the reference service declares VERIFY_EXCHANGE at start-up), or pass ` +
-          `--verify-exchange with the exchange the target publishes accepted calls to.`,
-      );
-    }
-    throw new VerifyExchangeError(`could not check the verify exchange "${exchange}": ${msg}`);
-  }
-  await probe.close().catch(() => {});
-  return model.createChannel();
 }
 
 async function queueDepth(channel: Channel, queue: string): Promise<number> {
@@ -189,17 +248,6 @@ async function queueDepth(channel: Channel, queue: string): Promise<number> {
     return (await channel.checkQueue(queue)).messageCount;
   } catch {
     return 0; // the channel is gone; drain() stops on the interruption flag
-  }
-}
-
-async function closeQuietly(model: ChannelModel): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([model.close(), new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_TIMEOUT_MS)))]);
-  } catch {
-    // Already closed: nothing left to undo.
-  } finally {
-    clearTimeout(timer);
   }
 }
 

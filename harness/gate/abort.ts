@@ -1,0 +1,74 @@
+// Abort-on-fail: called while the run is going (with the data so far) to tell whether a rule has
+// *certainly* failed, so the load can stop early and the verdict arrive in seconds. Only verdicts
+// that no later sample can undo count: a ceiling held above for `abortAfterSec`, or failures that
+// already exceed the limit's share of every request the schedule will ever send.
+
+import { errorCounts } from './errors.ts';
+import { baselineOf, countSeries, Title, type GateInput } from './input.ts';
+import { countAllowed, RESOURCES, withDefaults, within, type GateLimits } from './limits.ts';
+import { num, pct } from './format.ts';
+
+export interface AbortDecision {
+  rule: string;
+  reason: string;
+}
+
+/** `nowSec` defaults to the latest broker sample or load second. */
+export function checkAbort(input: GateInput, limits: Partial<GateLimits> = {}, nowSec?: number): AbortDecision | null {
+  const l = withDefaults(limits);
+  const baseline = baselineOf(input);
+  for (const r of RESOURCES) {
+    const limit = l[`${r}.ceiling`];
+    if (!limit) continue;
+    const allowed = countAllowed(limit, baseline[r], input.units);
+    const points = countSeries(input.broker, r).filter((p) => p.t >= 0 && (nowSec === undefined || p.t <= nowSec));
+    // The latest unbroken run of samples over the ceiling.
+    let i = points.length - 1;
+    while (i >= 0 && !within(points[i]!.v, limit.op, allowed)) i--;
+    const run = points.slice(i + 1);
+    if (run.length >= 2 && run[run.length - 1]!.t - run[0]!.t >= l.abortAfterSec) {
+      const now = run[run.length - 1]!;
+      return {
+        rule: `${r}.ceiling`,
+        reason: `${Title(r)} stayed above the ceiling of ${num(allowed)} for ${num(now.t - run[0]!.t)} s (now ${num(now.v)}, limit ${limit.text}).`,
+      };
+    }
+  }
+
+  const now = nowSec ?? Math.max(0, ...input.load.map((s) => s.t + 1));
+  const plannedTotal = plannedRequests(input, now);
+  if (plannedTotal > 0) {
+    const errors = l['errors.rate'];
+    if (errors) {
+      const { fiveXx, noResponse } = errorCounts(input.load);
+      const failed = fiveXx + noResponse;
+      if (!within(failed / plannedTotal, errors.op, errors.fraction)) {
+        return { rule: 'errors.rate', reason: `${num(failed, 0)} requests already failed, ${pct(failed / plannedTotal)} of all ${num(plannedTotal, 0)} the run will send (limit ${errors.text}).` };
+      }
+    }
+    const dropped = l['load.dropped'];
+    if (dropped) {
+      const n = input.load.reduce((a, s) => a + s.dropped, 0);
+      if (!within(n / plannedTotal, dropped.op, dropped.fraction)) {
+        return { rule: 'load.dropped', reason: `${num(n, 0)} requests were already dropped, ${pct(n / plannedTotal)} of all ${num(plannedTotal, 0)} the run will schedule (limit ${dropped.text}).` };
+      }
+    }
+  }
+  return null;
+}
+
+/**
+ * Every request the run will have sent at the end: those sent so far plus the schedule's remainder,
+ * with 5% headroom so a slightly generous schedule never makes a failure look certain too early.
+ */
+function plannedRequests(input: GateInput, nowSec: number): number {
+  const sent = input.load.reduce((a, s) => a + Math.max(s.sent, s.scheduled), 0);
+  let remaining = 0;
+  for (const p of input.phases) {
+    const from = Math.max(p.startSec, nowSec);
+    if (p.endSec <= from) continue;
+    const rate = (t: number) => p.fromRps + ((p.toRps - p.fromRps) * (t - p.startSec)) / Math.max(1e-9, p.endSec - p.startSec);
+    remaining += ((rate(from) + rate(p.endSec)) / 2) * (p.endSec - from);
+  }
+  return (sent + remaining) * 1.05;
+}

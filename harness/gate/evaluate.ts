@@ -1,0 +1,55 @@
+// Turns a run into a verdict: every enabled rule, in a fixed order, each with the numbers that decided it.
+
+import type { RuleResult, Verdict } from '../run-record.ts';
+import { ceilingRule } from './ceiling.ts';
+import { churnRule } from './churn.ts';
+import { droppedRule } from './dropped.ts';
+import { errorsRule } from './errors.ts';
+import { growthRule } from './growth.ts';
+import { baselineOf, type GateInput } from './input.ts';
+import { latencyRule } from './latency.ts';
+import { RESOURCES, withDefaults, type GateLimits } from './limits.ts';
+import { residueRule } from './residue.ts';
+import { rulesWithoutLoad } from './without-load.ts';
+
+export type { GateInput } from './input.ts';
+
+export interface GateOptions {
+  /**
+   * 'unknown' when rushgate did not drive the load (`rushgate watch`): growth, residue and churn are
+   * judged over time, and rules that need the requests are shown as not judged (see without-load.ts).
+   */
+  load?: 'driven' | 'unknown';
+}
+
+export function evaluateGate(input: GateInput, limits: Partial<GateLimits> = {}, opts: GateOptions = {}): Verdict {
+  const l = withDefaults(limits);
+  const baseline = baselineOf(input);
+  if (opts.load === 'unknown') return verdictOf(rulesWithoutLoad(input, l, baseline), input);
+  const rules: RuleResult[] = [];
+  for (const r of RESOURCES) {
+    const ceiling = l[`${r}.ceiling`];
+    const growth = l[`${r}.growth`];
+    const residue = l[`${r}.residue`];
+    const churn = l[`${r}.churn`];
+    if (ceiling) rules.push(ceilingRule(input, r, ceiling, l.holdSec, baseline));
+    if (growth) rules.push(growthRule(input, r, growth, l.holdSec));
+    if (residue) rules.push(residueRule(input, r, residue, { holdSec: l.holdSec, settleSec: l.residueSettleSec }, baseline));
+    if (churn) rules.push(churnRule(input, r, churn, { settleSec: l.residueSettleSec }, baseline));
+  }
+  if (l['errors.rate']) rules.push(errorsRule(input, l['errors.rate']));
+  if (l['latency.p99']) rules.push(latencyRule(input, l['latency.p99']));
+  if (l['load.dropped']) rules.push(droppedRule(input, l['load.dropped']));
+  return verdictOf(rules, input);
+}
+
+function verdictOf(rules: RuleResult[], input: GateInput): Verdict {
+  const verdict: Verdict = { passed: rules.every((r) => r.passed), rules };
+  if (input.aborted) verdict.aborted = input.aborted;
+  return verdict;
+}
+
+/** `ok:` / `fail:` lines for a terminal or a log. */
+export function verdictLines(verdict: Verdict): string[] {
+  return verdict.rules.map((r) => `${r.judged === false ? 'n/a: ' : r.passed ? 'ok:  ' : 'fail:'} ${r.name} ${r.value} (limit ${r.limit}) — ${r.message}`);
+}

@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import { GenericContainer } from 'testcontainers';
+import { startOwnedContainer } from './owned-container.ts';
+import { freePorts } from './free-port.ts';
+import { brokerConfig, BrokerStartError } from './rabbitmq-node.ts';
+import { ReadinessTimeoutError, waitForHttp } from './readiness.ts';
+
+const START_TIMEOUT_MS = 120_000;
+// Where rushgate's own configuration goes inside the container; the image's defaults are ignored
+// (RABBITMQ_CONFIG_FILES points at an empty directory instead of the image's conf.d).
+const CONF_DIR = '/etc/rushgate';
+
+export interface RabbitContainerOptions {
+  image: string;
+  connectionMax?: number;
+  logFile?: string;
+  log?: (line: string) => void;
+}
+
+export interface StartedRabbitContainer {
+  image: string;
+  containerName: string;
+  amqpUrl: string;
+  managementUrl: string;
+  prometheusUrl: string;
+  credentials: { username: string; password: string };
+  connectionMax?: number;
+  nodeName: string;
+  /** The Erlang cookie: a secret like the password. */
+  cookie: string;
+  ctl(args: string[]): Promise<string>;
+  restart(downMs?: number): Promise<void>;
+  tail(lines?: number): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * RabbitMQ in a container on the host's network, configured exactly like the local node (loopback-only
+ * listeners on free ports, generated credentials, management + prometheus plugins), so the official
+ * image and the locally built one behave the same. Its node name, Erlang distribution and epmd ports are
+ * unique per run, so it never collides with other nodes on the machine.
+ */
+export async function startRabbitContainer(opts: RabbitContainerOptions): Promise<StartedRabbitContainer> {
+  const [amqpPort, mgmtPort, promPort, distPort, epmdPort] = (await freePorts(5)) as [number, number, number, number, number];
+  const id = randomBytes(4).toString('hex');
+  const nodeName = `rushgate-${id}@localhost`;
+  const username = 'rushgate';
+  const password = randomBytes(12).toString('base64url');
+  const cookie = randomBytes(16).toString('hex');
+
+  const builder = new GenericContainer(opts.image)
+    .withNetworkMode('host')
+    .withCopyContentToContainer([
+      { content: brokerConfig({ amqpPort, mgmtPort, promPort, username, password, connectionMax: opts.connectionMax }), target: `${CONF_DIR}/rabbitmq.conf`, mode: 0o644 },
+      { content: '[rabbitmq_management,rabbitmq_prometheus].\n', target: `${CONF_DIR}/enabled_plugins`, mode: 0o644 },
+      { content: '', target: `${CONF_DIR}/conf.d/.keep`, mode: 0o644 },
+    ])
+    .withEnvironment({
+      RABBITMQ_NODENAME: nodeName,
+      RABBITMQ_DIST_PORT: String(distPort),
+      ERL_EPMD_PORT: String(epmdPort),
+      ERL_EPMD_ADDRESS: '127.0.0.1',
+      RABBITMQ_CONFIG_FILE: `${CONF_DIR}/rabbitmq.conf`,
+      RABBITMQ_CONFIG_FILES: `${CONF_DIR}/conf.d`,
+      RABBITMQ_ENABLED_PLUGINS_FILE: `${CONF_DIR}/enabled_plugins`,
+      RABBITMQ_LOGS: '-',
+      // Distribution pinned to loopback (it listens on all interfaces otherwise, and this is the host's
+      // network); the cookie is given, so rabbitmqctl works whichever user the image runs as.
+      RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: `-kernel inet_dist_use_interface {127,0,0,1} -setcookie ${cookie}`,
+    });
+
+  const containerName = `rushgate-broker-${id}`;
+  const owned = await startOwnedContainer({
+    what: `broker ${nodeName}`,
+    name: containerName,
+    builder,
+    logFile: opts.logFile,
+    secrets: [password, cookie],
+    onLine: opts.log,
+  });
+  const managementUrl = `http://127.0.0.1:${mgmtPort}`;
+  const prometheusUrl = `http://127.0.0.1:${promPort}`;
+  const auth = { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` };
+  const waitReady = async () => {
+    try {
+      await waitForHttp({
+        what: `RabbitMQ container ${containerName} (${opts.image}, management API)`,
+        url: `${managementUrl}/api/overview`,
+        headers: auth,
+        timeoutMs: START_TIMEOUT_MS,
+        failFast: () => (owned.hasExited() ? `the container exited. Its last output:\n${owned.tail(15)}` : undefined),
+      });
+      await waitForHttp({ what: 'RabbitMQ Prometheus endpoint', url: `${prometheusUrl}/metrics`, timeoutMs: 20_000 });
+    } catch (err) {
+      if (err instanceof ReadinessTimeoutError) {
+        throw new BrokerStartError(`${err.message}\nThe image must run RabbitMQ 3.9+ with the management and prometheus plugins available.`);
+      }
+      throw err;
+    }
+  };
+  try {
+    await waitReady();
+  } catch (err) {
+    await owned.stop();
+    throw err;
+  }
+
+  return {
+    image: opts.image,
+    containerName,
+    amqpUrl: `amqp://${username}:${encodeURIComponent(password)}@127.0.0.1:${amqpPort}`,
+    managementUrl,
+    prometheusUrl,
+    credentials: { username, password },
+    connectionMax: opts.connectionMax,
+    nodeName,
+    cookie,
+    ctl: (args) => owned.exec(['rabbitmqctl', '-n', nodeName, '--erlang-cookie', cookie, ...args]),
+    restart: async (downMs = 0) => {
+      await owned.restart(downMs);
+      await waitReady();
+    },
+    tail: (lines) => owned.tail(lines),
+    stop: () => owned.stop(),
+  };
+}
