@@ -5,6 +5,7 @@ import { cleanupAll } from './lifecycle/cleanup.ts';
 import { redactText } from './redact.ts';
 import { gateCommand } from './commands/gate-command.ts';
 import { incidentCommand } from './commands/incident-command.ts';
+import { k6Command } from './commands/k6-command.ts';
 import { compareCommand, reportCommand } from './commands/report-command.ts';
 import { runCommand } from './commands/run-command.ts';
 import { watchCommand } from './commands/watch-command.ts';
@@ -32,6 +33,9 @@ async function main(argv: string[]): Promise<number> {
     })
     .command(compareCommand.command, compareCommand.describe, compareCommand.builder, async (args) => {
       code = await compareCommand.handler(args);
+    })
+    .command(k6Command.command, k6Command.describe, k6Command.builder, async (args) => {
+      code = await k6Command.handler(args);
     })
     .demandCommand(1, 'Name a command: run, incident, gate, watch, report or compare.')
     .strict()

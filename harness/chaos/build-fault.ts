@@ -1,4 +1,4 @@
-import type { ChaosSpec } from '../../scenarios/chaos-schema.ts';
+import { wallSeconds, type ChaosSpec } from '../../scenarios/chaos-schema.ts';
 import type { Fault } from './fault.ts';
 import { brokerRestart } from './faults/broker-restart.ts';
 import { connectionSqueeze } from './faults/connection-squeeze.ts';
@@ -13,7 +13,8 @@ export function buildFault(spec: ChaosSpec): Fault {
     case 'kill-connections':
       return killConnections({ fraction: spec.fraction, namePattern: spec.namePattern });
     case 'broker-restart':
-      return brokerRestart();
+      // `for` is how long the node stays down; its start time (~10 s here) comes on top.
+      return brokerRestart({ downMs: spec.for !== undefined ? wallSeconds(spec.for) * 1000 : 0 });
     case 'memory-alarm':
       return memoryAlarm();
     case 'disk-alarm':

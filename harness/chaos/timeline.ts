@@ -5,7 +5,10 @@ import type { Fault, FaultContext, Revert } from './fault.ts';
 export interface ScheduledFault {
   /** Seconds since load start. */
   atSec: number;
-  /** How long it stays; without it the fault is a one-off (kill connections) or lasts until the run ends. */
+  /**
+   * How long it stays. Without it the fault is a one-off (kill connections, broker restart): it ends as soon
+   * as its revert resolves, which for a restart is when the broker is back.
+   */
   forSec?: number;
   fault: Fault;
 }
@@ -62,10 +65,14 @@ export function startFaultTimeline(
         .then(async (revert: Revert) => {
           const release = registerCleanup({ name: `revert ${item.fault.kind}`, run: revert });
           active.set(item, release);
-          if (stopped) await end(item);
-          else if (item.forSec !== undefined) later(item.atSec + item.forSec, () => void end(item));
+          if (stopped || item.forSec === undefined) await end(item);
+          else later(item.atSec + item.forSec, () => void end(item));
         })
-        .catch((err: Error) => onEvent({ t: clock(), kind: 'note', message: `injecting ${item.fault.kind} failed: ${err.message}` }))
+        .catch((err: Error) => {
+          onEvent({ t: clock(), kind: 'note', message: `injecting ${item.fault.kind} failed: ${err.message}` });
+          // Closes the window the fault-start opened, so the gate does not excuse errors for a fault that never held.
+          onEvent({ t: clock(), kind: 'fault-end', message: item.fault.description });
+        })
         .finally(() => injecting.delete(injected));
       injecting.add(injected);
     });

@@ -3,9 +3,9 @@ import type { Argv } from 'yargs';
 import { EXIT, UsageError } from '../errors.ts';
 import { parseDuration } from '../parse-duration.ts';
 import { writeReports } from '../report/write-reports.ts';
+import { createProgress } from '../load/progress.ts';
 import { executeRun, type RunOptions } from '../run/execute-run.ts';
 import { printVerdict } from '../run/print-verdict.ts';
-import { progressPrinter } from '../run/progress-printer.ts';
 import { PUBLISHERS, type Publisher } from '../stack/target-process.ts';
 
 const STACKS = ['auto', 'local', 'testcontainers', 'external'] as const;
@@ -98,7 +98,7 @@ export function runOptionsFrom(args: Record<string, unknown>, outDir: string): R
     cooldownSec: args.cooldown === undefined ? undefined : parseDuration(String(args.cooldown), '--cooldown'),
     outDir,
     log,
-    onSecond: quiet ? undefined : progressPrinter({ tty: Boolean(process.stderr.isTTY) && !args.ci }),
+    progress: (totalSec) => createProgress({ totalSec, stream: process.stderr, tty: Boolean(process.stderr.isTTY) && !args.ci, quiet }),
   };
 }
 

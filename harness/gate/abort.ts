@@ -3,6 +3,7 @@
 // that no later sample can undo count: a ceiling held above for `abortAfterSec`, or failures that
 // already exceed the limit's share of every request the schedule will ever send.
 
+import { DEFAULT_GRACE_SEC, faultWindows, secondsOutsideFaults } from './chaos-windows.ts';
 import { errorCounts } from './errors.ts';
 import { baselineOf, countSeries, Title, type GateInput } from './input.ts';
 import { countAllowed, RESOURCES, withDefaults, within, type GateLimits } from './limits.ts';
@@ -40,7 +41,10 @@ export function checkAbort(input: GateInput, limits: Partial<GateLimits> = {}, n
   if (plannedTotal > 0) {
     const errors = l['errors.rate'];
     if (errors) {
-      const { fiveXx, noResponse } = errorCounts(input.load);
+      // 503s during a fault are the fix shedding load; errors.rate judges the seconds outside the faults
+      // (an open fault window runs to now), so the abort does too.
+      const outside = secondsOutsideFaults(input.load, faultWindows(input.events, now), l['chaos.recovery'] ? l['chaos.recovery'].ms / 1000 : DEFAULT_GRACE_SEC);
+      const { fiveXx, noResponse } = errorCounts(outside);
       const failed = fiveXx + noResponse;
       if (!within(failed / plannedTotal, errors.op, errors.fraction)) {
         return { rule: 'errors.rate', reason: `${num(failed, 0)} requests already failed, ${pct(failed / plannedTotal)} of all ${num(plannedTotal, 0)} the run will send (limit ${errors.text}).` };

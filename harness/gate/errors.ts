@@ -1,7 +1,10 @@
 // errors.rate: requests answered 5xx or not answered at all (timeout, reset, refused), over requests sent.
 // 4xx are the client's fault and the scenario's business, not the service's.
+// On a run with faults, only the seconds outside the fault windows (and a grace after each revert) are
+// judged here: 503s while the broker is in alarm are the fix working, and chaos.answers judges those.
 
 import type { RuleResult } from '../run-record.ts';
+import { coveredSeconds, DEFAULT_GRACE_SEC, faultWindows, secondsOutsideFaults } from './chaos-windows.ts';
 import { notJudged } from './ceiling.ts';
 import { num, pct } from './format.ts';
 import { totalSent, type GateInput } from './input.ts';
@@ -21,11 +24,18 @@ export function errorCounts(load: GateInput['load']): { fiveXx: number; noRespon
   return { fiveXx, noResponse, byKind };
 }
 
-export function errorsRule(input: GateInput, limit: ShareLimit): RuleResult {
+export function errorsRule(input: GateInput, limit: ShareLimit, graceSec = DEFAULT_GRACE_SEC): RuleResult {
   const name = 'errors.rate';
-  const sent = totalSent(input.load);
-  if (sent === 0) return notJudged(name, limit, 'no requests were sent');
-  const { fiveXx, noResponse, byKind } = errorCounts(input.load);
+  const windows = faultWindows(input.events, input.loadEndSec);
+  const load = secondsOutsideFaults(input.load, windows, graceSec);
+  const scope =
+    windows.length === 0
+      ? ''
+      : `Outside the ${windows.length} fault window${windows.length === 1 ? '' : 's'} and ${num(graceSec)} s after each ` +
+        `(${num(coveredSeconds(windows, graceSec, input.loadEndSec))} s of the run left to chaos.answers and chaos.recovery): `;
+  const sent = totalSent(load);
+  if (sent === 0) return notJudged(name, limit, windows.length === 0 ? 'no requests were sent' : 'no requests were sent outside the fault windows');
+  const { fiveXx, noResponse, byKind } = errorCounts(load);
   const rate = (fiveXx + noResponse) / sent;
   const passed = within(rate, limit.op, limit.fraction);
   const kinds = Object.entries(byKind)
@@ -33,14 +43,15 @@ export function errorsRule(input: GateInput, limit: ShareLimit): RuleResult {
     .map(([k, n]) => `${k} ${num(n, 0)}`)
     .join(', ');
   const detail = `${num(fiveXx, 0)} answered 5xx, ${num(noResponse, 0)} got no answer${kinds ? ` (${kinds})` : ''}`;
+  const sentence =
+    fiveXx + noResponse === 0
+      ? `None of the ${num(sent, 0)} requests failed: no 5xx answers, none left unanswered.`
+      : `${pct(rate)} of ${num(sent, 0)} requests failed: ${detail}${passed ? '' : `, more than the ${pct(limit.fraction)} allowed`}.`;
   return {
     name,
     passed,
     limit: limit.text,
     value: pct(rate),
-    message:
-      fiveXx + noResponse === 0
-        ? `None of the ${num(sent, 0)} requests failed: no 5xx answers, none left unanswered.`
-        : `${pct(rate)} of ${num(sent, 0)} requests failed: ${detail}${passed ? '' : `, more than the ${pct(limit.fraction)} allowed`}.`,
+    message: scope ? scope + sentence.charAt(0).toLowerCase() + sentence.slice(1) : sentence,
   };
 }

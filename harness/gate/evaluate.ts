@@ -2,6 +2,9 @@
 
 import type { RuleResult, Verdict } from '../run-record.ts';
 import { ceilingRule } from './ceiling.ts';
+import { chaosAnswersRule } from './chaos-answers.ts';
+import { chaosRecoveryRule } from './chaos-recovery.ts';
+import { DEFAULT_GRACE_SEC, faultWindows } from './chaos-windows.ts';
 import { churnRule } from './churn.ts';
 import { droppedRule } from './dropped.ts';
 import { errorsRule } from './errors.ts';
@@ -37,9 +40,16 @@ export function evaluateGate(input: GateInput, limits: Partial<GateLimits> = {},
     if (residue) rules.push(residueRule(input, r, residue, { holdSec: l.holdSec, settleSec: l.residueSettleSec }, baseline));
     if (churn) rules.push(churnRule(input, r, churn, { settleSec: l.residueSettleSec }, baseline));
   }
-  if (l['errors.rate']) rules.push(errorsRule(input, l['errors.rate']));
+  // After a revert the service gets as long to recover as chaos.recovery allows before errors count again.
+  const graceSec = l['chaos.recovery'] ? l['chaos.recovery'].ms / 1000 : DEFAULT_GRACE_SEC;
+  if (l['errors.rate']) rules.push(errorsRule(input, l['errors.rate'], graceSec));
   if (l['latency.p99']) rules.push(latencyRule(input, l['latency.p99']));
   if (l['load.dropped']) rules.push(droppedRule(input, l['load.dropped']));
+  const windows = faultWindows(input.events, input.loadEndSec);
+  if (windows.length > 0) {
+    if (l['chaos.answers']) rules.push(chaosAnswersRule(input, windows, l['chaos.answers'], graceSec));
+    if (l['chaos.recovery']) rules.push(chaosRecoveryRule(input, windows, l['chaos.recovery']));
+  }
   return verdictOf(rules, input);
 }
 

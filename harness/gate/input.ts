@@ -1,7 +1,7 @@
 // What the gate reads, and the views of it the rules share. Pure functions over plain run-record data,
 // so a saved results.json can be re-gated without a broker.
 
-import type { BrokerSample, LoadSecond, RunRecord } from '../run-record.ts';
+import type { BrokerSample, LoadSecond, RunRecord, TimelineEvent } from '../run-record.ts';
 import type { Resource } from './limits.ts';
 import { median, type Point } from './stats.ts';
 
@@ -18,6 +18,8 @@ export interface GateInput {
   latency?: { p99: number };
   /** Copied into the verdict when the run was stopped early. */
   aborted?: { t: number; rule: string; reason: string };
+  /** The run's timeline; its fault-start/fault-end events switch on the chaos rules (chaos-windows.ts). */
+  events?: TimelineEvent[];
 }
 
 export interface Baseline {

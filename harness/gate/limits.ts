@@ -19,6 +19,9 @@ export const RULE_NAMES = [
   'errors.rate',
   'latency.p99',
   'load.dropped',
+  // Judged only on runs with faults on their timeline (harness/gate/chaos-*.ts).
+  'chaos.answers',
+  'chaos.recovery',
 ] as const;
 export type RuleName = (typeof RULE_NAMES)[number];
 
@@ -55,7 +58,7 @@ export interface DurationLimit extends LimitBase {
 }
 export type Limit = CountLimit | RateLimit | ShareLimit | DurationLimit;
 
-type RuleLimitKind = { [R in RuleName]: R extends `${string}.ceiling` | `${string}.residue` | `${string}.growth` ? CountLimit : R extends `${string}.churn` ? RateLimit : R extends 'latency.p99' ? DurationLimit : ShareLimit };
+type RuleLimitKind = { [R in RuleName]: R extends `${string}.ceiling` | `${string}.residue` | `${string}.growth` ? CountLimit : R extends `${string}.churn` ? RateLimit : R extends 'latency.p99' | 'chaos.recovery' ? DurationLimit : ShareLimit };
 
 /** `null` turns a rule off (written `rule=off`). */
 export type GateLimits = { [R in RuleName]: RuleLimitKind[R] | null } & {
@@ -91,6 +94,8 @@ const DEFAULT_TEXT: Record<RuleName, string> = {
   'errors.rate': '<1%',
   'latency.p99': '<1000ms',
   'load.dropped': '<1%',
+  'chaos.answers': '<5%',
+  'chaos.recovery': '<=5s',
 };
 
 export const defaultLimits: GateLimits = Object.freeze({
@@ -198,7 +203,7 @@ export function parseExpression<R extends RuleName>(rule: R, written: string): R
   const op: Comparison = m[1] === '<' ? '<' : '<=';
   const expr = m[2]!.replace(/\s+/g, '').toLowerCase();
   const base = { text, op };
-  const kind = rule.endsWith('.churn') ? 'rate' : rule === 'latency.p99' ? 'duration' : rule === 'errors.rate' || rule === 'load.dropped' ? 'share' : 'count';
+  const kind = rule.endsWith('.churn') ? 'rate' : rule === 'latency.p99' || rule === 'chaos.recovery' ? 'duration' : rule === 'errors.rate' || rule === 'load.dropped' || rule === 'chaos.answers' ? 'share' : 'count';
 
   if (kind === 'count') {
     const terms = expr.split('+').filter((t) => t !== '');

@@ -42,7 +42,7 @@ export function rulesWithoutLoad(input: GateInput, l: GateLimits, baseline: Base
 
 /** Shown in the verdict, but it neither passes nor fails the gate. */
 export function notJudgedWithoutLoad(name: string, limit: { text: string }, why: string): RuleResult {
-  return { name, passed: true, judged: false, limit: limit.text, value: 'not judged', message: `Not judged: ${why}. This rule does not decide the verdict.` };
+  return { name, passed: true, judged: false, limit: limit.text, value: '–', message: `Not judged: ${why}. This rule does not decide the verdict.` };
 }
 
 /**
@@ -86,9 +86,10 @@ export function endLevelRule(input: GateInput, resource: Resource, limit: CountL
   const final = median(points.filter((p) => p.t >= lastT - Math.max(1, holdSec)).map((p) => p.v));
   const allowed = countAllowed(limit, baseline[resource], input.units);
   const passed = within(final, limit.op, allowed);
-  const allowance = `${num(allowed)} allowed (${describeCount(limit, baseline, resource, input.units)})`;
+  const how = `(${describeCount(limit, baseline, resource, input.units)})`;
   const message = passed
-    ? `${Title(resource)} were at ${num(final)} at the end of the watch, with ${allowance}.`
-    : `${Title(resource)} were at ${num(final)} at the end of the watch: ${num(final - baseline[resource])} more than the ${num(baseline[resource])} at its start, where ${allowance}.`;
+    ? `${Title(resource)} were at ${num(final)} at the end of the watch, with ${num(allowed)} allowed ${how}.`
+    : `${Title(resource)} were at ${num(final)} at the end of the watch: ${num(final - baseline[resource])} more than the ${num(baseline[resource])} at its start, ` +
+      `where ${num(allowed)} ${allowed === 1 ? 'is' : 'are'} allowed ${how}.`;
   return { name, passed, limit: limit.text, value: num(final), message };
 }

@@ -70,7 +70,7 @@ export function verdictTableHtml(record: RunRecord, id = 'verdict'): string {
   const rows = record.verdict.rules.map(
     (r) => `<tr class="${r.passed ? 'ok' : 'fail'}">
   <td class="rule"><code>${e(r.name)}</code></td><td>${e(r.limit)}</td><td class="num">${e(r.value)}</td>
-  <td class="result">${r.passed ? '✓ ok' : '✗ fail'}</td><td>${e(r.message)}</td>
+  <td class="result">${r.judged === false ? '– not judged' : r.passed ? '✓ ok' : '✗ fail'}</td><td>${e(r.message)}</td>
 </tr>`,
   );
   if (rows.length === 0) {

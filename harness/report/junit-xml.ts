@@ -9,6 +9,7 @@ export function renderJunitXml(record: RunRecord): string {
     ? record.verdict.rules
     : [{ name: 'gate.verdict', passed: record.verdict.passed, limit: 'gate passes', value: record.verdict.passed ? 'passed' : 'failed', message: 'No gate rule was evaluated.' }];
   const failures = rules.filter((r) => !r.passed).length;
+  const skipped = record.verdict.rules.filter((r) => r.judged === false).length;
   const time = durationSec(record).toFixed(3);
   const suite = `rushgate ${record.scenario.name}${record.target.publisher ? ` (${record.target.publisher})` : ''}`;
   const classname = `rushgate.${record.scenario.name}`;
@@ -25,13 +26,17 @@ export function renderJunitXml(record: RunRecord): string {
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
   out.push(`<testsuites name="rushgate" tests="${rules.length}" failures="${failures}" errors="0" time="${time}">`);
   out.push(
-    `  <testsuite name="${escapeXmlAttr(suite)}" tests="${rules.length}" failures="${failures}" errors="0" skipped="0" time="${time}" timestamp="${escapeXmlAttr(record.startedAt)}" hostname="${escapeXmlAttr(record.environment.hostname)}">`,
+    `  <testsuite name="${escapeXmlAttr(suite)}" tests="${rules.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${time}" timestamp="${escapeXmlAttr(record.startedAt)}" hostname="${escapeXmlAttr(record.environment.hostname)}">`,
   );
   out.push('    <properties>');
   for (const [name, value] of props) out.push(`      <property name="${escapeXmlAttr(name)}" value="${escapeXmlAttr(value)}"/>`);
   out.push('    </properties>');
   for (const r of rules) {
     const open = `    <testcase classname="${escapeXmlAttr(classname)}" name="${escapeXmlAttr(r.name)}" time="0"`;
+    if ('judged' in r && r.judged === false) {
+      out.push(`${open}>`, `      <skipped message="${escapeXmlAttr(r.message)}"/>`, '    </testcase>');
+      continue;
+    }
     if (r.passed) {
       out.push(`${open}>`, `      <system-out>${escapeXml(`ok: ${r.message} (limit ${r.limit}; measured ${r.value})`)}</system-out>`, '    </testcase>');
       continue;

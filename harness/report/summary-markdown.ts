@@ -64,7 +64,7 @@ export function verdictTable(record: RunRecord): string[] {
   const rows = ['| Rule | Limit | Measured | Result | What it means |', '|---|---|---|---|---|'];
   for (const r of record.verdict.rules) {
     rows.push(
-      `| ${markdownCode(r.name)} | ${escapeMarkdownCell(r.limit)} | ${escapeMarkdownCell(r.value)} | ${r.passed ? '✅ ok' : '❌ **fail**'} | ${escapeMarkdownCell(r.message)} |`,
+      `| ${markdownCode(r.name)} | ${escapeMarkdownCell(r.limit)} | ${escapeMarkdownCell(r.value)} | ${r.judged === false ? '➖ not judged' : r.passed ? '✅ ok' : '❌ **fail**'} | ${escapeMarkdownCell(r.message)} |`,
     );
   }
   if (record.verdict.rules.length === 0) rows.push(`| (no rules) | | | ${record.verdict.passed ? '✅ ok' : '❌ **fail**'} | No gate rule was evaluated. |`);

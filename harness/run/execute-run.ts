@@ -6,6 +6,7 @@ import { startFaultTimeline, type FaultTimeline } from '../chaos/timeline.ts';
 import { checkAbort } from '../gate/abort.ts';
 import { resolveLimits, type LimitsSource } from '../gate/resolve-limits.ts';
 import { runLoad } from '../load/driver.ts';
+import { attachProgress, type Progress } from '../load/progress.ts';
 import { startBrokerSampler } from '../probe/broker-sampler.ts';
 import type { LoadSecond, RunRecord, TimelineEvent } from '../run-record.ts';
 import { redactText, redactUrl } from '../redact.ts';
@@ -49,8 +50,8 @@ export interface RunOptions {
   outDir: string;
   /** Progress lines for humans; the run itself never prints. */
   log: (line: string) => void;
-  /** Called every second with the latest load second and target connections (live progress). */
-  onSecond?: (second: LoadSecond, connections: number | undefined) => void;
+  /** Live progress for humans, made once the run knows its length; the run itself never prints. */
+  progress?: (totalSec: number) => Progress;
 }
 
 /**
@@ -127,6 +128,8 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
       timeoutMs: opts.timeoutMs,
       onOutcome: tap ? (seq, status, kind) => tap!.recordOutcome(seq, status, kind) : undefined,
     });
+    const progress = opts.progress?.(schedule.wallDurationSec);
+    if (progress) attachProgress(load, progress, () => sampler.latest()?.connections);
     const seconds: LoadSecond[] = [];
     let abortedBy: RunRecord['verdict']['aborted'];
     load.on('phase', (p: { name: string; t: number }) => {
@@ -134,10 +137,9 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
     });
     load.on('second', (second: LoadSecond) => {
       seconds.push(second);
-      opts.onSecond?.(second, sampler.latest()?.connections);
       if (!opts.abortOnFail || abortedBy) return;
       const failure = checkAbort(
-        { load: seconds, broker: sampler.samples(), units: opts.units, phases: schedule.phases, loadEndSec: schedule.wallDurationSec },
+        { load: seconds, broker: sampler.samples(), units: opts.units, phases: schedule.phases, loadEndSec: schedule.wallDurationSec, events },
         limits,
       );
       if (failure) {

@@ -3,21 +3,16 @@
 // runs with an unknown load (harness/gate/without-load.ts). A short idle window before t = 0 gives the
 // baseline; the management API attributes connections by client name and excludes rushgate's own.
 
-import { hostname, cpus } from 'node:os';
 import { CannotRunError, UsageError } from '../errors.ts';
-import { evaluateGate } from '../gate/evaluate.ts';
 import { limitsAsText } from '../gate/limits.ts';
 import { resolveLimits, type LimitsSource } from '../gate/resolve-limits.ts';
 import { startBrokerSampler } from '../probe/broker-sampler.ts';
 import { startConnectionPoller } from '../probe/connection-poller.ts';
 import { createManagementClient } from '../probe/management-api.ts';
 import { redactUrl } from '../redact.ts';
-import { RUN_RECORD_SCHEMA_VERSION, type BrokerSample, type RunRecord, type TimelineEvent } from '../run-record.ts';
-import { TOOL_VERSION } from '../version.ts';
-import { gateInputOf, summariseBroker } from './build-record.ts';
-
-/** The phase kind that marks a record as a watch (no schedule, no load seconds). */
-export const WATCH_PHASE_KIND = 'watch';
+import type { RunRecord, TimelineEvent } from '../run-record.ts';
+import { judgeRecord } from './judge-record.ts';
+import { watchRecord } from './watch-record.ts';
 
 /** Churn per request needs the request count; a watch judges it per second unless told otherwise. */
 export const WATCH_DEFAULT_LIMITS: Record<string, string> = { 'connections.churn': '<=1/s', 'channels.churn': '<=1/s' };
@@ -38,10 +33,6 @@ export interface WatchOptions {
   /** Management API connection list interval (costs ~260 ms at 1,000 connections). Default 2 s. */
   pollIntervalMs?: number;
   log: (line: string) => void;
-}
-
-export function isWatchRecord(record: Pick<RunRecord, 'scenario'>): boolean {
-  return record.scenario.phases.some((p) => p.kind === WATCH_PHASE_KIND);
 }
 
 export async function watchBroker(opts: WatchOptions): Promise<RunRecord> {
@@ -104,47 +95,11 @@ export async function watchBroker(opts: WatchOptions): Promise<RunRecord> {
   const broker = sampler.samples().filter((s) => s.t <= endSec);
   const gaps = sampler.gaps().length;
   if (gaps > 0) events.push({ t: round(endSec), kind: 'note', message: `${gaps} broker scrape${gaps === 1 ? '' : 's'} failed during the watch` });
-  const record = watchRecord({ startedAt, endedAt: new Date(), durationSec: endSec, broker, events, units: opts.units, prometheusUrl: opts.prometheusUrl });
+  const description = `Watched the broker at ${redactUrl(opts.prometheusUrl)} for ${round(endSec)} s while other tools drove the load`;
+  const record = watchRecord({ startedAt, endedAt: new Date(), durationSec: endSec, broker, events, units: opts.units, description });
   record.limits = limitsAsText(limits);
-  record.verdict = evaluateGate(gateInputOf(record), limits, { load: 'unknown' });
+  record.verdict = judgeRecord(record, limits);
   return record;
-}
-
-function watchRecord(p: { startedAt: Date; endedAt: Date; durationSec: number; broker: BrokerSample[]; events: TimelineEvent[]; units: number; prometheusUrl: string }): RunRecord {
-  const durationSec = round(p.durationSec);
-  return {
-    schemaVersion: RUN_RECORD_SCHEMA_VERSION,
-    tool: { name: 'rushgate', version: TOOL_VERSION },
-    startedAt: p.startedAt.toISOString(),
-    endedAt: p.endedAt.toISOString(),
-    scenario: {
-      name: 'watch',
-      description: `Watched the broker at ${redactUrl(p.prometheusUrl)} for ${durationSec} s while other tools drove the load`,
-      wallDurationSec: durationSec,
-      peakRps: 0,
-      seed: 0,
-      phases: [{ name: 'watch', kind: WATCH_PHASE_KIND, startSec: 0, endSec: durationSec, fromRps: 0, toRps: 0, clockStart: '00:00' }],
-    },
-    target: { kind: 'external', units: p.units, url: 'n/a (load not driven by rushgate)' },
-    stack: { kind: 'external' },
-    limits: {},
-    environment: { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length, hostname: hostname() },
-    load: [],
-    broker: p.broker,
-    events: [...p.events].sort((a, b) => a.t - b.t),
-    summary: {
-      requests: 0,
-      scheduled: 0,
-      dropped: 0,
-      status: {},
-      errors: {},
-      latency: { p50: 0, p90: 0, p99: 0, max: 0, mean: 0 },
-      achievedRps: 0,
-      durationSec,
-      broker: summariseBroker(p.broker),
-    },
-    verdict: { passed: false, rules: [] },
-  };
 }
 
 function attribution(names: Record<string, number>): string {
