@@ -35,7 +35,9 @@ export const runCommand = {
       .option('scenario', { type: 'string', demandOption: true, describe: 'Built-in scenario name or path to a scenario file' })
       .option('target-command', { type: 'string', describe: 'Shell command that starts your service (given PORT and AMQP_URL)' })
       .option('publisher', { choices: PUBLISHERS, describe: 'Reference service publisher when no --target-command (default shared)' })
-      .option('connection-max', { type: 'number', describe: "Broker's connection_max (local stack)" })
+      .option('connection-max', { type: 'number', describe: "Broker's connection_max (local and container stacks)" })
+      .option('broker-image', { type: 'string', describe: 'Container stack: RabbitMQ image (default rabbitmq:3.13-management)' })
+      .option('target-image', { type: 'string', describe: 'Container stack: image of your service (given PORT and AMQP_URL)' })
       .option('verify-exchange', { type: 'string', describe: 'Exchange the target publishes accepted calls to (reconciliation)' })
       .option('verify-routing-key', { type: 'string', default: '#', describe: 'Binding key for the reconciliation tap' })
       .option('health-path', { type: 'string', default: '/healthz', describe: 'Target readiness path' })
@@ -79,6 +81,7 @@ export function runOptionsFrom(args: Record<string, unknown>, outDir: string): R
     publisher: args.publisher as Publisher | undefined,
     units,
     connectionMax: args['connection-max'] as number | undefined,
+    containers: { brokerImage: args['broker-image'] as string | undefined, targetImage: args['target-image'] as string | undefined },
     verifyExchange: args['verify-exchange'] as string | undefined,
     verifyRoutingKey: args['verify-routing-key'] as string | undefined,
     healthPath: args['health-path'] as string | undefined,

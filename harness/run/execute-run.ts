@@ -32,6 +32,7 @@ export interface RunOptions {
   publisher?: Publisher;
   units: number;
   connectionMax?: number;
+  containers?: { brokerImage?: string; targetImage?: string };
   /** Exchange the target publishes accepted calls to; the reference service's is used when unset. */
   verifyExchange?: string;
   verifyRoutingKey?: string;
@@ -71,7 +72,7 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
       opts.allowRemoteTarget ?? false,
     );
   }
-  const { kind, reason } = await resolveStackKind(opts.stack);
+  const { kind, reason } = await resolveStackKind(opts.stack, { brokerImage: opts.containers?.brokerImage });
   mkdirSync(opts.outDir, { recursive: true });
   opts.log(`stack: ${kind} (${reason})${opts.connectionMax ? `, connection_max ${opts.connectionMax}` : ''}`);
 
@@ -86,6 +87,7 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
       healthPath: opts.healthPath,
     },
     external: opts.external,
+    containers: opts.containers,
     amqpProxy: schedule.faults.some((f) => f.spec.fault === 'network'),
     logDir: resolve(opts.outDir),
   });
