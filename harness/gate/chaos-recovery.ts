@@ -6,7 +6,7 @@
 import type { LoadSecond, RuleResult } from '../run-record.ts';
 import type { FaultWindow } from './chaos-windows.ts';
 import { notJudged } from './ceiling.ts';
-import { ms, num } from './format.ts';
+import { num } from './format.ts';
 import { within, type DurationLimit } from './limits.ts';
 import type { GateInput } from './input.ts';
 
@@ -64,7 +64,7 @@ export function chaosRecoveryRule(input: GateInput, windows: readonly FaultWindo
     limit: limit.text,
     value: Number.isFinite(worst) ? `${num(worst)} s` : 'never',
     message: passed
-      ? `After each of ${judged.length} revert${judged.length === 1 ? '' : 's'} the service answered 2xx again within ${num(worst)} s (limit ${ms(limit.ms)}).${skippedNote}`
-      : `${late.length} of ${judged.length} faults were not followed by a 2xx within ${ms(limit.ms)} of the revert: ${late.map(describe).join('; ')}.${skippedNote}`,
+      ? `After each of ${judged.length} revert${judged.length === 1 ? '' : 's'} the service answered 2xx again within ${num(worst)} s (limit ${num(limitSec)} s).${skippedNote}`
+      : `${late.length} of ${judged.length} faults were not followed by a 2xx within ${num(limitSec)} s of the revert: ${late.map(describe).join('; ')}.${skippedNote}`,
   };
 }

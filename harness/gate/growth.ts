@@ -154,6 +154,21 @@ export function growthRule(input: GateInput, resource: Resource, limit: CountLim
         `staying bounded (${allowText}).`,
     };
   }
+  // A level held flat at the broker's connection_max is the broker refusing more, not the service
+  // holding back: growth that hit the cap cannot pass as bounded (channels ride on those connections).
+  const peakConnections = Math.max(...countSeries(input.broker, 'connections').filter((p) => p.t >= 0).map((p) => p.v));
+  if (input.connectionMax !== undefined && peakConnections >= input.connectionMax) {
+    const peak = Math.max(...inLoad.map((p) => p.v));
+    return {
+      name,
+      passed: false,
+      limit: limit.text,
+      value: `${num(peak)} (capped)`,
+      message:
+        `${R} rose to ${num(peak)} while connections reached the broker's connection_max of ${num(input.connectionMax)}: ` +
+        `the broker stopped them, not the service, so they were not bounded (${allowText}).`,
+    };
+  }
   const parts: string[] = [];
   if (a.lateRise) parts.push(`${num(a.lateRise.early)} held before half of the requests and ${num(a.lateRise.late)} after`);
   if (a.coupling) {

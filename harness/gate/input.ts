@@ -16,6 +16,8 @@ export interface GateInput {
   baseline?: { connections: number; channels: number };
   /** Whole-run latency from the driver's histogram; when absent, estimated from the per-second summaries. */
   latency?: { p99: number };
+  /** The broker's connection_max when the harness set one: a level at the cap is the broker's bound. */
+  connectionMax?: number;
   /** Copied into the verdict when the run was stopped early. */
   aborted?: { t: number; rule: string; reason: string };
   /** The run's timeline; its fault-start/fault-end events switch on the chaos rules (chaos-windows.ts). */

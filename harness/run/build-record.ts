@@ -36,6 +36,7 @@ export function gateInputOf(record: RunRecord, aborted = record.verdict.aborted)
     phases: record.scenario.phases,
     loadEndSec: record.summary.durationSec,
     latency: { p99: record.summary.latency.p99 },
+    ...(record.stack.connectionMax !== undefined ? { connectionMax: record.stack.connectionMax } : {}),
     events: record.events,
     ...(aborted ? { aborted } : {}),
   };
