@@ -3,6 +3,7 @@
 // the service has to cope with it, whatever the compression of the morning.
 import { z } from 'zod';
 import { isClock } from './clock.ts';
+import { parseDurationSec } from './schedule.ts';
 
 const clock = z.string().refine(isClock, 'must be a 24-hour UTC clock label "HH:MM", e.g. "07:50"');
 const wall = z.string().regex(/^\d+(\.\d+)?(ms|s|m)$/, 'must be a wall duration such as "500ms", "8s" or "1m"');
@@ -39,12 +40,7 @@ export interface ScenarioFault {
   forSec?: number;
 }
 
-const WALL_UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60 };
-
-export function wallSeconds(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(text);
-  return m ? Number(m[1]) * WALL_UNITS[m[2]!]! : Number.NaN;
-}
+export const wallSeconds = (text: string): number => parseDurationSec(text);
 
 /** Rules zod cannot say: a network toxic needs its own numbers; faults that last need `for`. */
 export function chaosRuleProblems(chaos: unknown): string[] {

@@ -117,9 +117,11 @@ export function phaseAt(phases: readonly SchedulePhase[], t: number): string {
   return phases.at(-1)?.name ?? '';
 }
 
-/** "45", "45s", "2m", "1m30s" -> seconds; NaN when unreadable (the CLI reports it). */
+/** "45", "45s", "2m", "1m30s", "500ms" -> seconds; NaN when unreadable (callers report it). */
 export function parseDurationSec(text: string | number): number {
   if (typeof text === 'number') return text;
+  const ms = /^\s*(\d+(?:\.\d+)?)\s*ms\s*$/.exec(text);
+  if (ms) return Number(ms[1]) / 1000;
   const m = /^\s*(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+(?:\.\d+)?)m)?\s*(?:(\d+(?:\.\d+)?)s?)?\s*$/.exec(text);
   if (!m || (!m[1] && !m[2] && !m[3])) return Number.NaN;
   return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);

@@ -15,7 +15,7 @@ describe('parseDuration', () => {
     expect(parseDuration(text, '--duration')).toBe(seconds);
   });
 
-  it.each(['', 'soon', '-5s', '0', '10 minutes'])('refuses %j with a usage error naming the flag', (text) => {
+  it.each(['', 'soon', '-5s', '0', '10 minutes', '1d'])('refuses %j with a usage error naming the flag', (text) => {
     expect(() => parseDuration(text, '--duration')).toThrow(UsageError);
     expect(() => parseDuration(text, '--duration')).toThrow(/--duration/);
   });
