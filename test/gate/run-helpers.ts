@@ -1,0 +1,64 @@
+// Shared by the gate's integration tests: one short step-ladder run through the real orchestrator
+// (local stack: private broker + target process), its verdict looked up by rule name.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { executeRun, type RunOptions } from '../../harness/run/execute-run.ts';
+import type { RuleResult, RunRecord } from '../../harness/run-record.ts';
+import { formatVerdictLines } from '../../harness/run/print-verdict.ts';
+
+export const TARGETS_DIR = new URL('../targets/', import.meta.url).pathname;
+
+/** `node --import tsx test/targets/<name>.ts`, with an absolute path so the cwd does not matter. */
+export function targetCommand(name: string): string {
+  return `${process.execPath} --import tsx ${join(TARGETS_DIR, `${name}.ts`)}`;
+}
+
+// Two cores shared by broker, service and load generator (and other suites): latency is not what these
+// tests judge, so its limit is loose; the connection and channel rules keep their defaults.
+export const LOOSE_LATENCY = 'latency.p99<8s';
+
+export interface LadderRun {
+  record: RunRecord;
+  log: string[];
+  rule(name: string): RuleResult;
+  /** The verdict as the CLI prints it, for failure messages and the report. */
+  lines: string;
+}
+
+export async function runLadder(opts: Partial<RunOptions> & { durationSec?: number; peakRps?: number }): Promise<LadderRun> {
+  const outDir = mkdtempSync(join(tmpdir(), 'rushgate-gate-int-'));
+  const log: string[] = [];
+  try {
+    const record = await executeRun({
+      scenario: 'step-ladder',
+      durationSec: 20,
+      peakRps: 120,
+      stack: 'local',
+      units: 1,
+      limits: { args: [LOOSE_LATENCY] },
+      abortOnFail: false,
+      outDir,
+      log: (line) => log.push(line),
+      ...opts,
+    });
+    const lines = formatVerdictLines(record).join('\n');
+    return {
+      record,
+      log,
+      lines,
+      rule(name) {
+        const r = record.verdict.rules.find((x) => x.name === name);
+        if (!r) throw new Error(`no rule ${name} in the verdict:\n${lines}`);
+        return r;
+      },
+    };
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+/** Names of the rules that failed. */
+export function failedRules(record: RunRecord): string[] {
+  return record.verdict.rules.filter((r) => !r.passed).map((r) => r.name);
+}

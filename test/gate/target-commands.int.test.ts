@@ -1,0 +1,39 @@
+// The gate judging services nobody on this team wrote: small targets in test/targets/, started with
+// --target-command semantics (PORT, AMQP_URL), each with one connection-handling habit.
+import { describe, expect, it } from 'vitest';
+import { failedRules, runLadder, targetCommand } from './run-helpers.ts';
+
+describe('step ladder on from-scratch target commands', () => {
+  it('a fixed pool of 4 connections opened at start passes', async () => {
+    const { lines, record } = await runLadder({ targetCommand: targetCommand('fixed-pool') });
+    console.log(`fixed-pool:\n${lines}`);
+    expect(record.target.kind).toBe('command');
+    expect(failedRules(record), lines).toEqual([]);
+    // The pool was open before the load: it is the baseline, and the load added nothing.
+    expect(record.summary.broker.baselineConnections).toBe(4);
+    expect(record.summary.broker.peakConnections).toBe(4);
+    expect(record.summary.status['202']).toBe(record.summary.requests);
+  });
+
+  it('one connection with a never-closed channel per request fails on channels, not on connections', async () => {
+    const { lines, record, rule } = await runLadder({ targetCommand: targetCommand('channel-per-request') });
+    console.log(`channel-per-request:\n${lines}`);
+    const failed = failedRules(record);
+    expect(failed.filter((n) => n.startsWith('connections.')), lines).toEqual([]);
+    for (const name of ['channels.ceiling', 'channels.growth', 'channels.residue']) expect(failed, lines).toContain(name);
+    // One channel per request, all still open after the cool-down.
+    expect(Number(rule('channels.residue').value.replace(/,/g, ''))).toBeGreaterThanOrEqual(record.summary.requests);
+  });
+
+  it('a connection leaked every 30 requests fails on growth and residue', async () => {
+    const { lines, record, rule } = await runLadder({ targetCommand: targetCommand('leak-every-n') });
+    console.log(`leak-every-n:\n${lines}`);
+    const failed = failedRules(record);
+    for (const name of ['connections.growth', 'connections.residue', 'connections.ceiling']) expect(failed, lines).toContain(name);
+    expect(rule('connections.growth').message).toMatch(/kept rising after half of the requests/);
+    // About one per 30 requests stayed open.
+    const leaked = Number(rule('connections.residue').value) - record.summary.broker.baselineConnections;
+    expect(leaked).toBeGreaterThanOrEqual(Math.floor(record.summary.requests / 30) - 1);
+    expect(leaked).toBeLessThanOrEqual(Math.ceil(record.summary.requests / 30) + 1);
+  });
+});

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { LoadConfigError, parseTarget, requestBuffer, runLoad } from '../../harness/load/driver.ts';
+import { errorKindOf } from '../../harness/load/error-kind.ts';
+import { createLatencyHistogram, recordLatencyMs, summarizeLatencyWithMean } from '../../harness/load/latency.ts';
+import { SecondTally } from '../../harness/load/second-tally.ts';
+import { BUILT_IN_SCENARIOS } from '../../scenarios/index.ts';
+import { resolveSchedule } from '../../scenarios/schedule.ts';
+
+const schedule = resolveSchedule(BUILT_IN_SCENARIOS['spike']!);
+
+describe('requestBuffer', () => {
+  it('writes a keep-alive HTTP/1.1 request with the id, JSON content type and byte length', () => {
+    const target = parseTarget('http://127.0.0.1:8080/base/');
+    const body = '{"name":"Le Marché"}';
+    const text = requestBuffer(target, { kind: 'item-put', method: 'PUT', path: '/api/v1/stores/s/items/i', body, requestId: 'run-7' }).toString();
+    const [head, sentBody] = text.split('\r\n\r\n');
+    expect(head!.split('\r\n')).toEqual([
+      'PUT /base/api/v1/stores/s/items/i HTTP/1.1',
+      'Host: 127.0.0.1:8080',
+      'Connection: keep-alive',
+      'User-Agent: rushgate',
+      'Content-Type: application/json',
+      'X-Request-Id: run-7',
+      `Content-Length: ${Buffer.byteLength(body)}`,
+    ]);
+    expect(Buffer.byteLength(body)).toBe(body.length + 1);
+    expect(sentBody).toBe(body);
+  });
+});
+
+describe('parseTarget', () => {
+  it('takes host, port and base path, and IPv6 literals', () => {
+    expect(parseTarget('http://localhost:3000')).toEqual({ hostname: 'localhost', port: 3000, host: 'localhost:3000', basePath: '' });
+    expect(parseTarget('http://[::1]:9/x')).toMatchObject({ hostname: '::1', port: 9, basePath: '/x' });
+    expect(parseTarget('http://example.test').port).toBe(80);
+  });
+  it('refuses what the driver cannot speak', () => {
+    expect(() => parseTarget('https://127.0.0.1:1')).toThrow(LoadConfigError);
+    expect(() => parseTarget('not a url')).toThrow(/is not a URL/);
+  });
+});
+
+describe('runLoad options', () => {
+  it('rejects a useless in-flight limit, timeout or run id before sending anything', () => {
+    const base = { targetUrl: 'http://127.0.0.1:9', schedule, runId: 'r1' };
+    expect(() => runLoad({ ...base, inFlightLimit: 0 })).toThrow(/inFlightLimit 0/);
+    expect(() => runLoad({ ...base, timeoutMs: 0 })).toThrow(/timeoutMs 0/);
+    expect(() => runLoad({ ...base, runId: 'has space' })).toThrow(/runId "has space"/);
+  });
+});
+
+describe('errorKindOf', () => {
+  it('maps socket error codes onto the report kinds', () => {
+    expect(errorKindOf('ECONNREFUSED')).toBe('refused');
+    expect(errorKindOf('ECONNRESET')).toBe('reset');
+    expect(errorKindOf('EPIPE')).toBe('reset');
+    expect(errorKindOf(undefined)).toBe('reset');
+    expect(errorKindOf('ETIMEDOUT')).toBe('timeout');
+    expect(errorKindOf('EHOSTUNREACH')).toBe('other');
+  });
+});
+
+describe('latency', () => {
+  it('summarises in milliseconds with microsecond resolution', () => {
+    const h = createLatencyHistogram();
+    for (let i = 1; i <= 100; i++) recordLatencyMs(h, i / 10);
+    const s = summarizeLatencyWithMean(h);
+    expect(s.p50).toBeCloseTo(5, 1);
+    expect(s.p99).toBeCloseTo(9.9, 1);
+    expect(s.max).toBeCloseTo(10, 1);
+    expect(s.mean).toBeCloseTo(5.05, 1);
+    h.destroy();
+  });
+
+  it('a second with no responses reports zeros, and a tally counts what it saw', () => {
+    const tally = new SecondTally();
+    expect(tally.toLoadSecond({ t: 3, clock: '07:00', phase: 'p', scheduled: 5 })).toEqual({
+      t: 3, clock: '07:00', phase: 'p', scheduled: 5, sent: 0, completed: 0, dropped: 0, status: {}, errors: {},
+      latency: { p50: 0, p90: 0, p99: 0, max: 0 },
+    });
+    tally.sent = 2;
+    tally.recordResponse(200, 3);
+    tally.recordResponse(503, 40);
+    tally.recordError('timeout');
+    const s = tally.toLoadSecond({ t: 4, clock: '07:01', phase: 'p', scheduled: 2 });
+    expect(s).toMatchObject({ sent: 2, completed: 2, status: { '200': 1, '503': 1 }, errors: { timeout: 1 } });
+    expect(s.latency.max).toBeCloseTo(40, 1);
+  });
+});
