@@ -1,4 +1,4 @@
-import { parseDurationSec } from '../scenarios/schedule.ts';
+import { parseDurationSec } from '../scenarios/duration.ts';
 import { UsageError } from './errors.ts';
 
 /** A flag's duration ("90", "90s", "1m30s", "500ms") in seconds, or a usage error naming the flag. */

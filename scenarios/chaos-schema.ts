@@ -3,7 +3,7 @@
 // the service has to cope with it, whatever the compression of the morning.
 import { z } from 'zod';
 import { isClock } from './clock.ts';
-import { parseDurationSec } from './schedule.ts';
+import { parseDurationSec } from './duration.ts';
 
 const clock = z.string().refine(isClock, 'must be a 24-hour UTC clock label "HH:MM", e.g. "07:50"');
 const wall = z.string().regex(/^\d+(\.\d+)?(ms|s|m)$/, 'must be a wall duration such as "500ms", "8s" or "1m"');

@@ -6,6 +6,7 @@ import { clockToMinutes, minutesToClock } from './clock.ts';
 import { ScenarioError } from './define-scenario.ts';
 import type { Catalog, CallMix, Scenario } from './define-scenario.ts';
 import type { ScenarioFault } from './chaos-schema.ts';
+export { parseDurationSec } from './duration.ts';
 
 export type SchedulePhase = RunRecord['scenario']['phases'][number];
 
@@ -115,14 +116,4 @@ export function cumulativeArrivals(phases: readonly SchedulePhase[], until: numb
 export function phaseAt(phases: readonly SchedulePhase[], t: number): string {
   for (const p of phases) if (t < p.endSec - 1e-9) return p.name;
   return phases.at(-1)?.name ?? '';
-}
-
-/** "45", "45s", "2m", "1m30s", "500ms" -> seconds; NaN when unreadable (callers report it). */
-export function parseDurationSec(text: string | number): number {
-  if (typeof text === 'number') return text;
-  const ms = /^\s*(\d+(?:\.\d+)?)\s*ms\s*$/.exec(text);
-  if (ms) return Number(ms[1]) / 1000;
-  const m = /^\s*(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+(?:\.\d+)?)m)?\s*(?:(\d+(?:\.\d+)?)s?)?\s*$/.exec(text);
-  if (!m || (!m[1] && !m[2] && !m[3])) return Number.NaN;
-  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
 }

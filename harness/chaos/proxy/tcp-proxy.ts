@@ -10,6 +10,8 @@ export interface ProxyAddress {
 interface Link {
   client: Socket;
   upstream: Socket;
+  /** Lets bytes a removed toxic held back go on, per direction. */
+  release: Array<() => void>;
 }
 
 /**
@@ -48,12 +50,7 @@ export class TcpProxy {
     this.toxics.set(id, toxic);
     for (const link of this.links) toxic.onConnection?.(link.client, link.upstream);
     return () => {
-      if (this.toxics.delete(id)) {
-        for (const link of this.links) {
-          link.client.resume();
-          link.upstream.resume();
-        }
-      }
+      if (this.toxics.delete(id)) for (const link of this.links) for (const release of link.release) release();
     };
   }
 
@@ -86,19 +83,23 @@ export class TcpProxy {
   private accept(client: Socket): void {
     client.setNoDelay(true);
     const upstream = connect({ host: this.upstream.host, port: this.upstream.port, noDelay: true, allowHalfOpen: true });
-    const link: Link = { client, upstream };
-    this.links.add(link);
     const toxicsNow = () => [...this.toxics.values()];
-    this.forward(client, upstream, 'upstream', toxicsNow);
-    this.forward(upstream, client, 'downstream', toxicsNow);
+    const link: Link = {
+      client,
+      upstream,
+      release: [this.forward(client, upstream, 'upstream', toxicsNow), this.forward(upstream, client, 'downstream', toxicsNow)],
+    };
+    this.links.add(link);
     // When one side is gone the other is told (after its queued bytes), and cut if it lingers.
-    const closeOther = (other: Socket) => () => {
+    // A side that ended cleanly has its FIN travelling through forward() (maybe held by slow_close);
+    // one that vanished without a FIN is passed on here.
+    const closeOther = (closed: Socket, other: Socket) => () => {
       this.links.delete(link);
-      other.end();
+      if (!closed.readableEnded) other.end();
       setTimeout(() => other.destroy(), 5_000).unref();
     };
-    client.once('close', closeOther(upstream));
-    upstream.once('close', closeOther(client));
+    client.once('close', closeOther(client, upstream));
+    upstream.once('close', closeOther(upstream, client));
     client.on('error', () => upstream.destroy());
     upstream.on('error', () => client.resetAndDestroy());
     for (const toxic of toxicsNow()) toxic.onConnection?.(client, upstream);
@@ -106,23 +107,25 @@ export class TcpProxy {
 
   /**
    * Moves bytes from `from` to `to` through the toxics: each chunk gets a release time that is never
-   * earlier than the previous chunk's, so delays never reorder the stream.
+   * earlier than the previous chunk's, so delays never reorder the stream. While a toxic holds this
+   * direction, chunks wait in order and `from` is paused (TCP backpressure, as a real partition does).
+   * Returns what to call when a toxic is removed: held bytes go on if nothing holds them any more.
    */
-  private forward(from: Socket, to: Socket, direction: Direction, toxics: () => Toxic[]): void {
+  private forward(from: Socket, to: Socket, direction: Direction, toxics: () => Toxic[]): () => void {
     let lastRelease = 0;
     let queued = 0;
     let ended = false;
+    const held: Buffer[] = [];
+    const holding = () => toxics().some((t) => t.holds?.(direction));
     const endWhenDrained = () => {
-      if (!ended || queued > 0) return;
+      if (!ended || queued > 0 || held.length > 0) return;
       const delay = Math.max(0, ...toxics().map((t) => t.closeDelayMs?.(direction) ?? 0));
       setTimeout(() => to.end(), delay);
     };
-    from.on('data', (chunk: Buffer) => {
-      const active = toxics();
-      if (active.some((t) => t.drops?.(direction))) return;
+    const send = (chunk: Buffer) => {
       const now = Date.now();
       let delay = 0;
-      for (const t of active) delay += t.delayMs?.(chunk.length, direction) ?? 0;
+      for (const t of toxics()) delay += t.delayMs?.(chunk.length, direction) ?? 0;
       const release = Math.max(lastRelease, now + delay);
       lastRelease = release;
       if (release <= now && queued === 0) {
@@ -135,11 +138,27 @@ export class TcpProxy {
         if (!to.destroyed && !to.write(chunk)) from.pause();
         endWhenDrained();
       }, release - now);
+    };
+    from.on('data', (chunk: Buffer) => {
+      if (held.length > 0 || holding()) {
+        held.push(chunk);
+        from.pause();
+        return;
+      }
+      send(chunk);
     });
-    to.on('drain', () => from.resume());
+    to.on('drain', () => {
+      if (held.length === 0 && !holding()) from.resume();
+    });
     from.on('end', () => {
       ended = true;
       endWhenDrained();
     });
+    return () => {
+      if (holding()) return;
+      while (held.length > 0) send(held.shift()!);
+      if (!from.destroyed && to.writableNeedDrain !== true) from.resume();
+      endWhenDrained();
+    };
   }
 }
