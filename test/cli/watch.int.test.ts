@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createManagementClient } from '../../harness/probe/management-api.ts';
 import { startRabbitNode, type StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
 import type { RunRecord } from '../../harness/run-record.ts';
 import { rushgate } from './spawn-cli.ts';
@@ -50,6 +51,16 @@ function openConnections(count: number, name: string): Promise<ChildProcess> {
   });
 }
 
+async function untilListed(count: number, prefix: string): Promise<void> {
+  const client = createManagementClient({ url: managementUrl() });
+  for (let i = 0; i < 100; i++) {
+    const listed = (await client.listConnections()).filter((c) => c.connectionName?.startsWith(prefix));
+    if (listed.length >= count) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the management API never listed ${count} ${prefix} connections`);
+}
+
 function stopSide(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
@@ -68,6 +79,9 @@ function watch(durationSec: number) {
 describe('rushgate watch', () => {
   it('an idle broker passes; rushgate-named connections are excluded; rules needing requests are not judged', async () => {
     await openConnections(2, 'rushgate-probe');
+    // The management API lists a new connection only after its statistics interval: the watch can only
+    // attribute what it lists, so wait until it does (the sampler counts them at once).
+    await untilListed(2, 'rushgate-probe');
     const { run, out, record } = watch(8);
     const res = await run;
     console.log(`idle watch:\n${res.stdout}`);
