@@ -1,4 +1,4 @@
-import { wallSeconds, type ChaosSpec } from '../../scenarios/chaos-schema.ts';
+import type { ChaosSpec } from '../../scenarios/chaos-schema.ts';
 import type { Fault } from './fault.ts';
 import { brokerRestart } from './faults/broker-restart.ts';
 import { connectionSqueeze } from './faults/connection-squeeze.ts';
@@ -7,14 +7,14 @@ import { killConnections } from './faults/kill-connections.ts';
 import { memoryAlarm } from './faults/memory-alarm.ts';
 import { networkFault } from './faults/network.ts';
 
-/** The fault a scenario's chaos entry names. */
-export function buildFault(spec: ChaosSpec): Fault {
+/** The fault a scenario's chaos entry names; `forSec` is its resolved `for`, in wall seconds. */
+export function buildFault(spec: ChaosSpec, forSec?: number): Fault {
   switch (spec.fault) {
     case 'kill-connections':
       return killConnections({ fraction: spec.fraction, namePattern: spec.namePattern });
     case 'broker-restart':
       // `for` is how long the node stays down; its start time (~10 s here) comes on top.
-      return brokerRestart({ downMs: spec.for !== undefined ? wallSeconds(spec.for) * 1000 : 0 });
+      return brokerRestart({ downMs: (forSec ?? 0) * 1000 });
     case 'memory-alarm':
       return memoryAlarm();
     case 'disk-alarm':

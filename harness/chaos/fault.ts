@@ -6,6 +6,8 @@ export interface FaultContext {
   ctl?: (args: string[]) => Promise<string>;
   restartBroker?: (downMs: number) => Promise<void>;
   management?: ManagementClient;
+  /** The broker's AMQP listener itself (not the proxy), for faults that act on its acceptors. */
+  amqpAddress?: { host: string; port: number };
   proxy?: TcpProxy;
   log: (line: string) => void;
 }

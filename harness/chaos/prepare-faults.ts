@@ -11,9 +11,15 @@ export function faultContext(stack: StartedStack, log: (line: string) => void): 
     ctl: stack.brokerCtl,
     restartBroker: stack.restartBroker,
     management: createManagementClient({ url: stack.managementUrl, ...stack.managementAuth }),
+    amqpAddress: amqpAddressOf(stack.amqpUrl),
     proxy: stack.proxy,
     log,
   };
+}
+
+function amqpAddressOf(amqpUrl: string): { host: string; port: number } {
+  const url = new URL(amqpUrl);
+  return { host: url.hostname, port: Number(url.port || (url.protocol === 'amqps:' ? 5671 : 5672)) };
 }
 
 /**
@@ -24,7 +30,7 @@ export function prepareFaults(schedule: Schedule, stack: StartedStack, log: (lin
   const ctx = faultContext(stack, log);
   const problems: string[] = [];
   const faults = schedule.faults.map((f) => {
-    const fault = buildFault(f.spec);
+    const fault = buildFault(f.spec, f.forSec);
     for (const need of fault.needs) {
       if (ctx[need] === undefined) problems.push(`${fault.kind} at ${schedule.clockAt(f.atSec)} needs ${need}, which the ${stack.kind} stack does not offer`);
     }

@@ -7,6 +7,8 @@ import { writeReports } from '../report/write-reports.ts';
 import type { RunRecord } from '../run-record.ts';
 import { executeRun } from '../run/execute-run.ts';
 import { printVerdict } from '../run/print-verdict.ts';
+import { startRabbitNode } from '../stack/rabbitmq-node.ts';
+import { resolveStackKind } from '../stack/select-stack.ts';
 import type { Publisher } from '../stack/target-process.ts';
 import { loadScenario } from '../../scenarios/index.ts';
 import { resolveSchedule, type Schedule } from '../../scenarios/schedule.ts';
@@ -32,15 +34,23 @@ export const incidentCommand = {
         `broker connection_max ${connectionMax} (the leak reaches it early in peak-1, ${clockOfFirstPeak(schedule)} UTC)`,
     );
 
+    // On the local stack both runs share one broker (a node start is ~10 s here); once the leaky service
+    // is stopped its connections close and the shared run measures its own baseline.
+    const { kind } = await resolveStackKind(base.stack, { brokerImage: base.containers?.brokerImage });
+    const broker = kind === 'local' ? await startRabbitNode({ connectionMax }) : undefined;
     const records: Partial<Record<Publisher, RunRecord>> = {};
-    for (const publisher of ['leaky', 'shared'] as const) {
-      base.log(`--- ${publisher} publisher ---`);
-      const runOut = join(out, publisher);
-      // A reproduction watches the whole morning: no early abort, whatever CI mode says.
-      const record = await executeRun({ ...base, publisher, connectionMax, outDir: runOut, abortOnFail: false });
-      const files = await writeReports(record, runOut);
-      printVerdict(record, files, { quiet: base.log.length === 0 && Boolean(args.quiet) });
-      records[publisher] = record;
+    try {
+      for (const publisher of ['leaky', 'shared'] as const) {
+        base.log(`--- ${publisher} publisher ---`);
+        const runOut = join(out, publisher);
+        // A reproduction watches the whole morning: no early abort, whatever CI mode says.
+        const record = await executeRun({ ...base, stack: kind, broker, publisher, connectionMax, outDir: runOut, abortOnFail: false });
+        const files = await writeReports(record, runOut);
+        printVerdict(record, files, { quiet: Boolean(args.quiet) });
+        records[publisher] = record;
+      }
+    } finally {
+      await broker?.stop();
     }
     const leaky = records.leaky!;
     const shared = records.shared!;

@@ -43,7 +43,7 @@ export function evaluateGate(input: GateInput, limits: Partial<GateLimits> = {},
   // After a revert the service gets as long to recover as chaos.recovery allows before errors count again.
   const graceSec = l['chaos.recovery'] ? l['chaos.recovery'].ms / 1000 : DEFAULT_GRACE_SEC;
   if (l['errors.rate']) rules.push(errorsRule(input, l['errors.rate'], graceSec));
-  if (l['latency.p99']) rules.push(latencyRule(input, l['latency.p99']));
+  if (l['latency.p99']) rules.push(latencyRule(input, l['latency.p99'], graceSec));
   if (l['load.dropped']) rules.push(droppedRule(input, l['load.dropped']));
   const windows = faultWindows(input.events, input.loadEndSec);
   if (windows.length > 0) {

@@ -11,6 +11,7 @@ import { startBrokerSampler } from '../probe/broker-sampler.ts';
 import type { LoadSecond, RunRecord, TimelineEvent } from '../run-record.ts';
 import { redactText, redactUrl } from '../redact.ts';
 import { startStack, resolveStackKind, type StackChoice } from '../stack/select-stack.ts';
+import type { StartedRabbitNode } from '../stack/rabbitmq-node.ts';
 import type { Publisher } from '../stack/target-process.ts';
 import { loadScenario } from '../../scenarios/index.ts';
 import { resolveSchedule } from '../../scenarios/schedule.ts';
@@ -33,6 +34,8 @@ export interface RunOptions {
   units: number;
   connectionMax?: number;
   containers?: { brokerImage?: string; targetImage?: string };
+  /** Local stack: reuse this running node (the caller stops it), e.g. for several runs in a row. */
+  broker?: StartedRabbitNode;
   /** Exchange the target publishes accepted calls to; the reference service's is used when unset. */
   verifyExchange?: string;
   verifyRoutingKey?: string;
@@ -88,6 +91,7 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
     },
     external: opts.external,
     containers: opts.containers,
+    broker: opts.broker,
     amqpProxy: schedule.faults.some((f) => f.spec.fault === 'network'),
     logDir: resolve(opts.outDir),
   });

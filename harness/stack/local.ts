@@ -1,12 +1,18 @@
 import { join } from 'node:path';
 import { TcpProxy } from '../chaos/proxy/tcp-proxy.ts';
 import { startRabbitNode } from './rabbitmq-node.ts';
-import type { StackRequest, StartedStack } from './stack.ts';
+import { StackError, type StackRequest, type StartedStack } from './stack.ts';
 import { startTarget } from './target-process.ts';
 
 /** Broker from the host's rabbitmq-server and the target as a local process. */
 export async function startLocalStack(req: StackRequest): Promise<StartedStack> {
-  const node = await startRabbitNode({ connectionMax: req.connectionMax });
+  // A broker handed in (several runs on one node, as the incident and the tests do) is not ours to stop.
+  const given = req.broker;
+  if (given && req.connectionMax !== undefined && given.connectionMax !== req.connectionMax) {
+    throw new StackError(`the broker handed to this run has connection_max ${given.connectionMax ?? 'unset'}, not ${req.connectionMax}`);
+  }
+  const node = given ?? (await startRabbitNode({ connectionMax: req.connectionMax }));
+  const stopNode = () => (given ? Promise.resolve() : node.stop());
   const secrets = [node.credentials.password];
   let proxy: TcpProxy | undefined;
   try {
@@ -36,12 +42,12 @@ export async function startLocalStack(req: StackRequest): Promise<StartedStack> 
       stop: async () => {
         await target.stop();
         await proxy?.stop();
-        await node.stop();
+        await stopNode();
       },
     };
   } catch (err) {
     await proxy?.stop();
-    await node.stop();
+    await stopNode();
     throw err;
   }
 }

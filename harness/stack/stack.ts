@@ -1,4 +1,5 @@
 import type { TcpProxy } from '../chaos/proxy/tcp-proxy.ts';
+import type { StartedRabbitNode } from './rabbitmq-node.ts';
 import type { Publisher } from './target-process.ts';
 
 export type StackKind = 'local' | 'testcontainers' | 'external';
@@ -17,6 +18,8 @@ export interface StackRequest {
   containers?: { brokerImage?: string; targetImage?: string };
   /** For `external`: where the already-running pieces are. */
   external?: { amqpUrl: string; managementUrl: string; prometheusUrl: string; targetUrl: string };
+  /** `local`: run on this already-started node instead of starting one (its owner stops it). */
+  broker?: StartedRabbitNode;
   /** Put a TCP proxy between the target and the broker, for network faults. */
   amqpProxy?: boolean;
   /** Directory for broker/target logs of this run. */

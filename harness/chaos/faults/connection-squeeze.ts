@@ -1,23 +1,76 @@
+import { connect, type Socket } from 'node:net';
 import { need, once, type Fault } from '../fault.ts';
 
-// connection_max is enforced by the AMQP listener's ranch max_connections; changing that squeezes live.
-const listeners = '[R || R <- maps:keys(ranch:info()), element(1, R) =:= acceptor]';
+// connection_max is enforced by the AMQP listener's ranch max_connections; changing it squeezes live.
+// The listener is found by its port: the management and Prometheus listeners are ranch listeners too.
+const listener = (port: number) => `[R || R = {acceptor, _, ${port}} <- maps:keys(ranch:info())]`;
 
-/** Lowers the node's connection limit at run time; new connections past it get no answer. */
+// The AMQP 0-9-1 protocol header: a broker answers it with connection.start at once.
+const AMQP_HEADER = Buffer.from([0x41, 0x4d, 0x51, 0x50, 0, 0, 9, 1]);
+const ANSWER_WAIT_MS = 300;
+const MAX_FILLERS = 64;
+
+/**
+ * Lowers the node's connection limit at run time; new connections past it get no answer (the TCP connect
+ * succeeds, the broker never speaks), the saturation signature of the incident.
+ *
+ * The limit is soft: each ranch acceptor (10 on RabbitMQ) takes one more connection before it notices
+ * the limit and sleeps, so with `max: 0` ten reconnects would still get through. The fault therefore
+ * opens bare sockets until one goes unanswered (every acceptor is asleep), then closes them: an acceptor
+ * is only woken when the count drops below the limit, so the squeeze holds until the revert raises it.
+ */
 export function connectionSqueeze(opts: { max: number }): Fault {
+  const max = Math.max(0, Math.floor(opts.max));
   return {
     kind: 'connection-squeeze',
-    description: `connection limit squeezed to ${opts.max}`,
-    needs: ['ctl'],
+    description: `connection limit squeezed to ${max}`,
+    needs: ['ctl', 'amqpAddress'],
     inject: async (ctx) => {
       const ctl = need(ctx, 'ctl', 'connection-squeeze');
-      const before = (await ctl(['eval', `[ranch:get_max_connections(R) || R <- ${listeners}].`])).trim();
-      await ctl(['eval', `[ranch:set_max_connections(R, ${Math.max(0, Math.floor(opts.max))}) || R <- ${listeners}].`]);
-      // "[infinity]" or "[100]": restore what was there.
-      const original = /\[(\w+)/.exec(before)?.[1] ?? 'infinity';
+      const address = need(ctx, 'amqpAddress', 'connection-squeeze');
+      // One rabbitmqctl call costs ~1.5 s here (an Erlang VM boots): read and set in the same one.
+      const before = await ctl([
+        'eval',
+        // The first listener's limit is the one to put back (a dual-stack node has two with the same limit);
+        // a bare integer, because Erlang prints a list like [200] as the string "È".
+        `Rs = ${listener(address.port)}, Old = [ranch:get_max_connections(R) || R <- Rs], [ranch:set_max_connections(R, ${max}) || R <- Rs], case Old of [] -> none; [H | _] -> H end.`,
+      ]);
+      // "infinity" or "200": what to put back.
+      const original = /^\s*(infinity|\d+)\s*$/.exec(before)?.[1];
+      if (!original) throw new Error(`no AMQP listener on port ${address.port} found on the broker (ranch said ${before.trim()})`);
+      const absorbed = await absorbAcceptors(address);
+      ctx.log(`connection limit squeezed to ${max} (was ${original}); ${absorbed} bare connections let the acceptors reach it`);
       return once(async () => {
-        await ctl(['eval', `[ranch:set_max_connections(R, ${original}) || R <- ${listeners}].`]);
+        await ctl(['eval', `[ranch:set_max_connections(R, ${original}) || R <- ${listener(address.port)}].`]);
       });
     },
   };
+}
+
+/** Opens bare sockets until the broker stops answering, then closes them; returns how many it took. */
+async function absorbAcceptors(address: { host: string; port: number }): Promise<number> {
+  const sockets: Socket[] = [];
+  try {
+    for (let i = 0; i < MAX_FILLERS; i++) {
+      const socket = connect({ host: address.host, port: address.port, noDelay: true });
+      sockets.push(socket);
+      socket.on('error', () => {});
+      const answered = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), ANSWER_WAIT_MS);
+        socket.once('connect', () => socket.write(AMQP_HEADER));
+        socket.once('data', () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+        socket.once('close', () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+      if (!answered) return i;
+    }
+    return MAX_FILLERS;
+  } finally {
+    for (const s of sockets) s.destroy();
+  }
 }

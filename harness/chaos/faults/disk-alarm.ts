@@ -1,7 +1,6 @@
 import { need, once, type Fault } from '../fault.ts';
 
 const RAISE = String(10 ** 15); // a free-disk limit no machine meets
-const NORMAL = '10MB'; // what harness/stack/rabbitmq-node.ts configures
 
 /** A free-disk limit above the disk's size raises the disk alarm: publishers are blocked. */
 export function diskAlarm(): Fault {
@@ -11,9 +10,12 @@ export function diskAlarm(): Fault {
     needs: ['ctl'],
     inject: async (ctx) => {
       const ctl = need(ctx, 'ctl', 'disk-alarm');
-      await ctl(['set_disk_free_limit', RAISE]);
+      // Read the limit in force (bytes) and raise it in one call; setting the limit makes the disk monitor
+      // check at once (RabbitMQ 3.10), so neither the alarm nor its clearing waits for the monitor's poll.
+      const old = (await ctl(['eval', `Old = rabbit_disk_monitor:get_disk_free_limit(), ok = rabbit_disk_monitor:set_disk_free_limit(${RAISE}), Old.`])).trim();
+      if (!/^\d+$/.test(old)) throw new Error(`unexpected disk free limit from the broker: ${old}`);
       return once(async () => {
-        await ctl(['set_disk_free_limit', NORMAL]);
+        await ctl(['eval', `rabbit_disk_monitor:set_disk_free_limit(${old}).`]);
       });
     },
   };

@@ -8,9 +8,15 @@ export function memoryAlarm(): Fault {
     needs: ['ctl'],
     inject: async (ctx) => {
       const ctl = need(ctx, 'ctl', 'memory-alarm');
-      await ctl(['set_vm_memory_high_watermark', '0']);
+      // Read and set in one call (each rabbitmqctl boots an Erlang VM, ~1.5 s here); the old watermark is
+      // printed as an Erlang term (0.4 or {absolute,N}) and put back verbatim.
+      const old = (
+        await ctl(['eval', 'Old = vm_memory_monitor:get_vm_memory_high_watermark(), ok = vm_memory_monitor:set_vm_memory_high_watermark(0.0), Old.'])
+      ).trim();
+      if (!/^[\d.]+$|^\{absolute,\s*\d+\}$|^\{relative,\s*[\d.]+\}$/.test(old)) throw new Error(`unexpected memory watermark from the broker: ${old}`);
       return once(async () => {
-        await ctl(['set_vm_memory_high_watermark', '0.4']);
+        // Setting the watermark re-checks memory at once, so the alarm clears when this returns.
+        await ctl(['eval', `vm_memory_monitor:set_vm_memory_high_watermark(${old}).`]);
       });
     },
   };

@@ -12,8 +12,13 @@ export interface Toxic {
   name: string;
   /** Extra delay for a chunk of `bytes`. */
   delayMs?(bytes: number, direction: Direction): number;
-  /** True while data in this direction must be swallowed. */
-  drops?(direction: Direction): boolean;
+  /**
+   * True while data in this direction must wait (a blackhole). The bytes are kept, in order, and pass once
+   * the toxic is removed: a partitioned network makes TCP retransmit, it never loses bytes out of a live
+   * stream. (Dropping them would let a protocol see an impossible stream: AMQP publisher confirms would
+   * then acknowledge messages the broker never received.)
+   */
+  holds?(direction: Direction): boolean;
   /** How long to hold a half-close before passing it on. */
   closeDelayMs?(direction: Direction): number;
   /** Called for every connection open when the toxic is added, and every new one while it is active. */
@@ -44,13 +49,13 @@ export function bandwidth(opts: { kbPerSec: number; stream?: Stream }): Toxic {
 
 /**
  * Toxiproxy's `timeout`: no data gets through; with `closeAfterMs` the connections are closed after that
- * long, otherwise they hang (a blackhole) until the toxic is removed.
+ * long, otherwise they hang (a blackhole) until the toxic is removed, and what was held back then passes.
  */
 export function timeout(opts: { closeAfterMs?: number; stream?: Stream } = {}): Toxic {
   const stream = opts.stream ?? 'both';
   return {
     name: opts.closeAfterMs ? `timeout ${opts.closeAfterMs} ms` : 'blackhole',
-    drops: (direction) => applies(stream, direction),
+    holds: (direction) => applies(stream, direction),
     onConnection: (client, upstream) => {
       if (!opts.closeAfterMs) return;
       const timer = setTimeout(() => {
