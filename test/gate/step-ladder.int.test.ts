@@ -2,11 +2,13 @@
 // (leaky) and the connection-per-request one fail, the fixed one (shared) passes. Then abort-on-fail:
 // the leaky verdict arrives within 15 s of load start and the load stops early.
 import { describe, expect, it } from 'vitest';
-import { failedRules, runLadder } from './run-helpers.ts';
+import { failedRules, runLadder, sharedBroker } from './run-helpers.ts';
 
 describe('step ladder on the reference service', () => {
+  const broker = sharedBroker();
+
   it('leaky fails: connections pile up, grow with requests and stay open', async () => {
-    const { rule, lines, record } = await runLadder({ publisher: 'leaky', peakRps: 100 });
+    const { rule, lines, record } = await runLadder({ broker: broker(), publisher: 'leaky', peakRps: 100 });
     console.log(`leaky:\n${lines}`);
     expect(record.verdict.passed, lines).toBe(false);
     for (const name of ['connections.ceiling', 'connections.growth', 'connections.residue']) expect(rule(name).passed, `${name}\n${lines}`).toBe(false);
@@ -17,7 +19,7 @@ describe('step ladder on the reference service', () => {
   });
 
   it('per-request fails on churn: a connection opened and closed for every call, none left behind', async () => {
-    const { rule, lines, record } = await runLadder({ publisher: 'per-request' });
+    const { rule, lines, record } = await runLadder({ broker: broker(), publisher: 'per-request' });
     console.log(`per-request:\n${lines}`);
     expect(record.verdict.passed, lines).toBe(false);
     expect(rule('connections.churn').passed, lines).toBe(false);
@@ -26,7 +28,7 @@ describe('step ladder on the reference service', () => {
   });
 
   it('shared passes every rule', async () => {
-    const { lines, record } = await runLadder({ publisher: 'shared' });
+    const { lines, record } = await runLadder({ broker: broker(), publisher: 'shared' });
     console.log(`shared:\n${lines}`);
     expect(failedRules(record), lines).toEqual([]);
     expect(record.summary.requests).toBeGreaterThan(500);
@@ -34,7 +36,7 @@ describe('step ladder on the reference service', () => {
   });
 
   it('abort-on-fail: the leaky verdict arrives within 15 s of load start and the load stops early', async () => {
-    const { record, lines, log } = await runLadder({ publisher: 'leaky', peakRps: 100, durationSec: 40, abortOnFail: true, cooldownSec: 2 });
+    const { record, lines, log } = await runLadder({ broker: broker(), publisher: 'leaky', peakRps: 100, durationSec: 40, abortOnFail: true, cooldownSec: 2 });
     console.log(`leaky, abort-on-fail:\n${lines}`);
     const aborted = record.verdict.aborted;
     expect(aborted, `${lines}\n${log.join('\n')}`).toBeDefined();

@@ -1,11 +1,13 @@
 // The gate judging services nobody on this team wrote: small targets in test/targets/, started with
 // --target-command semantics (PORT, AMQP_URL), each with one connection-handling habit.
 import { describe, expect, it } from 'vitest';
-import { failedRules, runLadder, targetCommand } from './run-helpers.ts';
+import { failedRules, runLadder, targetCommand, sharedBroker } from './run-helpers.ts';
 
 describe('step ladder on from-scratch target commands', () => {
+  const broker = sharedBroker();
+
   it('a fixed pool of 4 connections opened at start passes', async () => {
-    const { lines, record } = await runLadder({ targetCommand: targetCommand('fixed-pool') });
+    const { lines, record } = await runLadder({ broker: broker(), targetCommand: targetCommand('fixed-pool') });
     console.log(`fixed-pool:\n${lines}`);
     expect(record.target.kind).toBe('command');
     expect(failedRules(record), lines).toEqual([]);
@@ -16,7 +18,7 @@ describe('step ladder on from-scratch target commands', () => {
   });
 
   it('one connection with a never-closed channel per request fails on channels, not on connections', async () => {
-    const { lines, record, rule } = await runLadder({ targetCommand: targetCommand('channel-per-request') });
+    const { lines, record, rule } = await runLadder({ broker: broker(), targetCommand: targetCommand('channel-per-request') });
     console.log(`channel-per-request:\n${lines}`);
     const failed = failedRules(record);
     expect(failed.filter((n) => n.startsWith('connections.')), lines).toEqual([]);
@@ -26,7 +28,7 @@ describe('step ladder on from-scratch target commands', () => {
   });
 
   it('a connection leaked every 30 requests fails on growth and residue', async () => {
-    const { lines, record, rule } = await runLadder({ targetCommand: targetCommand('leak-every-n') });
+    const { lines, record, rule } = await runLadder({ broker: broker(), targetCommand: targetCommand('leak-every-n') });
     console.log(`leak-every-n:\n${lines}`);
     const failed = failedRules(record);
     for (const name of ['connections.growth', 'connections.residue', 'connections.ceiling']) expect(failed, lines).toContain(name);
