@@ -29,7 +29,8 @@ export default defineScenario({
     { at: '08:05', fault: 'network', toxic: 'latency', latencyMs: 300, jitterMs: 100, for: '4s' },
     { at: '08:12', fault: 'network', toxic: 'timeout', for: '3s' },
     { at: '08:18', fault: 'connection-squeeze', max: 0, for: '4s' },
-    { at: '08:18', fault: 'kill-connections' },
+    // After the squeeze has taken hold (its rabbitmqctl call takes ~1.5 s), so the reconnects meet it.
+    { at: '08:20', fault: 'kill-connections' },
     { at: '08:27', fault: 'broker-restart' },
   ],
 });

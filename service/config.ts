@@ -35,11 +35,17 @@ const USAGE =
 
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServiceConfig {
   const problems: string[] = [];
-  let flags: { publisher?: string; units?: string } = {};
-  try {
-    flags = parseArgs({ args: argv, options: { publisher: { type: 'string' }, units: { type: 'string' } }, strict: true }).values;
-  } catch (err) {
-    problems.push(`${(err as Error).message}. ${USAGE}`);
+  // Lenient parse plus our own check, so an unknown flag is reported alongside every other problem.
+  const parsed = parseArgs({ args: argv, options: { publisher: { type: 'string' }, units: { type: 'string' } }, strict: false, tokens: true });
+  const flags: { publisher?: string; units?: string } = {};
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind === 'option' && (token.name === 'publisher' || token.name === 'units') && typeof token.value === 'string') {
+      flags[token.name] = token.value;
+    } else if (token.kind === 'option') {
+      problems.push(`unknown or incomplete option ${token.rawName}. ${USAGE}`);
+    } else if (token.kind === 'positional') {
+      problems.push(`unexpected argument "${token.value}". ${USAGE}`);
+    }
   }
 
   const int = (name: string, raw: string | undefined, fallback: number, min: number, max: number): number => {

@@ -11,8 +11,7 @@ export type UnitToPrimary =
 export type PrimaryToUnit =
   | { t: 'rg:answer'; rid: number; ok: true; value: unknown }
   | { t: 'rg:answer'; rid: number; ok: false; error: string }
-  | { t: 'rg:cluster-ready' }
-  | { t: 'rg:shutdown' };
+  | { t: 'rg:cluster-ready' };
 
 export function isOurs(message: unknown): message is { t: string } {
   return typeof message === 'object' && message !== null && typeof (message as { t?: unknown }).t === 'string' && (message as { t: string }).t.startsWith('rg:');

@@ -29,7 +29,38 @@ export async function runPrimary(config: ServiceConfig): Promise<void> {
   const metrics = createPrimaryMetrics(trace);
   const aggregator = new AggregatorRegistry();
 
+  const slots = new Map<number, UnitSlot>();
+  let clusterReady = false;
+  let shuttingDown = false;
   let consumer: Consumer | null = null;
+
+  const shutdown = async (exitCode: number, why: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log.info(`shutting down (${why})`);
+    const workers = [...slots.values()].map((s) => s.worker).filter((w) => !w.isDead());
+    const gone = Promise.all(workers.map((w) => new Promise<void>((resolve) => (w.isDead() ? resolve() : w.once('exit', () => resolve())))));
+    // A signal rather than an IPC message: a unit still loading its modules has no listener yet, and
+    // the default action (exit) is right for it.
+    for (const w of workers) w.process.kill('SIGTERM');
+    const graceMs = config.drainTimeoutMs + 4_000;
+    const timer = setTimeout(() => {
+      for (const w of workers) if (!w.isDead()) {
+        log.warn(`unit pid ${w.process.pid} did not stop within ${graceMs} ms; killing it`);
+        w.process.kill('SIGKILL');
+      }
+    }, graceMs);
+    await gone;
+    clearTimeout(timer);
+    if (consumer) await consumer.close(2_000);
+    log.info('stopped');
+    process.exit(exitCode);
+  };
+
+  // Registered first, so a signal during start-up still closes the consumer's connection cleanly.
+  process.on('SIGTERM', () => void shutdown(0, 'SIGTERM'));
+  process.on('SIGINT', () => void shutdown(0, 'SIGINT'));
+
   if (config.consumer) {
     consumer = startConsumer({
       amqpUrl: config.amqpUrl,
@@ -48,10 +79,7 @@ export async function runPrimary(config: ServiceConfig): Promise<void> {
   } else {
     await declareExchange(config, log);
   }
-
-  const slots = new Map<number, UnitSlot>();
-  let clusterReady = false;
-  let shuttingDown = false;
+  if (shuttingDown) return;
 
   const send = (worker: Worker, message: PrimaryToUnit) => {
     if (worker.isConnected()) worker.send(message);
@@ -121,33 +149,6 @@ export async function runPrimary(config: ServiceConfig): Promise<void> {
       void shutdown(0, 'every unit stopped');
     }
   });
-
-  const shutdown = async (exitCode: number, why: string) => {
-    if (shuttingDown) return;
-    shuttingDown = true;
-    log.info(`shutting down (${why})`);
-    const workers = [...slots.values()].map((s) => s.worker).filter((w) => !w.isDead());
-    const gone = Promise.all(workers.map((w) => new Promise<void>((resolve) => (w.isDead() ? resolve() : w.once('exit', () => resolve())))));
-    for (const w of workers) {
-      if (w.isConnected()) send(w, { t: 'rg:shutdown' });
-      else w.process.kill('SIGTERM');
-    }
-    const graceMs = config.drainTimeoutMs + 4_000;
-    const timer = setTimeout(() => {
-      for (const w of workers) if (!w.isDead()) {
-        log.warn(`unit pid ${w.process.pid} did not stop within ${graceMs} ms; killing it`);
-        w.process.kill('SIGKILL');
-      }
-    }, graceMs);
-    await gone;
-    clearTimeout(timer);
-    if (consumer) await consumer.close(2_000);
-    log.info('stopped');
-    process.exit(exitCode);
-  };
-
-  process.on('SIGTERM', () => void shutdown(0, 'SIGTERM'));
-  process.on('SIGINT', () => void shutdown(0, 'SIGINT'));
 
   for (let unit = 1; unit <= config.units; unit++) fork(unit);
 }

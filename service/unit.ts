@@ -27,10 +27,6 @@ export async function runUnit(config: ServiceConfig, unit: number): Promise<void
     log,
   });
 
-  // The first connection attempt comes before listening, so a unit that says healthy already holds
-  // its connection (when the broker is up) and the broker's idle baseline is taken with it.
-  await publisher.start();
-
   const server = createServer(createHandler({ unit, bodyLimitBytes: config.bodyLimitBytes, publisher, metrics, primary, state, log }));
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
@@ -54,15 +50,19 @@ export async function runUnit(config: ServiceConfig, unit: number): Promise<void
     return shuttingDown;
   };
 
-  process.on('message', (message: unknown) => {
-    if (!isOurs(message)) return;
-    if (message.t === 'rg:cluster-ready') state.clusterReady = true;
-    if (message.t === 'rg:shutdown') void shutdown('asked by the primary');
-  });
+  // Registered before the first connection attempt, so even a unit still starting closes it cleanly.
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   // The primary is gone (crashed or killed): a unit must not outlive it.
   process.on('disconnect', () => void shutdown('primary disconnected'));
+  process.on('message', (message: unknown) => {
+    if (isOurs(message) && message.t === 'rg:cluster-ready') state.clusterReady = true;
+  });
+
+  // The first connection attempt comes before listening, so a unit that says healthy already holds
+  // its connection (when the broker is up) and the broker's idle baseline is taken with it.
+  await publisher.start();
+  if (shuttingDown) return;
 
   const reportState = () => primary.send({ t: 'rg:unit-state', unit, listening: server.listening, ready: publisher.status().ready, port: portOf(server) });
   setInterval(reportState, 1_000).unref();

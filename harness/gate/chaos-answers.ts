@@ -69,7 +69,7 @@ export function chaosAnswersRule(input: GateInput, windows: readonly FaultWindow
   return {
     name,
     passed,
-    limit: `no 5xx but 503; no answer ${limit.text}`,
+    limit: limit.text,
     value: `${num(bad, 0)} other 5xx, ${pct(share)} no answer`,
     message: `Of ${num(a.total, 0)} requests ${when}: ${parts.join(', ')}; ${verdict}.`,
   };

@@ -24,6 +24,15 @@ export function errorCounts(load: GateInput['load']): { fiveXx: number; noRespon
   return { fiveXx, noResponse, byKind };
 }
 
+function outcomes(load: GateInput['load']): number {
+  let n = 0;
+  for (const s of load) {
+    for (const k of Object.values(s.status)) n += k;
+    for (const k of Object.values(s.errors)) n += k;
+  }
+  return n;
+}
+
 export function errorsRule(input: GateInput, limit: ShareLimit, graceSec = DEFAULT_GRACE_SEC): RuleResult {
   const name = 'errors.rate';
   const windows = faultWindows(input.events, input.loadEndSec);
@@ -33,7 +42,9 @@ export function errorsRule(input: GateInput, limit: ShareLimit, graceSec = DEFAU
       ? ''
       : `Outside the ${windows.length} fault window${windows.length === 1 ? '' : 's'} and ${num(graceSec)} s after each ` +
         `(${num(coveredSeconds(windows, graceSec, input.loadEndSec))} s of the run left to chaos.answers and chaos.recovery): `;
-  const sent = totalSent(load);
+  // Outcomes are tallied in the second they happen, sends in the second they left: around a fault window
+  // the two differ, so a windowed run counts the outcomes of its seconds (answered or failed) instead.
+  const sent = windows.length === 0 ? totalSent(load) : outcomes(load);
   if (sent === 0) return notJudged(name, limit, windows.length === 0 ? 'no requests were sent' : 'no requests were sent outside the fault windows');
   const { fiveXx, noResponse, byKind } = errorCounts(load);
   const rate = (fiveXx + noResponse) / sent;

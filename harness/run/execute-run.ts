@@ -11,6 +11,7 @@ import { startBrokerSampler } from '../probe/broker-sampler.ts';
 import type { LoadSecond, RunRecord, TimelineEvent } from '../run-record.ts';
 import { redactText, redactUrl } from '../redact.ts';
 import { startStack, resolveStackKind, type StackChoice } from '../stack/select-stack.ts';
+import type { ExternalPieces } from '../stack/stack.ts';
 import type { StartedRabbitNode } from '../stack/rabbitmq-node.ts';
 import type { Publisher } from '../stack/target-process.ts';
 import { loadScenario } from '../../scenarios/index.ts';
@@ -40,7 +41,7 @@ export interface RunOptions {
   verifyExchange?: string;
   verifyRoutingKey?: string;
   healthPath?: string;
-  external?: { amqpUrl: string; managementUrl: string; prometheusUrl: string; targetUrl: string };
+  external?: ExternalPieces;
   allowRemoteTarget?: boolean;
   limits: LimitsSource;
   abortOnFail: boolean;

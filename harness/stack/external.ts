@@ -20,6 +20,8 @@ export async function useExternalStack(req: StackRequest): Promise<StartedStack>
     managementAuth: { username, password },
     targetDescription: `external target at ${redactUrl(ext.targetUrl)}`,
     secrets: [password, amqpPassword].filter((s) => s.length > 0),
+    // rushgate owns nothing here, but a caller that holds the broker's rabbitmqctl may lend it to faults.
+    ...(ext.brokerCtl ? { brokerCtl: ext.brokerCtl } : {}),
     targetTail: () => '',
     stop: async () => {},
   };

@@ -4,6 +4,19 @@ import type { Publisher } from './target-process.ts';
 
 export type StackKind = 'local' | 'testcontainers' | 'external';
 
+/** Pieces somebody else runs, for `--stack external`. */
+export interface ExternalPieces {
+  amqpUrl: string;
+  managementUrl: string;
+  prometheusUrl: string;
+  targetUrl: string;
+  /**
+   * rabbitmqctl against that broker, when the caller can offer it (e.g. a node it started with
+   * startRabbitNode, whose `ctl` this is): lets alarm and squeeze faults run on an external stack.
+   */
+  brokerCtl?: (args: string[]) => Promise<string>;
+}
+
 /** What a run asks of a stack provider. */
 export interface StackRequest {
   connectionMax?: number;
@@ -17,7 +30,7 @@ export interface StackRequest {
   /** For `testcontainers`: images (each falls back to its RUSHGATE_*_IMAGE variable, then the default). */
   containers?: { brokerImage?: string; targetImage?: string };
   /** For `external`: where the already-running pieces are. */
-  external?: { amqpUrl: string; managementUrl: string; prometheusUrl: string; targetUrl: string };
+  external?: ExternalPieces;
   /** `local`: run on this already-started node instead of starting one (its owner stops it). */
   broker?: StartedRabbitNode;
   /** Put a TCP proxy between the target and the broker, for network faults. */

@@ -55,8 +55,12 @@ export class ReconnectingConnection {
   reset(reason: string): void {
     const conn = this.conn;
     if (!conn) return;
-    this.opts.log.warn(`closing connection ${this.opts.name} to start over: ${reason}`);
-    void closeQuietly(conn);
+    // Channels close first when the whole connection dies; only a lone channel failure needs a reset.
+    setImmediate(() => {
+      if (this.conn !== conn) return;
+      this.opts.log.warn(`closing connection ${this.opts.name} to start over: ${reason}`);
+      void closeQuietly(conn);
+    });
   }
 
   async close(timeoutMs = 2_000): Promise<void> {

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { Logger } from '../log.ts';
 import type { UnitMetrics } from '../metrics.ts';
 import { PrimaryUnavailableError, type PrimaryClient } from '../ipc.ts';
-import { BrokerUnavailableError, type Publisher } from '../publishers/publisher.ts';
+import { BrokerUnavailableError, PublishFailedError, type Publisher } from '../publishers/publisher.ts';
 import { HttpError, sendJson } from './http-error.ts';
 import { readJsonBody, requireJsonContentType } from './read-body.ts';
 import { matchRoute, type RouteName } from './routes.ts';
@@ -81,7 +81,8 @@ export function createHandler(deps: HandlerDeps) {
         return;
       }
       log.throttled(`500:${route}`, `500 for ${route}: ${(err as Error).message}`);
-      sendJson(res, 500, { error: 'internal', field: null, message: (err as Error).message, requestId });
+      const code = err instanceof PublishFailedError ? 'publish_failed' : 'internal';
+      sendJson(res, 500, { error: code, field: null, message: (err as Error).message, requestId });
     });
   };
 

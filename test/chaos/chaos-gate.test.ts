@@ -14,7 +14,7 @@ const fault = (description: string, start: number, end?: number): TimelineEvent[
   ...(end !== undefined ? [{ t: end, kind: 'fault-end' as const, message: description }] : []),
 ];
 
-type Answer = (t: number, n: number) => Partial<Pick<LoadSecond, 'status' | 'errors'>> | undefined;
+type Answer = (t: number, n: number) => Partial<Pick<LoadSecond, 'status' | 'errors' | 'latency'>> | undefined;
 
 function chaosRun(events: TimelineEvent[], answer: Answer = () => undefined, seconds = 60): GateInput {
   const input = run({
@@ -163,6 +163,19 @@ describe('chaos rules on a run with faults', () => {
     expect(rule(evaluateGate(input, parseLimitArgs(['chaos.recovery<=2s'])), 'chaos.recovery').passed).toBe(false);
     expect(parseLimitArgs(['chaos.recovery<=3s'])['chaos.recovery']).toMatchObject({ kind: 'duration', ms: 3000 });
     expect(parseLimitArgs(['chaos.answers<2%'])['chaos.answers']).toMatchObject({ kind: 'share', fraction: 0.02 });
+  });
+});
+
+describe('latency.p99 on a run with faults', () => {
+  it('judges the seconds outside the fault windows, from their per-second summaries', () => {
+    const slow = { p50: 900, p90: 2_500, p99: 4_800, max: 5_000 };
+    const input = chaosRun([], (t, n) => (t >= 30 && t < 33 ? { status: { '200': n }, latency: slow } as Partial<LoadSecond> : undefined));
+    input.latency = { p99: 4_700 };
+    expect(rule(evaluateGate(input), 'latency.p99').passed).toBe(false);
+    const r = rule(evaluateGate({ ...input, events: fault('latency 300±100 ms', 30, 33) }), 'latency.p99');
+    expect(r.passed).toBe(true);
+    expect(r.message).toMatch(/outside the 1 fault window and 5 s after each \(estimated from per-second percentiles\)/);
+    expect(r.value).toBe('14 ms');
   });
 });
 

@@ -73,6 +73,27 @@ describe('TcpProxy', () => {
     expect(fast).toBeLessThan(50);
   });
 
+  it('latency with jitter never reorders the stream (many small chunks, each with its own delay)', async () => {
+    const socket = await open();
+    const received: Buffer[] = [];
+    socket.on('data', (d: Buffer) => received.push(d));
+    const remove = proxy.addToxic(latency({ latencyMs: 20, jitterMs: 19 }));
+    const sent: Buffer[] = [];
+    for (let i = 0; i < 300; i++) {
+      const chunk = Buffer.alloc(4);
+      chunk.writeUInt32BE(i);
+      sent.push(chunk);
+      socket.write(chunk);
+      // A fresh event-loop turn per write, so the proxy sees separate chunks with separate delays.
+      await new Promise((r) => setImmediate(r));
+    }
+    const total = 300 * 4;
+    const end = Date.now() + 3_000;
+    while (Buffer.concat(received).length < total && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+    remove();
+    expect(Buffer.concat(received).equals(Buffer.concat(sent))).toBe(true);
+  });
+
   it('bandwidth limits throughput', async () => {
     const socket = await open();
     const remove = proxy.addToxic(bandwidth({ kbPerSec: 100, stream: 'upstream' }));
@@ -83,12 +104,46 @@ describe('TcpProxy', () => {
     expect(rtt).toBeLessThan(600);
   });
 
-  it('a blackhole swallows data until removed', async () => {
+  it('a blackhole holds data until removed, then lets it through in order (TCP never loses bytes)', async () => {
     const socket = await open();
+    const received: Buffer[] = [];
+    socket.on('data', (d: Buffer) => received.push(d));
     const remove = proxy.addToxic(timeout());
-    expect(await roundTrip(socket, Buffer.from('lost'), 300)).toBe('timeout');
+    expect(await roundTrip(socket, Buffer.from('held-'), 300)).toBe('timeout');
+    expect(received).toEqual([]);
     remove();
-    expect(await roundTrip(socket, Buffer.from('found'), 1_000)).not.toBe('timeout');
+    expect(await roundTrip(socket, Buffer.from('after'), 1_000)).not.toBe('timeout');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(Buffer.concat(received).toString()).toBe('held-after');
+  });
+
+  it('a blackhole with closeAfterMs closes the connection', async () => {
+    const socket = await open();
+    const closed = new Promise<number>((r) => {
+      const start = performance.now();
+      socket.once('close', () => r(performance.now() - start));
+    });
+    const remove = proxy.addToxic(timeout({ closeAfterMs: 200 }));
+    const after = await closed;
+    remove();
+    expect(after).toBeGreaterThanOrEqual(180);
+    expect(after).toBeLessThan(1_000);
+  });
+
+  it('a large transfer held mid-stream arrives whole and in order after the blackhole', async () => {
+    const socket = await open();
+    const payload = Buffer.from(Array.from({ length: 2_000_000 }, (_, i) => i % 253));
+    const received: Buffer[] = [];
+    socket.on('data', (d: Buffer) => received.push(d));
+    socket.write(payload);
+    const remove = proxy.addToxic(timeout());
+    await new Promise((r) => setTimeout(r, 200));
+    const during = Buffer.concat(received).length;
+    remove();
+    const end = Date.now() + 3_000;
+    while (Buffer.concat(received).length < payload.length && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    expect(during).toBeLessThan(payload.length);
+    expect(Buffer.concat(received).equals(payload)).toBe(true);
   });
 
   it('reset_peer resets open connections', async () => {

@@ -2,8 +2,9 @@ import { connect, type Socket } from 'node:net';
 import { need, once, type Fault } from '../fault.ts';
 
 // connection_max is enforced by the AMQP listener's ranch max_connections; changing it squeezes live.
-// The listener is found by its port: the management and Prometheus listeners are ranch listeners too.
-const listener = (port: number) => `[R || R = {acceptor, _, ${port}} <- maps:keys(ranch:info())]`;
+// The AMQP listeners are the ones running rabbit_connection_sup: the management and Prometheus listeners
+// are ranch listeners too (cowboy), and a container's port is not the one the harness connects to.
+const AMQP_LISTENERS = '[R || {R, #{protocol := rabbit_connection_sup}} <- maps:to_list(ranch:info())]';
 
 // The AMQP 0-9-1 protocol header: a broker answers it with connection.start at once.
 const AMQP_HEADER = Buffer.from([0x41, 0x4d, 0x51, 0x50, 0, 0, 9, 1]);
@@ -33,15 +34,15 @@ export function connectionSqueeze(opts: { max: number }): Fault {
         'eval',
         // The first listener's limit is the one to put back (a dual-stack node has two with the same limit);
         // a bare integer, because Erlang prints a list like [200] as the string "È".
-        `Rs = ${listener(address.port)}, Old = [ranch:get_max_connections(R) || R <- Rs], [ranch:set_max_connections(R, ${max}) || R <- Rs], case Old of [] -> none; [H | _] -> H end.`,
+        `Rs = ${AMQP_LISTENERS}, Old = [ranch:get_max_connections(R) || R <- Rs], [ranch:set_max_connections(R, ${max}) || R <- Rs], case Old of [] -> none; [H | _] -> H end.`,
       ]);
       // "infinity" or "200": what to put back.
       const original = /^\s*(infinity|\d+)\s*$/.exec(before)?.[1];
-      if (!original) throw new Error(`no AMQP listener on port ${address.port} found on the broker (ranch said ${before.trim()})`);
+      if (!original) throw new Error(`the broker has no AMQP listener to squeeze (ranch said ${before.trim()})`);
       const absorbed = await absorbAcceptors(address);
       ctx.log(`connection limit squeezed to ${max} (was ${original}); ${absorbed} bare connections let the acceptors reach it`);
       return once(async () => {
-        await ctl(['eval', `[ranch:set_max_connections(R, ${original}) || R <- ${listener(address.port)}].`]);
+        await ctl(['eval', `[ranch:set_max_connections(R, ${original}) || R <- ${AMQP_LISTENERS}].`]);
       });
     },
   };

@@ -106,38 +106,47 @@ export class TcpProxy {
   }
 
   /**
-   * Moves bytes from `from` to `to` through the toxics: each chunk gets a release time that is never
-   * earlier than the previous chunk's, so delays never reorder the stream. While a toxic holds this
-   * direction, chunks wait in order and `from` is paused (TCP backpressure, as a real partition does).
-   * Returns what to call when a toxic is removed: held bytes go on if nothing holds them any more.
+   * Moves bytes from `from` to `to` through the toxics. Each chunk gets a release time never earlier
+   * than the previous chunk's, and one timer drains the queue head first, so delays never reorder the
+   * stream (separate timers would: Node orders timers by its loop clock, not by Date.now()). While a toxic
+   * holds this direction, chunks wait in order and `from` is paused (TCP backpressure, as a real
+   * partition does). Returns what to call when a toxic is removed: held bytes go on if nothing holds
+   * them any more.
    */
   private forward(from: Socket, to: Socket, direction: Direction, toxics: () => Toxic[]): () => void {
     let lastRelease = 0;
-    let queued = 0;
     let ended = false;
+    let timer: NodeJS.Timeout | undefined;
+    const queue: Array<{ chunk: Buffer; at: number }> = [];
     const held: Buffer[] = [];
     const holding = () => toxics().some((t) => t.holds?.(direction));
     const endWhenDrained = () => {
-      if (!ended || queued > 0 || held.length > 0) return;
+      if (!ended || queue.length > 0 || held.length > 0) return;
       const delay = Math.max(0, ...toxics().map((t) => t.closeDelayMs?.(direction) ?? 0));
       setTimeout(() => to.end(), delay);
+    };
+    const write = (chunk: Buffer) => {
+      if (!to.destroyed && !to.write(chunk)) from.pause();
+    };
+    const pump = () => {
+      timer = undefined;
+      const now = Date.now();
+      while (queue.length > 0 && queue[0]!.at <= now) write(queue.shift()!.chunk);
+      if (queue.length > 0) timer = setTimeout(pump, queue[0]!.at - now);
+      else endWhenDrained();
     };
     const send = (chunk: Buffer) => {
       const now = Date.now();
       let delay = 0;
       for (const t of toxics()) delay += t.delayMs?.(chunk.length, direction) ?? 0;
-      const release = Math.max(lastRelease, now + delay);
-      lastRelease = release;
-      if (release <= now && queued === 0) {
-        if (!to.write(chunk)) from.pause();
+      const at = Math.max(lastRelease, now + delay);
+      lastRelease = at;
+      if (at <= now && queue.length === 0) {
+        write(chunk);
         return;
       }
-      queued++;
-      setTimeout(() => {
-        queued--;
-        if (!to.destroyed && !to.write(chunk)) from.pause();
-        endWhenDrained();
-      }, release - now);
+      queue.push({ chunk, at });
+      timer ??= setTimeout(pump, Math.max(0, queue[0]!.at - now));
     };
     from.on('data', (chunk: Buffer) => {
       if (held.length > 0 || holding()) {
@@ -150,6 +159,7 @@ export class TcpProxy {
     to.on('drain', () => {
       if (held.length === 0 && !holding()) from.resume();
     });
+    to.once('close', () => clearTimeout(timer));
     from.on('end', () => {
       ended = true;
       endWhenDrained();
