@@ -43,15 +43,16 @@ describe.skipIf(skipReason !== undefined)(`step ladder in containers (${BROKER_I
   const run = (publisher: Publisher): Promise<RunRecord> =>
     executeRun({
       scenario: 'step-ladder',
-      durationSec: 24,
+      durationSec: 16,
       peakRps: 40,
+      baselineSec: 2,
       stack: 'testcontainers',
       publisher,
       units: 2,
       // Two shared cores also run the broker, the service and Docker: latency is not what is judged here.
       limits: { args: ['latency.p99<30s'] },
       abortOnFail: false,
-      cooldownSec: 4,
+      cooldownSec: 3,
       outDir: join(outDir, publisher),
       log: () => {},
     });
