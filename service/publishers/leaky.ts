@@ -1,5 +1,6 @@
 import type { ChannelModel } from 'amqplib';
-import { closeQuietly, connectAmqp } from '../amqp/connect.ts';
+import { closeQuietly } from '../amqp/connect.ts';
+import { openCallConnection } from './counted-connection.ts';
 import { PublishFailedError, messageProperties, type OutgoingMessage, type Publisher, type PublisherContext } from './publisher.ts';
 
 /**
@@ -17,24 +18,9 @@ export function createLeakyPublisher(ctx: PublisherContext): Publisher {
     kind: 'leaky',
     start: async () => {},
     async publish(message: OutgoingMessage) {
-      const name = `ingest-unit-${ctx.unit}#${++counter}`;
-      let conn: ChannelModel;
-      try {
-        conn = await connectAmqp(ctx.amqpUrl, name, ctx.connectTimeoutMs);
-      } catch (err) {
-        metrics.publishFailures.inc({ reason: 'connect' });
-        throw new PublishFailedError('connect', `could not open a broker connection: ${(err as Error).message}`);
-      }
-      metrics.connectionsOpened.inc();
-      metrics.connectionsOpen.inc();
-      leaked.add(conn);
       let channelOpen = false;
-      // Listeners only so a broker-side close does not crash the unit; nobody ever closes these.
-      conn.on('error', () => {});
-      conn.once('close', () => {
-        leaked.delete(conn);
-        metrics.connectionsClosed.inc();
-        metrics.connectionsOpen.dec();
+      // Nobody ever closes these; only a broker-side close (or shutdown) ends them.
+      const conn = await openCallConnection(ctx, ++counter, leaked, () => {
         if (channelOpen) metrics.channelsOpen.dec();
       });
       try {

@@ -1,5 +1,6 @@
 import type { ChannelModel } from 'amqplib';
-import { closeQuietly, connectAmqp } from '../amqp/connect.ts';
+import { closeQuietly } from '../amqp/connect.ts';
+import { openCallConnection } from './counted-connection.ts';
 import { PublishFailedError, publishConfirmed, type OutgoingMessage, type Publisher, type PublisherContext } from './publisher.ts';
 
 /**
@@ -15,23 +16,7 @@ export function createPerRequestPublisher(ctx: PublisherContext): Publisher {
     kind: 'per-request',
     start: async () => {},
     async publish(message: OutgoingMessage) {
-      const name = `ingest-unit-${ctx.unit}#${++counter}`;
-      let conn: ChannelModel;
-      try {
-        conn = await connectAmqp(ctx.amqpUrl, name, ctx.connectTimeoutMs);
-      } catch (err) {
-        metrics.publishFailures.inc({ reason: 'connect' });
-        throw new PublishFailedError('connect', `could not open a broker connection: ${(err as Error).message}`);
-      }
-      metrics.connectionsOpened.inc();
-      metrics.connectionsOpen.inc();
-      open.add(conn);
-      conn.on('error', () => {});
-      conn.once('close', () => {
-        open.delete(conn);
-        metrics.connectionsClosed.inc();
-        metrics.connectionsOpen.dec();
-      });
+      const conn = await openCallConnection(ctx, ++counter, open);
       try {
         const ch = await conn.createConfirmChannel();
         ch.on('error', () => {});

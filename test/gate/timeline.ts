@@ -3,6 +3,7 @@
 
 import type { BrokerSample, LoadSecond } from '../../harness/run-record.ts';
 import type { GateInput } from '../../harness/gate/input.ts';
+import { mulberry32 } from '../../scenarios/payloads.ts';
 
 export interface PhaseSpec {
   name: string;
@@ -27,17 +28,9 @@ export interface ModelContext {
 }
 export type Model = (ctx: ModelContext) => ModelState;
 
-export function rng(seed: number): () => number {
-  // mulberry32: small, seeded, good enough for noise.
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded noise for the synthetic timelines (the scenarios' own PRNG). */
+export const rng = (seed: number): (() => number) => mulberry32(seed);
+
 
 export function poisson(mean: number, r: () => number): number {
   if (mean <= 0) return 0;
