@@ -16,6 +16,7 @@ import { checkIncidentExpectations, type Expectation } from './incident-expectat
 import { runOptionsFrom, withLoadOptions } from './run-command.ts';
 
 const SCENARIO = 'eu-morning';
+const INCIDENT_DURATION_SEC = 36;
 
 export const incidentCommand = {
   command: 'incident',
@@ -27,6 +28,10 @@ export const incidentCommand = {
   handler: async (args: Record<string, unknown>): Promise<number> => {
     const out = resolve(String(args.out));
     const base = runOptionsFrom({ ...args, scenario: SCENARIO }, out);
+    // A reproduction for a laptop: the whole morning in 36 s per run, 3 s of cool-down (the leak's
+    // residue shows at once), so both runs and the set-up fit in about three minutes.
+    base.durationSec ??= INCIDENT_DURATION_SEC;
+    base.cooldownSec ??= 3;
     const schedule = resolveSchedule(await loadScenario(SCENARIO), { durationSec: base.durationSec, peakRps: base.peakRps });
     const connectionMax = (args['connection-max'] as number | undefined) ?? saturatingConnectionMax(schedule);
     base.log(
