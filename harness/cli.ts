@@ -10,33 +10,20 @@ import { compareCommand, reportCommand } from './commands/report-command.ts';
 import { runCommand } from './commands/run-command.ts';
 import { watchCommand } from './commands/watch-command.ts';
 
-// Every command returns its exit code; this file alone turns errors into messages and codes.
+/** Each command is plain data: yargs wiring lives here once, and every handler returns its exit code. */
+const COMMANDS = [runCommand, incidentCommand, gateCommand, watchCommand, reportCommand, compareCommand, k6Command];
+
+// This file alone turns errors into messages and exit codes.
 async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.passed;
-  const cli: Argv = yargs(argv)
-    .scriptName('rushgate')
+  let cli: Argv = yargs(argv).scriptName('rushgate');
+  for (const c of COMMANDS) {
+    cli = cli.command(c.command, c.describe, c.builder, async (args) => {
+      code = await c.handler(args);
+    });
+  }
+  cli = cli
     .usage('$0 <command> [options]\n\nQueue-saturation load test and deploy gate for queue-backed ingestion APIs.')
-    .command(runCommand.command, runCommand.describe, runCommand.builder, async (args) => {
-      code = await runCommand.handler(args);
-    })
-    .command(incidentCommand.command, incidentCommand.describe, incidentCommand.builder, async (args) => {
-      code = await incidentCommand.handler(args);
-    })
-    .command(gateCommand.command, gateCommand.describe, gateCommand.builder, async (args) => {
-      code = await gateCommand.handler(args);
-    })
-    .command(watchCommand.command, watchCommand.describe, watchCommand.builder, async (args) => {
-      code = await watchCommand.handler(args);
-    })
-    .command(reportCommand.command, reportCommand.describe, reportCommand.builder, async (args) => {
-      code = await reportCommand.handler(args);
-    })
-    .command(compareCommand.command, compareCommand.describe, compareCommand.builder, async (args) => {
-      code = await compareCommand.handler(args);
-    })
-    .command(k6Command.command, k6Command.describe, k6Command.builder, async (args) => {
-      code = await k6Command.handler(args);
-    })
     .demandCommand(1, 'Name a command: run, incident, gate, watch, report or compare.')
     .strict()
     .epilogue('Exit codes: 0 gate passed, 1 gate failed, 2 usage or configuration error, 3 could not run.')
