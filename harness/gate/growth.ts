@@ -50,29 +50,36 @@ export function growthRule(input: GateInput, model: ResourceModel, limit: CountL
         value: `+${num(h.to - h.from)}`,
         message:
           `${R} kept rising with requests served, also at loads already served: from ${num(h.from)} after half of the requests to ${num(h.to)} ` +
-          `over the last ${num(h.requests, 0)} requests (about ${rate(h.per1000)} per 1,000), so they leak instead of staying bounded (${allowText}).`,
+          `over the last ${num(h.requests, 0)} requests (about ${rate(h.per1000)} per 1,000), and ${proofText(model)}, so they leak instead of staying bounded (${allowText}).`,
       });
-    case 'still-rising': {
-      const r = model.reached;
+    case 'still-rising':
       return judged({
         passed: false,
         value: `${num(model.peak.level)}, not shown bounded`,
         message:
-          `${R} were not shown to be bounded: they reached ${num(r.level)} at ${num(r.t)} s (${atRps(r.rps)}, after ${num(r.requests, 0)} requests) and the load ended ` +
-          `${num(model.heldAfter.requests, 0)} requests later at that load, where ${num(model.proofNeeded, 0)} would show that the level holds ` +
-          `(about ${rate(h.per1000)} per 1,000 over the second half of the requests; ${allowText}).`,
+          `${R} were not shown to be bounded: they rose with the load's new highs to ${num(model.reached.level)} ${atRps(model.reached.rps)} at ${num(model.reached.t)} s, ` +
+          `and ${proofText(model)} (about ${rate(h.per1000)} per 1,000 over the second half of the requests; ${allowText}).`,
       });
-    }
     default: {
       const r = model.reached;
-      const rose = model.heldAfter.rise > 0 ? `, rising by ${num(model.heldAfter.rise)} more,` : '';
+      const level = r.level === model.bound ? 'it' : `between ${num(r.level)} and ${num(model.bound!)}`;
       return judged({
         passed: true,
         value: `bounded at ${num(model.bound!)}`,
         message:
-          `${R} stayed bounded at ${num(model.bound!)}: they reached ${num(r.level)} at ${num(r.t)} s (${atRps(r.rps)}) and held it${rose} ` +
-          `over the next ${num(model.heldAfter.requests, 0)} requests at that load or higher (${allowText}).`,
+          `${R} stayed bounded at ${num(model.bound!)}: from ${num(r.t)} s on (${atRps(r.rps)}) they held ${level} over the next ` +
+          `${num(model.heldAfter.requests, 0)} requests, ${num(model.heldAfter.requestsAtLoad, 0)} of them at that load or higher (${allowText}).`,
       });
     }
   }
+}
+
+/** Why the hold after the level was reached does not show a bound, in numbers. */
+function proofText(m: ResourceModel): string {
+  const h = m.heldAfter;
+  if (h.requests < 1) return 'they were still rising when the load ended';
+  if (h.requests < m.proofNeeded.inAll) {
+    return `the load ended ${num(h.requests, 0)} requests after it reached ${num(m.reached.level)}, fewer than the ${num(m.proofNeeded.inAll, 0)} that would show it holds at the pace it climbed`;
+  }
+  return `only ${num(h.requestsAtLoad, 0)} requests came after it reached ${num(m.reached.level)} at that load or higher, fewer than the ${num(m.proofNeeded.atLoad, 0)} (10% of the run) that would show it holds`;
 }

@@ -70,10 +70,14 @@ export interface ResourceModel {
   rawPeak: number;
   /** When the level first came within `allowance` of its peak during the load. */
   reached: { level: number; t: number; requests: number; rps: number };
-  /** What came after `reached` at no less than 90% of that load: the evidence that the level holds. */
-  heldAfter: { requests: number; seconds: number; rise: number };
-  /** Requests the hold needed to show a bound (see the header). */
-  proofNeeded: number;
+  /**
+   * What came after `reached`, the evidence that the level holds: every request (a leak rises with any),
+   * those at no less than 90% of the load it was reached at (a pool may rightly grow with more load),
+   * the seconds covered, and how much the level still rose.
+   */
+  heldAfter: { requests: number; requestsAtLoad: number; seconds: number; rise: number };
+  /** Requests the hold needed at that load (a share of the run), and in all (to outlast the climb's pace). */
+  proofNeeded: { atLoad: number; inAll: number };
   /** Rise of the level at loads already served (not within NEW_LOAD_SETTLE_SEC of a new high of the load). */
   riseAtServedLoad: number;
   /** Pace of that rise near the peak, per 1,000 requests (0 when it only rose with new load). */
@@ -120,7 +124,8 @@ export function resourceModel(input: GateInput, resource: Resource, opts: ModelO
   const reachedRps = rpsAt(reachedPoint.t);
   const after = during.filter((p) => p.t >= reachedPoint.t && rpsAt(p.t) >= 0.9 * reachedRps);
   const heldAfter = {
-    requests: sentWhere(input, reachedPoint.t, end, (rps) => rps >= 0.9 * reachedRps),
+    requests: total - requestsAt(reachedPoint.t),
+    requestsAtLoad: sentWhere(input, reachedPoint.t, end, (rps) => rps >= 0.9 * reachedRps),
     seconds: after.length > 0 ? after[after.length - 1]!.t - reachedPoint.t : 0,
     rise: Math.max(0, duringPeak - reachedPoint.v),
   };
@@ -132,8 +137,7 @@ export function resourceModel(input: GateInput, resource: Resource, opts: ModelO
   const climbRequests = requestsAt(reachedPoint.t) - requestsAt(climbFrom);
   const climbServedRise = rises.filter((r) => !r.withNewLoad && r.t > climbFrom && r.t <= reachedPoint.t).reduce((a, r) => a + r.by, 0);
   const pace = climbRequests > 0 ? climbServedRise / climbRequests : 0;
-  const minProof = MIN_PROOF_SHARE * total;
-  const proofNeeded = riseAtServedLoad > allowance && pace > 0 ? Math.max(minProof, (allowance + 1) / pace) : minProof;
+  const proofNeeded = { atLoad: MIN_PROOF_SHARE * total, inAll: riseAtServedLoad > allowance && pace > 0 ? (allowance + 1) / pace : 0 };
 
   const tHalf = halfwayTime(input);
   const atHalf = held.find((p) => p.t >= tHalf)?.v ?? startLevel;
@@ -151,7 +155,7 @@ export function resourceModel(input: GateInput, resource: Resource, opts: ModelO
   if (during.length < 4 || total === 0) shape = 'unknown';
   else if (input.connectionMax !== undefined && peakConnections >= input.connectionMax) shape = 'capped';
   else if (fall && fall.drop > allowance && !fall.boundBeforePeak) shape = 'follows-load';
-  else if (heldAfter.rise <= allowance && heldAfter.requests >= proofNeeded && heldAfter.seconds >= 2 * holdSec) shape = 'bounded';
+  else if (heldAfter.requestsAtLoad >= proofNeeded.atLoad && heldAfter.seconds >= 2 * holdSec && heldAfter.requests >= proofNeeded.inAll) shape = 'bounded';
   else if (riseAtServedLoad > allowance) shape = 'leak';
   else shape = 'still-rising';
 
