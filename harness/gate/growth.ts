@@ -57,7 +57,7 @@ export function growthRule(input: GateInput, model: ResourceModel, limit: CountL
         passed: false,
         value: `${num(model.peak.level)}, not shown bounded`,
         message:
-          `${R} were not shown to be bounded: they rose with the load's new highs to ${num(model.reached.level)} ${atRps(model.reached.rps)} at ${num(model.reached.t)} s, ` +
+          `${R} were not shown to be bounded: each rise came with a new high of the load, up to ${num(model.reached.level)} at ${num(model.reached.t)} s, ` +
           `and ${proofText(model)} (about ${rate(h.per1000)} per 1,000 over the second half of the requests; ${allowText}).`,
       });
     default: {
