@@ -77,7 +77,8 @@ export function growthRule(input: GateInput, model: ResourceModel, limit: CountL
 /** Why the hold after the level was reached does not show a bound, in numbers. */
 function proofText(m: ResourceModel): string {
   const h = m.heldAfter;
-  if (h.requests < 1) return 'they were still rising when the load ended';
+  // A handful of requests after the last rise is no hold at all.
+  if (h.requests < 0.01 * (h.requests + m.reached.requests)) return 'they were still rising when the load ended';
   if (h.requests < m.proofNeeded.inAll) {
     return `the load ended ${num(h.requests, 0)} requests after it reached ${num(m.reached.level)}, fewer than the ${num(m.proofNeeded.inAll, 0)} that would show it holds at the pace it climbed`;
   }
