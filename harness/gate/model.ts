@@ -213,10 +213,14 @@ function halfwayTime(input: GateInput): number {
 }
 
 function perConnectionPeak(input: GateInput, holdSec: number): ResourceModel['perConnection'] {
-  const ratio = input.broker.filter((s) => s.t >= 0 && s.connections > 0).map((s) => ({ t: s.t, v: s.channels / s.connections }));
+  const during = input.broker.filter((s) => s.t >= 0);
+  const ratio = during.filter((s) => s.connections > 0).map((s) => ({ t: s.t, v: s.channels / s.connections }));
   let best: Point | undefined;
   for (const p of heldLevels(ratio, holdSec)) if (!best || p.v > best.v) best = p;
-  return best && { level: best.v, t: best.t };
+  if (best) return { level: best.v, t: best.t };
+  // No target connection open and no channel either (an idle watch): nothing rode on a connection.
+  if (during.length >= 2 && during.every((s) => s.connections === 0 && s.channels === 0)) return { level: 0, t: 0 };
+  return undefined;
 }
 
 /** The models of both resources, read with the run's limits (the growth limit is the allowance). */
