@@ -82,5 +82,9 @@ function proofText(m: ResourceModel): string {
   if (h.requests < m.proofNeeded.inAll) {
     return `the load ended ${num(h.requests, 0)} requests after it reached ${num(m.reached.level)}, fewer than the ${num(m.proofNeeded.inAll, 0)} that would show it holds at the pace it climbed`;
   }
-  return `only ${num(h.requestsAtLoad, 0)} requests came after it reached ${num(m.reached.level)} at that load or higher, fewer than the ${num(m.proofNeeded.atLoad, 0)} (10% of the run) that would show it holds`;
+  if (h.requestsAtLoad < m.proofNeeded.atLoad) {
+    return `only ${num(h.requestsAtLoad, 0)} requests came after it reached ${num(m.reached.level)} at that load or higher, fewer than the ${num(m.proofNeeded.atLoad, 0)} (10% of the run) that would show it holds`;
+  }
+  // The requests were there but came too fast to see: a level is a level only once it has held a while.
+  return `it held ${num(m.reached.level)} at that load or higher for only ${num(h.seconds)} s, under the ${num(2 * m.holdSec)} s that show a level holds (${num(h.requestsAtLoad, 0)} requests)`;
 }

@@ -40,6 +40,8 @@ export interface ResourceModel {
   resource: Resource;
   /** The growth allowance the model was read with: a rise this small is noise, not growth. */
   allowance: number;
+  /** Seconds a count must hold to be a level; a bound must hold twice that. */
+  holdSec: number;
   /** Broker samples taken from load start to the end of the after-load window. */
   samples: number;
   bands: LoadBand[];
@@ -142,6 +144,7 @@ export function resourceModel(input: GateInput, resource: Resource, opts: ModelO
   const model: ResourceModel = {
     resource,
     allowance,
+    holdSec,
     samples: points.filter((p) => p.t >= 0 && p.t <= end + AFTER_LOAD_SEC).length,
     bands,
     startLevel,
