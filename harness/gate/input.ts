@@ -22,6 +22,8 @@ export interface GateInput {
   aborted?: { t: number; rule: string; reason: string };
   /** The run's timeline; its fault-start/fault-end events switch on the chaos rules (chaos-windows.ts). */
   events?: TimelineEvent[];
+  /** Holes in the broker sampling (RunRecord.sampling.gaps), seconds since load start. */
+  gaps?: Array<{ from: number; to: number }>;
 }
 
 export interface Baseline {

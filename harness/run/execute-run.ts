@@ -8,6 +8,7 @@ import { resolveLimits, type LimitsSource } from '../gate/resolve-limits.ts';
 import { runLoad } from '../load/driver.ts';
 import { attachProgress, type Progress } from '../load/progress.ts';
 import { startBrokerSampler } from '../probe/broker-sampler.ts';
+import { runClock, wallMs } from '../probe/run-clock.ts';
 import type { LoadSecond, RunRecord, TimelineEvent } from '../run-record.ts';
 import { redactText, redactUrl } from '../redact.ts';
 import { startStack, resolveStackKind, type StackChoice } from '../stack/select-stack.ts';
@@ -102,8 +103,9 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
   try {
     opts.log(`target: ${stack.targetDescription} at ${stack.targetUrl}`);
     const baselineSec = opts.baselineSec ?? 3;
-    const loadStartMs = Date.now() + baselineSec * 1000;
-    const clock = () => (Date.now() - loadStartMs) / 1000;
+    const loadStartMs = wallMs() + baselineSec * 1000;
+    // One wall-clock zero for the load and the sampler's worker thread, so their t agree.
+    const clock = runClock(loadStartMs);
     const runId = randomBytes(4).toString('hex');
     // Reconciliation: bound before any load, so every published id is seen. The reference service always
     // publishes to its exchange; a user's target only when it names one.
@@ -124,7 +126,7 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
     const sampler = startBrokerSampler({ prometheusUrl: stack.prometheusUrl, intervalMs: 250, clock, harnessUsage });
     const events: TimelineEvent[] = [];
     const faults = prepareFaults(schedule, stack, opts.log);
-    await sleep(Math.max(0, loadStartMs - Date.now()));
+    await sleep(Math.max(0, loadStartMs - wallMs()));
     faultTimeline = faults.length > 0 ? startFaultTimeline(faults, faultContext(stack, opts.log), clock, (e) => events.push(e)) : undefined;
 
     const load = runLoad({
@@ -192,6 +194,7 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
       stack: { kind, connectionMax: stack.connectionMax },
     });
     if (integrity) record.integrity = integrity;
+    record.sampling = sampler.sampling();
     record.verdict = judgeRecord(record, limits, abortedBy);
     return record;
   } catch (err) {
