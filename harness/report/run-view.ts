@@ -107,6 +107,12 @@ export function integrityNumbers(record: RunRecord): KeyNumber[] | undefined {
     });
   }
   if (i.untracked) rows.push({ label: 'Not reconciled', value: `${fmtInt(i.untracked)} requests beyond the tap's capacity were not checked` });
+  if (i.tapBoundLate) {
+    rows.push({
+      label: 'Tap bound late',
+      value: `at ${fmtRate(i.tapBoundLate.atSec)} s, when the exchange appeared; ${fmtInt(i.notReconciled ?? 0)} 2xx answered before that were not reconciled (not counted lost)`,
+    });
+  }
   if (i.tapInterrupted) rows.push({ label: 'Tap interrupted', value: `at ${i.tapInterrupted.atIso}: ${i.tapInterrupted.reason}; messages after that were not seen` });
   return rows;
 }
