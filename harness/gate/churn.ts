@@ -31,7 +31,7 @@ export function churnRule(input: GateInput, resource: Resource, limit: RateLimit
   const perText = limit.perSecond ? `${rate(perLimit)} per second` : `${rate(perLimit)} per ${num(limit.per, 0)} requests`;
   const over = limit.perSecond ? `in ${num(seconds)} s${requests > 0 ? ` and ${num(requests, 0)} requests` : ''}` : `for ${num(requests, 0)} requests`;
   let message = `${Title(resource)} were opened and closed again ${num(cycled, 0)} times ${over} (${perText})`;
-  if (stillOpen > 0) message += `; ${num(stillOpen, 0)} more were opened and stayed open`;
+  if (stillOpen > 0) message += `; ${num(stillOpen, 0)} more ${stillOpen === 1 ? 'was' : 'were'} opened and stayed open`;
   const perRequest = requests > 0 ? cycled / requests : 0;
   if (!passed) message += perRequest >= 0.5 ? ': the service opens them per request instead of reusing them' : ': they are reopened instead of reused';
   message += countersNote(input, opened, end);

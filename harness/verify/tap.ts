@@ -132,10 +132,19 @@ export async function startVerificationTap(opts: VerificationTapOptions): Promis
     }
   };
 
+  // Every channel the tap opens and closes (each look for the exchange is one), so the sampler can take
+  // them out of the broker's channel counters: they are not the target's churn.
+  let channelsOpened = 0;
+  let channelsClosed = 0;
+  const track = (channel: Channel) => {
+    channelsOpened++;
+    channel.once('close', () => channelsClosed++);
+  };
+
   const subscribe = async (given?: ChannelModel): Promise<Subscription> => {
     const model = given ?? (await connect(opts.amqpUrl, connectionName));
     try {
-      const channel = await openChannelChecking(model, opts.exchange);
+      const channel = await openChannelChecking(model, opts.exchange, track);
       channel.on('error', () => {
         // Reported by the 'close' handlers below.
       });
@@ -208,12 +217,7 @@ export async function startVerificationTap(opts: VerificationTapOptions): Promis
   let boundLater = false;
   const answeredBeforeTap = () => boundLater && (boundAtMs === undefined || Date.now() < boundAtMs + LATE_BIND_MARGIN_MS);
 
-  // Each look opens and closes a channel; the sampler subtracts them from the broker's channel counters.
-  let probes = 0;
-  const probe = (model: ChannelModel) => {
-    probes++;
-    return exchangeExists(model, opts.exchange);
-  };
+  const probe = (model: ChannelModel) => exchangeExists(model, opts.exchange, track);
   const waitForExchange = async (model: ChannelModel): Promise<void> => {
     const graceMs = late?.graceMs ?? 2_000;
     while (!stopping) {
@@ -327,8 +331,8 @@ export async function startVerificationTap(opts: VerificationTapOptions): Promis
     },
     usage: () => ({
       ...(current ? { connections: 1, channels: 1 } : pending ? { connections: 1, channels: 0 } : { connections: 0, channels: 0 }),
-      channelsOpened: probes,
-      channelsClosed: probes,
+      channelsOpened,
+      channelsClosed,
     }),
     stop: stopOnce,
   };
