@@ -48,7 +48,8 @@ function counterDelta(points: readonly Point[], from: number, to: number): numbe
 /** Says how holes in the sampling bear on the count: none (the counters span them) unless the readings stop early. */
 function countersNote(input: GateInput, opened: readonly Point[], end: number): string {
   const last = opened.at(-1)!.t;
-  if (last < input.loadEndSec) return `; the broker was last read at ${num(last)} s, before the load ended at ${num(input.loadEndSec)} s, so later opens are not counted`;
+  // A watch keeps only the samples up to its end; a reading within a second of the end is on time.
+  if (last < input.loadEndSec - 1) return `; the broker was last read at ${num(last)} s, before the load ended at ${num(input.loadEndSec)} s, so later opens are not counted`;
   const holes = (input.gaps ?? []).filter((g) => g.to > 0 && g.from < end);
   if (holes.length === 0) return '';
   const seconds = holes.reduce((a, g) => a + Math.min(g.to, end) - Math.max(g.from, 0), 0);

@@ -124,15 +124,18 @@ export function startBrokerSampler(opts: BrokerSamplerOptions): BrokerSampler {
   };
 
   const worker = new Worker(SCRAPE_WORKER_SOURCE, { eval: true, workerData: data });
+  // Sampling counts from the end of the first scrape: a fresh worker's first fetch loads the HTTP client
+  // (up to a second or two on a busy machine), which is not a hole in the broker's timeline.
   const started = new Promise<void>((resolve) => {
     worker.on('message', (m: ScrapeMessage) => {
-      if (m.kind === 'started') {
-        startedT = m.t;
-        resolve();
-      } else if (m.kind === 'answer') {
+      if (m.kind === 'answer') {
+        startedT ??= m.t + m.ms / 2000;
         onAnswer(m);
+        resolve();
       } else if (m.kind === 'failure') {
+        startedT ??= m.t + m.ms / 1000;
         fail(m.t, m.ms, m.timeout ? `no answer within ${data.timeoutMs} ms` : m.message);
+        resolve();
       } else if (m.kind === 'stopped') {
         stoppedT = m.t;
       }
@@ -159,7 +162,7 @@ export function startBrokerSampler(opts: BrokerSamplerOptions): BrokerSampler {
     sampling: () =>
       summariseSampling({
         intervalMs,
-        from: startedT ?? samples[0]?.t ?? opts.clock(),
+        from: Math.min(startedT ?? opts.clock(), samples[0]?.t ?? Infinity),
         to: stoppedT ?? opts.clock(),
         sampleTimes: samples.map((s) => s.t),
         troubles,

@@ -18,7 +18,6 @@ export interface ScrapeWorkerData {
 
 /** Worker -> main. `t` is seconds since load start, read in the worker when the scrape happened. */
 export type ScrapeMessage =
-  | { kind: 'started'; t: number }
   /** t: midway between sending the request and reading the answer; ms: how long that took. */
   | { kind: 'answer'; t: number; ms: number; status: number; body: string }
   /** t: when the request was sent; ms: until it failed. */
@@ -77,6 +76,5 @@ parentPort.on('message', (cmd) => {
   });
 });
 
-parentPort.postMessage({ kind: 'started', t: round3(now()) });
 run();
 `;
