@@ -80,6 +80,11 @@ export interface RuleResult {
    * sees no HTTP traffic): then `passed` is true so it does not decide the verdict, and the message says why.
    */
   judged?: false;
+  /**
+   * true when the finding is a warning: shown as `warn:`, with `passed` true so it does not decide the
+   * verdict (e.g. refused requests that were published anyway, when no limit was set for them).
+   */
+  warning?: true;
 }
 
 export interface Verdict {
@@ -147,13 +152,13 @@ export interface RunRecord {
   /** Reconciliation of request ids against what reached the broker; absent when no exchange was tapped. */
   integrity?: IntegrityReport;
   /** How well the broker was sampled: samples taken against due, and every hole longer than 2 intervals. */
-  sampling?: SamplingReport;
+  sampling?: SamplingInfo;
   /** Who held the target's broker connections: units as the broker saw them, and named connections. */
-  attribution?: AttributionReport;
+  attribution?: AttributionInfo;
 }
 
-/** `t`, `from`, `to` are seconds since load start, like BrokerSample.t. */
-export interface SamplingReport {
+/** `from`, `to` are seconds since load start, like BrokerSample.t. */
+export interface SamplingInfo {
   intervalMs: number;
   /** Samples taken while the sampler ran. */
   samples: number;
@@ -163,7 +168,7 @@ export interface SamplingReport {
   gaps: Array<{ from: number; to: number; seconds: number; reason: string }>;
 }
 
-export interface AttributionReport {
+export interface AttributionInfo {
   /** Units measured: distinct target processes holding broker connections during the load (or as named, or declared). */
   units: number;
   /** processes: broker peer ports mapped to the target's processes; connection-names: `unit-<n>` in connection names; declared: --units. */

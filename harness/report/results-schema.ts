@@ -6,13 +6,13 @@ import {
   RUN_RECORD_SCHEMA_VERSION,
   type BrokerSample,
   type BrokerSummary,
-  type AttributionReport,
+  type AttributionInfo,
   type IntegrityReport,
   type LoadSecond,
   type RuleResult,
   type RunRecord,
   type RunSummary,
-  type SamplingReport,
+  type SamplingInfo,
   type TimelineEvent,
   type Verdict,
 } from '../run-record.ts';
@@ -71,6 +71,7 @@ const ruleResult = z
     value: z.string().describe('The measured value that decided the rule, as displayed.'),
     message: z.string().describe('One plain sentence that explains the outcome.'),
     judged: z.literal(false).optional().describe('false: the rule could not be judged from this run (e.g. latency in a watch); it does not decide the verdict.'),
+    warning: z.literal(true).optional().describe('true: a warning, printed `warn:`; it does not decide the verdict.'),
   })
   .describe('The outcome of one gate rule.');
 
@@ -251,8 +252,8 @@ type SchemaGaps = [
   Missing<RunRecord['environment'], typeof top.environment>,
   Missing<TimelineEvent, typeof timelineEvent>,
   Missing<IntegrityReport, typeof integrity>,
-  Missing<SamplingReport, typeof sampling>,
-  Missing<AttributionReport, typeof attribution>,
+  Missing<SamplingInfo, typeof sampling>,
+  Missing<AttributionInfo, typeof attribution>,
   Missing<NonNullable<IntegrityReport['worker']>, (typeof integrity.shape.worker)['unwrap'] extends () => infer W ? W : never>,
 ];
 const _allKeys: never[] = [] as SchemaGaps[number][];
