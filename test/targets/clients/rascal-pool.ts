@@ -2,8 +2,8 @@
 // on rascal's confirm-channel pool (up to 5 channels per connection, opened lazily as concurrent
 // publishes need them, kept for a minute when idle). The case that was once failed as a leak (issue 11).
 import rascal from 'rascal';
-import { EXCHANGE, serveCalls } from '../contract-server.ts';
-import { AMQP_URL, connectionName, runUnits } from './units.ts';
+import { serveCalls } from '../contract-server.ts';
+import { AMQP_URL, connectionName, PUBLISH_EXCHANGE, runUnits } from './units.ts';
 
 await runUnits(async (unit) => {
   const broker = await rascal.BrokerAsPromised.create(
@@ -14,8 +14,8 @@ await runUnits(async (unit) => {
             url: AMQP_URL,
             socketOptions: { timeout: 5_000, clientProperties: { connection_name: connectionName('rascal', unit) } },
           },
-          exchanges: { [EXCHANGE]: { type: 'topic', options: { durable: false } } },
-          publications: { accepted: { exchange: EXCHANGE, routingKey: 'item.update' } },
+          exchanges: { [PUBLISH_EXCHANGE]: { type: 'topic', options: { durable: false } } },
+          publications: { accepted: { exchange: PUBLISH_EXCHANGE, routingKey: 'item.update' } },
         },
       },
     }),

@@ -1,6 +1,7 @@
 // UNITS worker processes sharing PORT, the way the target contract asks: the primary forks them and
 // waits; each worker is one unit with its own broker connections. With UNITS=1 the process is the unit.
 import cluster from 'node:cluster';
+import { EXCHANGE } from '../contract-server.ts';
 
 /** Runs `startUnit` once per unit; `unit` is 1-based, for connection names. */
 export async function runUnits(startUnit: (unit: number) => Promise<void>): Promise<void> {
@@ -23,3 +24,6 @@ export function connectionName(service: string, unit: number, role = 'publish'):
 }
 
 export const AMQP_URL = process.env.AMQP_URL as string;
+
+/** The exchange the harness verifies (VERIFY_EXCHANGE, from --verify-exchange), else the targets' own. */
+export const PUBLISH_EXCHANGE = process.env.VERIFY_EXCHANGE || EXCHANGE;

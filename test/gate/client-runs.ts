@@ -1,0 +1,102 @@
+// Shared by the gate's client-library integration tests: the targets in test/targets/clients/, each run
+// several times in a row through the real orchestrator on one shared broker, as `rushgate run
+// --target-command ... --verify-exchange ...` would.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { failedRules, runLadder, TARGETS_DIR, type LadderRun } from './run-helpers.ts';
+import type { StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
+import { REPO_ROOT } from '../../harness/paths.ts';
+
+const CLIENTS_DIR = join(TARGETS_DIR, 'clients');
+
+/** A Node target in test/targets/clients/, with optional environment. */
+export function nodeClient(name: string, env: Record<string, string> = {}): string {
+  return `${envPrefix(env)}${process.execPath} --import tsx ${join(CLIENTS_DIR, `${name}.ts`)}`;
+}
+
+/** The pika target, on Debian's interpreter (python3-pika is installed for it only). */
+export function pikaClient(env: Record<string, string> = {}): string {
+  return `${envPrefix(env)}/usr/bin/python3 -B ${join(CLIENTS_DIR, 'pika_service.py')}`;
+}
+
+function envPrefix(env: Record<string, string>): string {
+  return Object.entries(env).map(([k, v]) => `${k}=${v} `).join('');
+}
+
+/**
+ * Lean runs (48 of them across the files): a few seconds per scenario, short baseline and cool-down,
+ * modest peak rates; the connection and channel rules keep their defaults.
+ */
+export const SCENARIO_RUNS = {
+  'step-ladder': { durationSec: 10, peakRps: 200 },
+  'eu-morning': { durationSec: 8, peakRps: 200 },
+} as const;
+export type ClientScenario = keyof typeof SCENARIO_RUNS;
+export const SCENARIOS = Object.keys(SCENARIO_RUNS) as ClientScenario[];
+export const RUNS_IN_A_ROW = 3;
+
+export interface ClientRunOptions {
+  broker: StartedRabbitNode;
+  label: string;
+  command: string;
+  scenario: ClientScenario;
+  units?: number;
+  /** Leaky targets: stop the load once a rule has certainly failed (--ci). */
+  abortOnFail?: boolean;
+}
+
+export async function runClient(opts: ClientRunOptions): Promise<LadderRun> {
+  return runLadder({
+    broker: opts.broker,
+    scenario: opts.scenario,
+    ...SCENARIO_RUNS[opts.scenario],
+    targetCommand: opts.command,
+    units: opts.units ?? 1,
+    // A fresh exchange per run (the targets publish to VERIFY_EXCHANGE): exchanges outlive their runs on
+    // the shared node, and a target that declares its exchange on first publish must find none there.
+    verifyExchange: `rushgate.clients.${randomBytes(4).toString('hex')}`,
+    baselineSec: 1.5,
+    cooldownSec: 2,
+    abortOnFail: opts.abortOnFail ?? false,
+  });
+}
+
+/**
+ * Runs the same (target, scenario) RUNS_IN_A_ROW times and returns every run; each record whose verdict
+ * is not `expectPassed` is saved under test-artifacts/ so the report can point at its results.json.
+ */
+export async function runInARow(opts: ClientRunOptions & { expectPassed: boolean }): Promise<LadderRun[]> {
+  const runs: LadderRun[] = [];
+  for (let i = 1; i <= RUNS_IN_A_ROW; i++) {
+    const started = Date.now();
+    const run = await runClient(opts);
+    const s = run.record.summary;
+    console.log(
+      `${opts.label} on ${opts.scenario}, run ${i}: ${run.record.verdict.passed ? 'PASSED' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s; ` +
+        `${s.requests} requests; connections ${s.broker.baselineConnections} -> ${s.broker.peakConnections} -> ${s.broker.finalConnections}, ` +
+        `channels ${s.broker.baselineChannels} -> ${s.broker.peakChannels} -> ${s.broker.finalChannels}\n${run.lines}`,
+    );
+    if (run.record.verdict.passed !== opts.expectPassed) saveRecord(run, `${opts.label}-${opts.scenario}-${i}`);
+    runs.push(run);
+  }
+  return runs;
+}
+
+function saveRecord(run: LadderRun, name: string): void {
+  const dir = join(REPO_ROOT, 'test-artifacts', 'gate-clients');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}.results.json`);
+  writeFileSync(file, JSON.stringify(run.record, null, 2));
+  console.log(`saved ${file}`);
+}
+
+/** Every rule judged and passed, and not one acknowledged request lost on the way to the broker. */
+export function healthyProblems(run: LadderRun): string[] {
+  const problems = failedRules(run.record).map((name) => `rule ${name} failed`);
+  const lost = run.record.integrity?.acknowledgedButLost.count;
+  if (lost === undefined) problems.push('no reconciliation: the verification tap did not run');
+  else if (lost > 0) problems.push(`${lost} acknowledged requests lost`);
+  if (run.record.summary.requests === 0) problems.push('no requests sent');
+  return problems;
+}
