@@ -148,23 +148,31 @@ export interface RunRecord {
   verdict: Verdict;
   /** Reconciliation of request ids against what reached the broker; absent when no exchange was tapped. */
   integrity?: IntegrityReport;
-  /** How the broker was sampled, and where it was not (t in seconds since load start, like BrokerSample.t). */
-  sampling?: SamplingInfo;
-  /** Connections attributed to the target's units by what the broker says (process, name). */
-  attribution?: AttributionInfo;
+  /** How well the broker was sampled: samples taken against due, and every hole longer than 2 intervals. */
+  sampling?: SamplingReport;
+  /** Who held the target's broker connections: units as the broker saw them, and named connections. */
+  attribution?: AttributionReport;
 }
 
-export interface SamplingInfo {
+/** `t`, `from`, `to` are seconds since load start, like BrokerSample.t. */
+export interface SamplingReport {
   intervalMs: number;
+  /** Samples taken while the sampler ran. */
   samples: number;
+  /** Samples due at intervalMs over the same time. */
   expected: number;
+  /** Stretches longer than 2 intervals without a sample, with what is known of why. */
   gaps: Array<{ from: number; to: number; seconds: number; reason: string }>;
 }
 
-export interface AttributionInfo {
+export interface AttributionReport {
+  /** Units measured: distinct target processes holding broker connections during the load (or as named, or declared). */
   units: number;
+  /** processes: broker peer ports mapped to the target's processes; connection-names: `unit-<n>` in connection names; declared: --units. */
   unitsSource: 'processes' | 'connection-names' | 'declared';
+  /** --units as given (UNITS in the target's environment). */
   declaredUnits: number;
+  /** Target connections grouped by client connection name and unit; counts at the idle baseline, the peak and the end. */
   connections: Array<{ name: string; unit: string; baseline: number; peak: number; end: number }>;
 }
 

@@ -6,11 +6,13 @@ import {
   RUN_RECORD_SCHEMA_VERSION,
   type BrokerSample,
   type BrokerSummary,
+  type AttributionReport,
   type IntegrityReport,
   type LoadSecond,
   type RuleResult,
   type RunRecord,
   type RunSummary,
+  type SamplingReport,
   type TimelineEvent,
   type Verdict,
 } from '../run-record.ts';
@@ -137,6 +139,41 @@ const integrity = z
   })
   .describe("Reconciliation of request ids against what reached the broker; absent when no exchange was tapped.");
 
+const sampling = z
+  .looseObject({
+    intervalMs: z.number().positive(),
+    samples: z.number().int().nonnegative().describe('Samples taken while the sampler ran.'),
+    expected: z.number().int().nonnegative().describe('Samples due at intervalMs over the same time.'),
+    gaps: z
+      .array(
+        z.looseObject({
+          from: z.number().describe('Seconds since load start.'),
+          to: z.number(),
+          seconds: z.number().nonnegative(),
+          reason: z.string().describe('What is known of why no sample was taken.'),
+        }),
+      )
+      .describe('Stretches longer than 2 intervals without a broker sample.'),
+  })
+  .describe('How well the broker was sampled.');
+
+const attribution = z
+  .looseObject({
+    units: z.number().int().nonnegative().describe('Units as measured: distinct target processes holding broker connections during the load, else as named, else declared.'),
+    unitsSource: z.enum(['processes', 'connection-names', 'declared']),
+    declaredUnits: z.number().int().positive().describe('--units as given.'),
+    connections: z.array(
+      z.looseObject({
+        name: z.string().describe('Client connection_name (a trailing #<n> counter shown as #*), or "(unnamed)".'),
+        unit: z.string(),
+        baseline: z.number().int().nonnegative(),
+        peak: z.number().int().nonnegative(),
+        end: z.number().int().nonnegative(),
+      }),
+    ),
+  })
+  .describe("Who held the target's broker connections, from the management API.");
+
 export const runRecordSchema = z
   .looseObject({
     schemaVersion: z.literal(RUN_RECORD_SCHEMA_VERSION).describe('Version of this schema; a reader refuses other versions.'),
@@ -181,24 +218,8 @@ export const runRecordSchema = z
       aborted: z.looseObject({ t: z.number(), rule: z.string(), reason: z.string() }).optional(),
     }),
     integrity: integrity.optional(),
-    sampling: z
-      .looseObject({
-        intervalMs: z.number().nonnegative(),
-        samples: z.number().int().nonnegative(),
-        expected: z.number().nonnegative(),
-        gaps: z.array(z.looseObject({ from: z.number(), to: z.number(), seconds: z.number().nonnegative(), reason: z.string() })),
-      })
-      .optional()
-      .describe('How the broker was sampled; gaps are stretches without samples (t in seconds since load start).'),
-    attribution: z
-      .looseObject({
-        units: z.number().int().nonnegative(),
-        unitsSource: z.enum(['processes', 'connection-names', 'declared']),
-        declaredUnits: z.number().int().nonnegative(),
-        connections: z.array(z.looseObject({ name: z.string(), unit: z.string(), baseline: z.number(), peak: z.number(), end: z.number() })),
-      })
-      .optional()
-      .describe('Connections attributed to the target\'s units from what the broker says.'),
+    sampling: sampling.optional(),
+    attribution: attribution.optional(),
   })
   .describe('A rushgate run record (results.json): self-contained, so every report can be rebuilt from it.');
 
@@ -226,6 +247,8 @@ type SchemaGaps = [
   Missing<RunRecord['environment'], typeof top.environment>,
   Missing<TimelineEvent, typeof timelineEvent>,
   Missing<IntegrityReport, typeof integrity>,
+  Missing<SamplingReport, typeof sampling>,
+  Missing<AttributionReport, typeof attribution>,
   Missing<NonNullable<IntegrityReport['worker']>, (typeof integrity.shape.worker)['unwrap'] extends () => infer W ? W : never>,
 ];
 const _allKeys: never[] = [] as SchemaGaps[number][];

@@ -8,8 +8,12 @@ import { resolveLimits, type LimitsSource } from '../gate/resolve-limits.ts';
 import { runLoad } from '../load/driver.ts';
 import { attachProgress, type Progress } from '../load/progress.ts';
 import { startBrokerSampler } from '../probe/broker-sampler.ts';
+import { startConnectionAttribution } from '../probe/connection-attribution.ts';
+import { createManagementClient } from '../probe/management-api.ts';
+import { runClock, wallMs } from '../probe/run-clock.ts';
 import type { LoadSecond, RunRecord, TimelineEvent } from '../run-record.ts';
 import { redactText, redactUrl } from '../redact.ts';
+import { brokerAddress } from '../stack/local.ts';
 import { startStack, resolveStackKind, type StackChoice } from '../stack/select-stack.ts';
 import type { ExternalPieces } from '../stack/stack.ts';
 import type { StartedRabbitNode } from '../stack/rabbitmq-node.ts';
@@ -99,11 +103,13 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
   const scrub = (text: string) => redactText(text, stack.secrets);
   let faultTimeline: FaultTimeline | undefined;
   let tap: VerificationTap | undefined;
+  let stopProbes: (() => Promise<unknown>) | undefined;
   try {
     opts.log(`target: ${stack.targetDescription} at ${stack.targetUrl}`);
     const baselineSec = opts.baselineSec ?? 3;
-    const loadStartMs = Date.now() + baselineSec * 1000;
-    const clock = () => (Date.now() - loadStartMs) / 1000;
+    const loadStartMs = wallMs() + baselineSec * 1000;
+    // One wall-clock zero for the load and the sampler's worker thread, so their t agree.
+    const clock = runClock(loadStartMs);
     const runId = randomBytes(4).toString('hex');
     // Reconciliation: bound before any load, so every published id is seen. The reference service always
     // publishes to its exchange; a user's target only when it names one.
@@ -122,9 +128,16 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
       : undefined;
     const harnessUsage = tap ? () => tap!.usage() : undefined;
     const sampler = startBrokerSampler({ prometheusUrl: stack.prometheusUrl, intervalMs: 250, clock, harnessUsage });
+    const attribution = startConnectionAttribution({
+      client: createManagementClient({ url: stack.managementUrl, ...stack.managementAuth }),
+      clock,
+      targetPid: stack.targetPid,
+      brokerPort: brokerAddress(stack.amqpUrl).port,
+    });
+    stopProbes = () => Promise.all([sampler.stop(), attribution.stop()]);
     const events: TimelineEvent[] = [];
     const faults = prepareFaults(schedule, stack, opts.log);
-    await sleep(Math.max(0, loadStartMs - Date.now()));
+    await sleep(Math.max(0, loadStartMs - wallMs()));
     faultTimeline = faults.length > 0 ? startFaultTimeline(faults, faultContext(stack, opts.log), clock, (e) => events.push(e)) : undefined;
 
     const load = runLoad({
@@ -163,7 +176,7 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
     const cooldownSec = opts.cooldownSec ?? 5;
     opts.log(`load done after ${loadEndSec.toFixed(1)} s; sampling ${cooldownSec} s of cool-down`);
     const [drained] = await Promise.all([tap?.drain({ quietMs: 1_000, timeoutMs: Math.max(cooldownSec * 1000, 5_000) }), sleep(cooldownSec * 1000)]);
-    await sampler.stop();
+    await stopProbes();
     const integrity = tap ? tap.reconcile() : undefined;
     if (integrity) {
       const worker = await fetchWorkerStatus(stack.targetUrl).catch(() => undefined);
@@ -192,6 +205,8 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
       stack: { kind, connectionMax: stack.connectionMax },
     });
     if (integrity) record.integrity = integrity;
+    record.sampling = sampler.sampling();
+    record.attribution = attribution.report({ declaredUnits: opts.units, loadEndSec });
     record.verdict = judgeRecord(record, limits, abortedBy);
     return record;
   } catch (err) {
@@ -199,6 +214,7 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
     if (tail) opts.log(`last output of the target:\n${tail}`);
     throw err;
   } finally {
+    await stopProbes?.();
     await faultTimeline?.stop();
     await tap?.stop();
     await stack.stop();
