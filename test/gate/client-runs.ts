@@ -4,15 +4,39 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { build } from 'esbuild';
+import { afterAll, beforeAll } from 'vitest';
 import { failedRules, runLadder, TARGETS_DIR, type LadderRun } from './run-helpers.ts';
-import type { StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
+import { startRabbitNode, type StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
 import { REPO_ROOT } from '../../harness/paths.ts';
 
 const CLIENTS_DIR = join(TARGETS_DIR, 'clients');
+/** Inside the repo, so the bundles' package imports resolve to its node_modules. */
+const BUILD_DIR = join(REPO_ROOT, 'test-artifacts', 'gate-clients', 'build');
 
-/** A Node target in test/targets/clients/, with optional environment. */
+/**
+ * Builds the Node targets to plain JavaScript once per file, as a user ships a service: started with
+ * `node`, not through tsx, which costs a second or more of start-up per run on a busy machine.
+ */
+export function buildNodeClients(names: string[]): void {
+  beforeAll(async () => {
+    await build({
+      entryPoints: names.map((n) => join(CLIENTS_DIR, `${n}.ts`)),
+      outdir: BUILD_DIR,
+      outExtension: { '.js': '.mjs' },
+      bundle: true,
+      packages: 'external',
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      logLevel: 'error',
+    });
+  });
+}
+
+/** A Node target in test/targets/clients/ (built by buildNodeClients), with optional environment. */
 export function nodeClient(name: string, env: Record<string, string> = {}): string {
-  return `${envPrefix(env)}${process.execPath} --import tsx ${join(CLIENTS_DIR, `${name}.ts`)}`;
+  return `${envPrefix(env)}${process.execPath} ${join(BUILD_DIR, `${name}.mjs`)}`;
 }
 
 /** The pika target, on Debian's interpreter (python3-pika is installed for it only). */
@@ -26,18 +50,43 @@ function envPrefix(env: Record<string, string>): string {
 
 /**
  * Lean runs (48 of them across the files): a few seconds per scenario, short baseline and cool-down,
- * modest peak rates; the connection and channel rules keep their defaults.
+ * modest peak rates; the connection and channel rules keep their defaults. Healthy targets get long
+ * enough for a pool to be seen holding at equal or higher load; leaky ones fail within seconds.
  */
 export const SCENARIO_RUNS = {
-  'step-ladder': { durationSec: 10, peakRps: 200 },
-  'eu-morning': { durationSec: 8, peakRps: 200 },
+  healthy: { 'step-ladder': { durationSec: 8, peakRps: 200 }, 'eu-morning': { durationSec: 8, peakRps: 200 } },
+  leaky: { 'step-ladder': { durationSec: 6, peakRps: 200 }, 'eu-morning': { durationSec: 5, peakRps: 200 } },
 } as const;
-export type ClientScenario = keyof typeof SCENARIO_RUNS;
-export const SCENARIOS = Object.keys(SCENARIO_RUNS) as ClientScenario[];
+export type ClientScenario = keyof (typeof SCENARIO_RUNS)['healthy'];
+export const SCENARIOS: ClientScenario[] = ['step-ladder', 'eu-morning'];
 export const RUNS_IN_A_ROW = 3;
+/** Per test: RUNS_IN_A_ROW runs of each scenario, the two scenarios side by side. */
+export const CLIENT_TEST_TIMEOUT_MS = 300_000;
+
+/**
+ * One broker node per scenario for a test file, started together: the two scenarios of a target run
+ * side by side, each on its own node (a run judges the whole node's counts), which halves the file's time.
+ */
+export function brokerPerScenario(): (scenario: ClientScenario) => StartedRabbitNode {
+  const nodes = new Map<ClientScenario, StartedRabbitNode>();
+  beforeAll(async () => {
+    const started = await Promise.allSettled(SCENARIOS.map((s) => startRabbitNode().then((node) => nodes.set(s, node))));
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all([...nodes.values()].map((n) => n.stop()));
+  });
+  return (scenario) => {
+    const node = nodes.get(scenario);
+    if (!node) throw new Error(`the broker for ${scenario} did not start`);
+    return node;
+  };
+}
 
 export interface ClientRunOptions {
   broker: StartedRabbitNode;
+  kind: keyof typeof SCENARIO_RUNS;
   label: string;
   command: string;
   scenario: ClientScenario;
@@ -50,13 +99,13 @@ export async function runClient(opts: ClientRunOptions): Promise<LadderRun> {
   return runLadder({
     broker: opts.broker,
     scenario: opts.scenario,
-    ...SCENARIO_RUNS[opts.scenario],
+    ...SCENARIO_RUNS[opts.kind][opts.scenario],
     targetCommand: opts.command,
     units: opts.units ?? 1,
     // A fresh exchange per run (the targets publish to VERIFY_EXCHANGE): exchanges outlive their runs on
     // the shared node, and a target that declares its exchange on first publish must find none there.
     verifyExchange: `rushgate.clients.${randomBytes(4).toString('hex')}`,
-    baselineSec: 1.5,
+    baselineSec: 1,
     cooldownSec: 2,
     abortOnFail: opts.abortOnFail ?? false,
   });
@@ -81,6 +130,17 @@ export async function runInARow(opts: ClientRunOptions & { expectPassed: boolean
     runs.push(run);
   }
   return runs;
+}
+
+/** Both scenarios side by side, each on its own broker, each RUNS_IN_A_ROW times in a row. */
+export async function runBothScenarios(
+  brokers: (scenario: ClientScenario) => StartedRabbitNode,
+  opts: Omit<ClientRunOptions, 'broker' | 'scenario'> & { expectPassed: boolean },
+): Promise<Array<LadderRun & { scenario: ClientScenario }>> {
+  const perScenario = await Promise.all(
+    SCENARIOS.map(async (scenario) => (await runInARow({ ...opts, scenario, broker: brokers(scenario) })).map((run) => ({ ...run, scenario }))),
+  );
+  return perScenario.flat();
 }
 
 function saveRecord(run: LadderRun, name: string): void {

@@ -2,30 +2,32 @@
 // consumer, RabbitMQ's recommendation; exchange declared on first publish) and on Debian's python3-pika
 // (one process whatever UNITS says), must pass the gate on both built-in scenarios, run after run.
 import { describe, expect, it } from 'vitest';
-import { healthyProblems, nodeClient, pikaClient, runInARow, SCENARIOS } from './client-runs.ts';
-import { sharedBroker } from './run-helpers.ts';
+import { brokerPerScenario, buildNodeClients, CLIENT_TEST_TIMEOUT_MS, healthyProblems, nodeClient, pikaClient, runBothScenarios } from './client-runs.ts';
 
 describe('healthy long-lived connections on real client libraries', () => {
-  const broker = sharedBroker();
+  const brokers = brokerPerScenario();
+  buildNodeClients(['publisher-consumer']);
 
-  it.each(SCENARIOS)('rabbitmq-client, a publishing and a consuming connection per unit, passes %s 3 times in a row', async (scenario) => {
-    const runs = await runInARow({ broker: broker(), label: 'publisher-consumer', command: nodeClient('publisher-consumer'), scenario, units: 2, expectPassed: true });
+  it('rabbitmq-client, a publishing and a consuming connection per unit, passes step-ladder and eu-morning 3 times in a row', async () => {
+    const runs = await runBothScenarios(brokers, { kind: 'healthy', label: 'publisher-consumer', command: nodeClient('publisher-consumer'), units: 2, expectPassed: true });
     for (const run of runs) {
-      expect(healthyProblems(run), run.lines).toEqual([]);
+      const why = `${run.scenario}:\n${run.lines}`;
+      expect(healthyProblems(run), why).toEqual([]);
       const b = run.record.summary.broker;
       // Both connections of both units were open before the load, and the load added none.
-      expect(b.baselineConnections, run.lines).toBe(4);
-      expect(b.peakConnections, run.lines).toBe(4);
+      expect(b.baselineConnections, why).toBe(4);
+      expect(b.peakConnections, why).toBe(4);
     }
-  });
+  }, CLIENT_TEST_TIMEOUT_MS);
 
-  it.each(SCENARIOS)('python3-pika, one connection owned by a publishing thread, passes %s 3 times in a row', async (scenario) => {
+  it('python3-pika, one connection owned by a publishing thread, passes step-ladder and eu-morning 3 times in a row', async () => {
     // Declared as 2 units; the service ignores UNITS and runs one process with one connection.
-    const runs = await runInARow({ broker: broker(), label: 'pika', command: pikaClient(), scenario, units: 2, expectPassed: true });
+    const runs = await runBothScenarios(brokers, { kind: 'healthy', label: 'pika', command: pikaClient(), units: 2, expectPassed: true });
     for (const run of runs) {
-      expect(healthyProblems(run), run.lines).toEqual([]);
-      expect(run.record.summary.broker.peakConnections, run.lines).toBe(1);
-      expect(run.record.summary.status['202'], run.lines).toBe(run.record.summary.requests);
+      const why = `${run.scenario}:\n${run.lines}`;
+      expect(healthyProblems(run), why).toEqual([]);
+      expect(run.record.summary.broker.peakConnections, why).toBe(1);
+      expect(run.record.summary.status['202'], why).toBe(run.record.summary.requests);
     }
-  });
+  }, CLIENT_TEST_TIMEOUT_MS);
 });

@@ -1,44 +1,44 @@
 // Issue 11: the leaky twins of the client-library targets must fail, run after run, on the rule that
-// names their flaw, with the numbers in its sentence. Abort-on-fail (--ci) stops the load once a
-// rule has certainly failed.
+// names their flaw, with the numbers in its sentence. Abort-on-fail (--ci) stops the load once a rule
+// has certainly failed.
 import { describe, expect, it } from 'vitest';
-import { nodeClient, pikaClient, runInARow, SCENARIOS } from './client-runs.ts';
-import { failedRules, sharedBroker, type LadderRun } from './run-helpers.ts';
+import { brokerPerScenario, buildNodeClients, CLIENT_TEST_TIMEOUT_MS, nodeClient, pikaClient, runBothScenarios } from './client-runs.ts';
+import { failedRules, type LadderRun } from './run-helpers.ts';
 
-/** The rule failed, and its sentence carries the numbers that decided it. */
-function expectFailedWithNumbers(run: LadderRun, rule: string): void {
-  expect(failedRules(run.record), run.lines).toContain(rule);
-  expect(run.rule(rule).message, run.lines).toMatch(/\d.*\d/);
+/** The run failed on this rule, and the rule's sentence carries the numbers that decided it. */
+function expectFailedWithNumbers(run: LadderRun & { scenario: string }, rule: string): void {
+  const why = `${run.scenario}:\n${run.lines}`;
+  expect(run.record.verdict.passed, why).toBe(false);
+  expect(failedRules(run.record), why).toContain(rule);
+  expect(run.rule(rule).message, why).toMatch(/\d.*\d/);
 }
 
 describe('leaky twins on real client libraries', () => {
-  const broker = sharedBroker();
+  const brokers = brokerPerScenario();
+  buildNodeClients(['connection-per-request', 'connection-manager-channel-per-request']);
 
-  it.each(SCENARIOS)('rabbitmq-client with a new connection per request fails %s on connections, 3 times in a row', async (scenario) => {
-    const runs = await runInARow({ broker: broker(), label: 'connection-per-request', command: nodeClient('connection-per-request'), scenario, abortOnFail: true, expectPassed: false });
+  it('rabbitmq-client with a new connection per request fails step-ladder and eu-morning on connections, 3 times in a row', async () => {
+    const runs = await runBothScenarios(brokers, { kind: 'leaky', label: 'connection-per-request', command: nodeClient('connection-per-request'), abortOnFail: true, expectPassed: false });
     for (const run of runs) {
-      expect(run.record.verdict.passed, run.lines).toBe(false);
       expectFailedWithNumbers(run, 'connections.growth');
       expectFailedWithNumbers(run, 'connections.residue');
       expect(run.record.summary.broker.peakConnections, run.lines).toBeGreaterThan(50);
     }
-  });
+  }, CLIENT_TEST_TIMEOUT_MS);
 
-  it.each(SCENARIOS)('amqp-connection-manager with a ChannelWrapper per request fails %s on channels only, 3 times in a row', async (scenario) => {
+  it('amqp-connection-manager with a ChannelWrapper per request fails step-ladder and eu-morning on channels only, 3 times in a row', async () => {
     const command = nodeClient('connection-manager-channel-per-request');
-    const runs = await runInARow({ broker: broker(), label: 'channel-per-request', command, scenario, abortOnFail: true, expectPassed: false });
+    const runs = await runBothScenarios(brokers, { kind: 'leaky', label: 'channel-per-request', command, abortOnFail: true, expectPassed: false });
     for (const run of runs) {
-      expect(run.record.verdict.passed, run.lines).toBe(false);
       expect(failedRules(run.record).filter((n) => n.startsWith('connections.')), run.lines).toEqual([]);
       expectFailedWithNumbers(run, 'channels.growth');
       expectFailedWithNumbers(run, 'channels.residue');
     }
-  });
+  }, CLIENT_TEST_TIMEOUT_MS);
 
-  it.each(SCENARIOS)('python3-pika leaking a connection every 40th request fails %s on connections, 3 times in a row', async (scenario) => {
-    const runs = await runInARow({ broker: broker(), label: 'pika-leak-every-40', command: pikaClient({ LEAK_EVERY: '40' }), scenario, abortOnFail: true, expectPassed: false });
+  it('python3-pika leaking a connection every 40th request fails step-ladder and eu-morning on connections, 3 times in a row', async () => {
+    const runs = await runBothScenarios(brokers, { kind: 'leaky', label: 'pika-leak-every-40', command: pikaClient({ LEAK_EVERY: '40' }), abortOnFail: true, expectPassed: false });
     for (const run of runs) {
-      expect(run.record.verdict.passed, run.lines).toBe(false);
       expectFailedWithNumbers(run, 'connections.growth');
       expectFailedWithNumbers(run, 'connections.residue');
       // About one per 40 requests stayed open.
@@ -47,5 +47,5 @@ describe('leaky twins on real client libraries', () => {
       expect(leaked, run.lines).toBeGreaterThanOrEqual(Math.floor(s.requests / 40) - 2);
       expect(leaked, run.lines).toBeLessThanOrEqual(Math.ceil(s.requests / 40) + 1);
     }
-  });
+  }, CLIENT_TEST_TIMEOUT_MS);
 });
