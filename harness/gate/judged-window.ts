@@ -12,7 +12,9 @@ const MOSTLY = 0.5;
 export function withGaps(result: RuleResult, gaps: readonly Gap[], from: number, to: number): RuleResult {
   const inside = gapsWithin(gaps, from, to);
   if (inside.seconds === 0) return result;
-  const where = inside.gaps.map((g) => `${num(g.from, 0)}-${num(g.to, 0)} s`).join(', ');
+  // Whole seconds unless that would make a short gap read "14-14 s".
+  const at = (g: Gap) => (g.to - g.from < 2 ? `${num(g.from)}-${num(g.to)} s` : `${num(g.from, 0)}-${num(g.to, 0)} s`);
+  const where = inside.gaps.map(at).join(', ');
   const text = `no broker samples for ${num(inside.seconds)} s at ${where}`;
   if (result.passed && result.judged !== false && to > from && inside.seconds > MOSTLY * (to - from)) {
     return { ...result, passed: false, value: 'n/a', message: `Not judged: ${text}, more than half of the ${num(to - from)} s this rule reads, so it cannot pass on what was seen.` };

@@ -25,8 +25,14 @@ import { heldLevels, median, type Point } from './stats.ts';
 
 /** Samples this long after the load still belong to it: what the last requests opened, what closes. */
 export const AFTER_LOAD_SEC = 5;
-/** A rise this soon after the offered load reached a new high is explained by the new load. */
-const NEW_LOAD_SETTLE_SEC = 2;
+/**
+ * A rise this soon after the offered load reached a new high is explained by the new load: a pool grows
+ * to a new concurrency within moments of the step. Longer, and a compressed ladder's short plateaus would
+ * excuse a leak's every rise.
+ */
+const NEW_LOAD_SETTLE_SEC = 1;
+/** Gaps shorter than this are not named: a held level already spans a second. */
+const MIN_GAP_SEC = 1;
 /** Share of the run's requests a level must hold for, at least, to count as a bound. */
 const MIN_PROOF_SHARE = 0.1;
 /** Load bands: consecutive seconds whose offered rate stays within this share of the band's first. */
@@ -300,14 +306,14 @@ function perConnectionPeak(input: GateInput, holdSec: number): ResourceModel['pe
  * usual interval (so a results.json from before gaps were recorded still shows its holes).
  */
 export function gapsOf(input: Pick<GateInput, 'gaps' | 'broker'>): Gap[] {
-  if (input.gaps) return input.gaps.map((g) => ({ from: g.from, to: g.to, seconds: g.to - g.from }));
+  if (input.gaps) return input.gaps.map((g) => ({ from: g.from, to: g.to, seconds: g.to - g.from })).filter((g) => g.seconds >= MIN_GAP_SEC);
   const ts = input.broker.map((s) => s.t);
   if (ts.length < 3) return [];
   const steps = ts.slice(1).map((t, i) => t - ts[i]!);
   const usual = median(steps);
   const out: Gap[] = [];
   for (let i = 0; i < steps.length; i++) {
-    if (steps[i]! > Math.max(2.5 * usual, 0.75)) out.push({ from: ts[i]!, to: ts[i + 1]!, seconds: steps[i]! });
+    if (steps[i]! > Math.max(2.5 * usual, MIN_GAP_SEC)) out.push({ from: ts[i]!, to: ts[i + 1]!, seconds: steps[i]! });
   }
   return out;
 }
