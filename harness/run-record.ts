@@ -213,6 +213,13 @@ export interface IntegrityReport {
   foreign: { count: number; withoutId: number; samples: string[] };
   /** Requests beyond the tap's capacity (sequence numbers >= 2^24), not reconciled. Absent when 0. */
   untracked?: number;
+  /** 2xx answered before the tap was bound (see tapBoundLate) whose ids it did not see: not reconciled, not counted lost. Absent when 0. */
+  notReconciled?: number;
+  /**
+   * Set when the exchange did not exist yet when the load was about to start (a target that declares it on
+   * first publish): the tap was bound once it appeared. Messages published before that could not be seen.
+   */
+  tapBoundLate?: { atIso: string; atSec: number; waitedMs: number };
   /** How the tap finished listening: quiet = no message for quietMs before the timeout. */
   drain?: { quiet: boolean; waitedMs: number; quietMs: number; timeoutMs: number };
   /** Set when the tap lost its broker connection: messages published afterwards were not seen. */

@@ -15,6 +15,11 @@ export interface AttributionContext {
   loadEndSec: number;
   /** Every process of the target seen while polling (for names and parent links). */
   processes: ReadonlyMap<number, ProcessInfo>;
+  /**
+   * The connections open before load start, by when the broker accepted them. The list itself lags the
+   * broker by up to its statistics interval (5 s), so a poll during a short baseline may not show them yet.
+   */
+  baseline?: AttributionSnapshot['groups'];
 }
 
 const MAX_ROWS = 30;
@@ -41,13 +46,13 @@ export function summariseAttribution(snapshots: readonly AttributionSnapshot[], 
       const comm = ctx.processes.get(pid)?.comm;
       return `pid ${pid}${comm ? ` (${comm}${supervisors.has(pid) ? ', parent' : ''})` : supervisors.has(pid) ? ' (parent)' : ''}`;
     };
-    return { ...base, units: Math.max(1, holders.size - supervisors.size), unitsSource: 'processes', connections: table(snapshots, (g) => label(g.pid)) };
+    return { ...base, units: Math.max(1, holders.size - supervisors.size), unitsSource: 'processes', connections: table(snapshots, (g) => label(g.pid), ctx.baseline) };
   }
   const named = new Set(window.flatMap((s) => s.groups.flatMap((g) => unitInName(g.name) ?? [])));
   if (named.size > 0) {
-    return { ...base, units: named.size, unitsSource: 'connection-names', connections: table(snapshots, (g) => unitInName(g.name) ?? '(no unit in name)') };
+    return { ...base, units: named.size, unitsSource: 'connection-names', connections: table(snapshots, (g) => unitInName(g.name) ?? '(no unit in name)', ctx.baseline) };
   }
-  return { ...base, units: ctx.declaredUnits, unitsSource: 'declared', connections: table(snapshots, () => '(not attributed)') };
+  return { ...base, units: ctx.declaredUnits, unitsSource: 'declared', connections: table(snapshots, () => '(not attributed)', ctx.baseline) };
 }
 
 function unitInName(name: string): string | undefined {
@@ -64,17 +69,18 @@ function isAncestor(processes: ReadonlyMap<number, ProcessInfo>, ancestor: numbe
 
 type Row = AttributionReport['connections'][number];
 
-function table(snapshots: readonly AttributionSnapshot[], unitOf: (g: { name: string; pid?: number }) => string): Row[] {
-  const perSnapshot = snapshots.map((s) => {
+function table(snapshots: readonly AttributionSnapshot[], unitOf: (g: { name: string; pid?: number }) => string, baseline?: AttributionSnapshot['groups']): Row[] {
+  const countsOf = (groups: AttributionSnapshot['groups']) => {
     const counts = new Map<string, number>();
-    for (const g of s.groups) {
+    for (const g of groups) {
       const key = JSON.stringify([g.name, unitOf(g)]);
       counts.set(key, (counts.get(key) ?? 0) + g.count);
     }
-    return { t: s.t, counts };
-  });
-  const keys = new Set(perSnapshot.flatMap((s) => [...s.counts.keys()]));
-  const baselineAt = perSnapshot.filter((s) => s.t < 0).at(-1) ?? perSnapshot[0];
+    return counts;
+  };
+  const perSnapshot = snapshots.map((s) => ({ t: s.t, counts: countsOf(s.groups) }));
+  const baselineAt = baseline ? { t: -1, counts: countsOf(baseline) } : (perSnapshot.filter((s) => s.t < 0).at(-1) ?? perSnapshot[0]);
+  const keys = new Set([...perSnapshot.flatMap((s) => [...s.counts.keys()]), ...(baselineAt ? baselineAt.counts.keys() : [])]);
   const last = perSnapshot.at(-1);
   const rows: Row[] = [...keys].map((key) => {
     const [name, unit] = JSON.parse(key) as [string, string];
@@ -82,7 +88,7 @@ function table(snapshots: readonly AttributionSnapshot[], unitOf: (g: { name: st
       name,
       unit,
       baseline: baselineAt?.counts.get(key) ?? 0,
-      peak: Math.max(0, ...perSnapshot.map((s) => s.counts.get(key) ?? 0)),
+      peak: Math.max(baselineAt?.counts.get(key) ?? 0, ...perSnapshot.map((s) => s.counts.get(key) ?? 0)),
       end: last?.counts.get(key) ?? 0,
     };
   });

@@ -6,6 +6,7 @@ import { summariseAttribution, groupName, type AttributionSnapshot } from './att
 import { startConnectionPoller } from './connection-poller.ts';
 import type { BrokerConnection, ManagementClient } from './management-api.ts';
 import { ownersOfPorts, readProcessTree, type ProcessInfo } from './proc-sockets.ts';
+import { zeroOf } from './run-clock.ts';
 
 export interface AttributionOptions {
   client: ManagementClient;
@@ -31,6 +32,10 @@ export function startConnectionAttribution(opts: AttributionOptions): Connection
   const processes = new Map<number, ProcessInfo>();
   /** Broker connection name -> pid holding it; a connection keeps its ports, so it is looked up once. */
   const owners = new Map<string, number>();
+  /** Connections the broker accepted before load start, by broker name: the baseline column. */
+  const beforeLoad = new Map<string, { name: string; pid?: number }>();
+  const zeroMs = zeroOf(opts.clock);
+  let datedByBroker = false;
 
   const resolveOwners = async (target: BrokerConnection[]) => {
     if (opts.targetPid === undefined) return;
@@ -59,6 +64,8 @@ export function startConnectionAttribution(opts: AttributionOptions): Connection
     for (const c of target) {
       const name = groupName(c.connectionName);
       const pid = owners.get(c.name);
+      if (c.connectedAt !== undefined) datedByBroker = true;
+      if (c.connectedAt !== undefined && c.connectedAt < zeroMs) beforeLoad.set(c.name, { name, ...(pid === undefined ? {} : { pid }) });
       const key = `${name}\u0000${pid ?? ''}`;
       const g = groups.get(key) ?? { name, ...(pid === undefined ? {} : { pid }), count: 0 };
       g.count++;
@@ -74,7 +81,10 @@ export function startConnectionAttribution(opts: AttributionOptions): Connection
       stopping ??= poller.pollNow().then(() => poller.stop());
       return stopping;
     },
-    report: ({ declaredUnits, loadEndSec }) => summariseAttribution(snapshots, { declaredUnits, loadEndSec, processes }),
+    report: ({ declaredUnits, loadEndSec }) =>
+      summariseAttribution(snapshots, { declaredUnits, loadEndSec, processes,
+        ...(datedByBroker ? { baseline: [...beforeLoad.values()].map((c) => ({ ...c, count: 1 })) } : {}),
+      }),
     lastError: () => poller.lastError(),
   };
 }

@@ -6,6 +6,7 @@ import { escapeHtml as e } from './escape.ts';
 import { fmtInt, fmtRate } from './format.ts';
 import type { RenderedChart } from './run-charts.ts';
 import { integrityNumbers, keyNumbers, phaseRows, verdictWord } from './run-view.ts';
+import { connectionRows, gapRows, samplingText, unitsSourceText } from './sampling-view.ts';
 
 const CSS = `
 :root { --fail: #c62828; --fail-bg: #fdecea; --ok: #2e7d32; --ok-bg: #edf7ed; --ink: #1f2328; --muted: #59636e; --line: #d0d7de; }
@@ -113,6 +114,39 @@ export function integrityHtml(record: RunRecord, id = 'integrity'): string {
   const rows = integrityNumbers(record);
   if (!rows) return '<p class="muted">No exchange was tapped, so acknowledged requests were not reconciled with the broker.</p>';
   return `<table class="kv" id="${e(id)}">\n<tbody>\n${rows.map((k) => `<tr><th scope="row">${e(k.label)}</th><td>${e(k.value)}</td></tr>`).join('\n')}\n</tbody>\n</table>`;
+}
+
+/** Gaps in broker sampling and the connections-by-name table; empty when the record has neither. */
+export function observationHtml(record: RunRecord): string {
+  const parts: string[] = [];
+  const gaps = gapRows(record);
+  if (gaps.length > 0) {
+    parts.push(`<h3>Gaps in broker sampling</h3>
+<p>${e(samplingText(record) ?? '')}. Shaded grey on the broker charts; rules that judged across a gap say so.</p>
+<table id="sampling-gaps">
+<thead><tr><th>When</th><th class="num">Without samples</th><th>Why</th></tr></thead>
+<tbody>
+${gaps.map((g) => `<tr><td>${e(g.window)}</td><td class="num">${e(g.seconds)}</td><td>${e(g.reason)}</td></tr>`).join('\n')}
+</tbody>
+</table>`);
+  }
+  const source = unitsSourceText(record);
+  if (source) {
+    const rows = connectionRows(record);
+    parts.push(`<h3>Connections by name</h3>
+<p>${e(source)}</p>` +
+      (rows.length === 0
+        ? ''
+        : `
+<table id="connections-by-name">
+<thead><tr><th>Connection name</th><th>Unit</th><th class="num">Baseline</th><th class="num">Peak</th><th class="num">End</th></tr></thead>
+<tbody>
+${rows.map((r) => `<tr><td>${e(r.name)}</td><td>${e(r.unit)}</td><td class="num">${fmtInt(r.baseline)}</td><td class="num">${fmtInt(r.peak)}</td><td class="num">${fmtInt(r.end)}</td></tr>`).join('\n')}
+</tbody>
+</table>
+<p class="muted">From the broker's management API every few seconds; short-lived connections may fall between two looks.</p>`));
+  }
+  return parts.join('\n');
 }
 
 export function phaseTableHtml(record: RunRecord, id = 'phases'): string {

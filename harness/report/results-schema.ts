@@ -124,6 +124,11 @@ const integrity = z
     unsolicited: z.looseObject({ count: z.number().int().nonnegative(), samples: z.array(z.string()) }),
     foreign: z.looseObject({ count: z.number().int().nonnegative(), withoutId: z.number().int().nonnegative(), samples: z.array(z.string()) }),
     untracked: z.number().int().nonnegative().optional().describe("Requests beyond the tap's capacity, not reconciled."),
+    notReconciled: z.number().int().nonnegative().optional().describe('2xx answered before the tap was bound whose ids it did not see: not reconciled, not counted lost.'),
+    tapBoundLate: z
+      .looseObject({ atIso: z.string(), atSec: z.number().describe('Seconds since load start.'), waitedMs: z.number().nonnegative() })
+      .optional()
+      .describe('The exchange appeared only after the run started; the tap was bound then.'),
     drain: z.looseObject({ quiet: z.boolean(), waitedMs: z.number(), quietMs: z.number(), timeoutMs: z.number() }).optional(),
     tapInterrupted: z.looseObject({ atIso: z.string(), reason: z.string() }).optional(),
     tapReconnects: z.number().int().nonnegative().optional().describe('Durable tap only: times it resumed on its queue after losing its connection.'),

@@ -5,6 +5,7 @@ import type { RunRecord } from '../run-record.ts';
 import { escapeMarkdown, escapeMarkdownCell, markdownCode } from './escape.ts';
 import { fmtInt, fmtRate } from './format.ts';
 import { describeStack, describeTarget, integrityNumbers, keyNumbers, phaseRows, verdictLine, verdictWord } from './run-view.ts';
+import { connectionRows, gapRows, samplingText, unitsSourceText } from './sampling-view.ts';
 
 export interface SummaryOptions {
   /** Heading level of the title (2 when embedded in a larger page). */
@@ -40,6 +41,7 @@ export function renderSummaryMarkdown(record: RunRecord, opts: SummaryOptions = 
     for (const k of integrity) lines.push(`| ${escapeMarkdownCell(k.label)} | ${escapeMarkdownCell(k.value)} |`);
     lines.push('');
   }
+  lines.push(...observationMarkdown(record, h));
   const phases = phaseRows(record);
   if (phases.length > 0) {
     lines.push(`${h}# Phases`, '');
@@ -62,6 +64,29 @@ export function renderSummaryMarkdown(record: RunRecord, opts: SummaryOptions = 
 }
 
 const RESULT_CELL: Record<RuleOutcome, string> = { ok: '✅ ok', warn: '⚠️ warn', fail: '❌ **fail**', 'n/a': '➖ not judged' };
+
+/** How the broker was observed: gaps in sampling, and the target's connections by name and unit. */
+function observationMarkdown(record: RunRecord, h: string): string[] {
+  const lines: string[] = [];
+  const gaps = gapRows(record);
+  if (gaps.length > 0) {
+    lines.push(`${h}# Gaps in broker sampling`, '', `${escapeMarkdown(samplingText(record) ?? '')}. Rules that judged across a gap say so.`, '');
+    lines.push('| When | Without samples | Why |', '|---|--:|---|');
+    for (const g of gaps) lines.push(`| ${escapeMarkdownCell(g.window)} | ${escapeMarkdownCell(g.seconds)} | ${escapeMarkdownCell(g.reason)} |`);
+    lines.push('');
+  }
+  const rows = connectionRows(record);
+  const source = unitsSourceText(record);
+  if (source) {
+    lines.push(`${h}# Connections by name`, '', escapeMarkdown(source), '');
+    if (rows.length > 0) {
+      lines.push('| Connection name | Unit | Baseline | Peak | End |', '|---|---|--:|--:|--:|');
+      for (const r of rows) lines.push(`| ${escapeMarkdownCell(r.name)} | ${escapeMarkdownCell(r.unit)} | ${fmtInt(r.baseline)} | ${fmtInt(r.peak)} | ${fmtInt(r.end)} |`);
+      lines.push('', "_From the broker's management API every few seconds; short-lived connections may fall between two looks._", '');
+    }
+  }
+  return lines;
+}
 
 export function verdictTable(record: RunRecord): string[] {
   const rows = ['| Rule | Limit | Measured | Result | What it means |', '|---|---|---|---|---|'];

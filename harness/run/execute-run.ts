@@ -123,6 +123,8 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
           expectedRequests: schedule.total,
           // Faults that drop connections must not cost the tap its messages.
           durable: schedule.faults.length > 0,
+          // A target may declare its exchange on first publish: bind when it appears.
+          attachWhenDeclared: { clock },
           log: opts.log,
         })
       : undefined;
@@ -148,6 +150,12 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
       timeoutMs: opts.timeoutMs,
       onOutcome: tap ? (seq, status, kind) => tap!.recordOutcome(seq, status, kind) : undefined,
     });
+    // The exchange never appeared after the first 2xx: nothing can be reconciled, so stop and say why.
+    let tapFailure: unknown;
+    tap?.attached.catch((err: unknown) => {
+      tapFailure = err;
+      void load.stop();
+    });
     const progress = opts.progress?.(schedule.wallDurationSec);
     if (progress) attachProgress(load, progress, () => sampler.latest()?.connections);
     const seconds: LoadSecond[] = [];
@@ -170,6 +178,7 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
       }
     });
     const result = await load;
+    if (tapFailure) throw tapFailure;
     const loadEndSec = clock();
     // Faults end with the load, so the cool-down measures recovery, not the fault.
     await faultTimeline?.stop();
