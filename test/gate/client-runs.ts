@@ -105,7 +105,7 @@ export async function runClient(opts: ClientRunOptions): Promise<LadderRun> {
     // A fresh exchange per run (the targets publish to VERIFY_EXCHANGE): exchanges outlive their runs on
     // the shared node, and a target that declares its exchange on first publish must find none there.
     verifyExchange: `rushgate.clients.${randomBytes(4).toString('hex')}`,
-    baselineSec: 1,
+    baselineSec: 2,
     cooldownSec: 2,
     abortOnFail: opts.abortOnFail ?? false,
   });

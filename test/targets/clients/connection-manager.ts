@@ -11,6 +11,7 @@ await runUnits(async (unit) => {
     name: 'accepted-calls',
     setup: (ch: ConfirmChannel) => ch.assertExchange(PUBLISH_EXCHANGE, 'topic', { durable: false }),
   });
+  channel.on('error', (err: Error) => console.error(`unit ${unit}: ${err.message}`));
   await channel.waitForConnect();
   serveCalls({
     // Resolves once the broker confirmed the message.

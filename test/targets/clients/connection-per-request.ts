@@ -11,6 +11,8 @@ await runUnits(async (unit) => {
     publish: async (body, requestId, n) => {
       const connection = new Connection({ url: AMQP_URL, noDelay: true, connectionTimeout: 5_000, connectionName: connectionName('connection-per-request', unit, `call-${n}`) });
       opened.push(connection);
+      // rabbitmq-client emits connection errors as events and retries; an unheard 'error' would kill the process.
+      connection.on('error', (err: Error) => console.error(`connection ${n}: ${err.message}`));
       const publisher = connection.createPublisher({ confirm: true, exchanges: [{ exchange: PUBLISH_EXCHANGE, type: 'topic', durable: false }] });
       await publisher.send({ exchange: PUBLISH_EXCHANGE, routingKey: 'item.update', messageId: requestId }, body);
     },

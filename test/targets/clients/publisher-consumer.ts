@@ -10,6 +10,8 @@ await runUnits(async (unit) => {
   const options = { url: AMQP_URL, noDelay: true, connectionTimeout: 5_000 };
   const publishing = new Connection({ ...options, connectionName: connectionName('publisher-consumer', unit, 'publish') });
   const consuming = new Connection({ ...options, connectionName: connectionName('publisher-consumer', unit, 'consume') });
+  // rabbitmq-client emits connection errors as events and retries; an unheard 'error' would kill the process.
+  for (const c of [publishing, consuming]) c.on('error', (err: Error) => console.error(`unit ${unit}: ${err.message}`));
   await Promise.all([publishing.onConnect(5_000), consuming.onConnect(5_000)]);
   const consumer = consuming.createConsumer(
     { queue: `rushgate.clients.store-commands.${unit}`, queueOptions: { exclusive: true }, qos: { prefetchCount: 10 } },
