@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { failedRules, runLadder, TARGETS_DIR, type LadderRun } from './run-helpers.ts';
 import { startRabbitNode, type StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
 import { REPO_ROOT } from '../../harness/paths.ts';
@@ -136,7 +136,7 @@ export async function runInARow(opts: ClientRunOptions & { expectPassed: boolean
 export async function runBothScenarios(
   brokers: (scenario: ClientScenario) => StartedRabbitNode,
   opts: Omit<ClientRunOptions, 'broker' | 'scenario'> & { expectPassed: boolean },
-): Promise<Array<LadderRun & { scenario: ClientScenario }>> {
+): Promise<ScenarioRun[]> {
   const perScenario = await Promise.all(
     SCENARIOS.map(async (scenario) => (await runInARow({ ...opts, scenario, broker: brokers(scenario) })).map((run) => ({ ...run, scenario }))),
   );
@@ -149,6 +149,18 @@ function saveRecord(run: LadderRun, name: string): void {
   const file = join(dir, `${name}.results.json`);
   writeFileSync(file, JSON.stringify(run.record, null, 2));
   console.log(`saved ${file}`);
+}
+
+type ScenarioRun = LadderRun & { scenario: ClientScenario };
+type BrokerSummary = LadderRun['record']['summary']['broker'];
+
+/** Every run is healthy (healthyProblems), and passes the target's own checks on its broker counts. */
+export function expectEveryRunHealthy(runs: ScenarioRun[], check: (broker: BrokerSummary, why: string, run: ScenarioRun) => void): void {
+  for (const run of runs) {
+    const why = `${run.scenario}:\n${run.lines}`;
+    expect(healthyProblems(run), why).toEqual([]);
+    check(run.record.summary.broker, why, run);
+  }
 }
 
 /** Every rule judged and passed, and not one acknowledged request lost on the way to the broker. */
