@@ -78,7 +78,7 @@ export function growthRule(input: GateInput, model: ResourceModel, limit: CountL
 function proofText(m: ResourceModel): string {
   const h = m.heldAfter;
   // A handful of requests after the last rise is no hold at all.
-  if (h.requests < 0.01 * (h.requests + m.reached.requests)) return 'they were still rising when the load ended';
+  if (h.requests < 0.05 * (h.requests + m.reached.requests)) return 'they were still rising when the load ended';
   if (h.requests < m.proofNeeded.inAll) {
     return `the load ended ${num(h.requests, 0)} requests after it reached ${num(m.reached.level)}, fewer than the ${num(m.proofNeeded.inAll, 0)} that would show it holds at the pace it climbed`;
   }

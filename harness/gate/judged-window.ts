@@ -4,7 +4,7 @@
 
 import type { RuleResult } from '../run-record.ts';
 import { num } from './format.ts';
-import { gapsWithin, type Gap } from './model.ts';
+import { gapsWithin, type Gap } from './sampling-gaps.ts';
 
 /** More than this share of the window without samples: the rule cannot pass. */
 const MOSTLY = 0.5;

@@ -1,6 +1,6 @@
 // The gate model: one reading of how a resource (connections or channels) behaved under the load,
-// computed once as plain named data. The ceiling, growth and residue rules (and abort-on-fail) are short
-// readings of it, so their sentences cannot contradict each other.
+// computed once as plain named data. The ceiling, per-connection, growth and residue rules are short
+// readings of it (abort-on-fail reads the same held levels), so their sentences cannot contradict each other.
 //
 // The question is bounded or not, as RabbitMQ's guidance puts it (long-lived connections, channels reused):
 // - bounded: the level rose to a bound and then held it while requests kept coming at equal or higher
@@ -21,46 +21,20 @@
 
 import { countAllowed, defaultLimits, RESOURCES, type CountLimit, type GateLimits, type Resource } from './limits.ts';
 import { countSeries, cumulativeSentAt, offeredAt, totalSent, type GateInput } from './input.ts';
+import { AFTER_LOAD_SEC, fallWithLoad, loadBands, type Fall, type LoadBand } from './load-bands.ts';
+import { gapsOf, type Gap } from './sampling-gaps.ts';
 import { heldLevels, median, type Point } from './stats.ts';
 
-/** Samples this long after the load still belong to it: what the last requests opened, what closes. */
-export const AFTER_LOAD_SEC = 5;
 /**
  * A rise this soon after the offered load reached a new high is explained by the new load: a pool grows
  * to a new concurrency within moments of the step. Longer, and a compressed ladder's short plateaus would
  * excuse a leak's every rise.
  */
 const NEW_LOAD_SETTLE_SEC = 1;
-/** Gaps shorter than this are not named: a held level already spans a second. */
-const MIN_GAP_SEC = 1;
 /** Share of the run's requests a level must hold for, at least, to count as a bound. */
 const MIN_PROOF_SHARE = 0.1;
-/** Load bands: consecutive seconds whose offered rate stays within this share of the band's first. */
-const BAND_TOLERANCE = 0.15;
-const HIGH = 0.8;
-const LOW = 0.5;
 
 export type Shape = 'bounded' | 'leak' | 'follows-load' | 'still-rising' | 'capped' | 'unknown';
-
-/** A stretch of roughly constant offered load (a ladder's plateau, a slice of a ramp), or the time after. */
-export interface LoadBand {
-  fromSec: number;
-  toSec: number;
-  /** Mean offered rate; 0 for the band after the load. */
-  rps: number;
-  /** Requests sent before the band began, and during it. */
-  requestsBefore: number;
-  requests: number;
-  /** Median level in the band after its first hold time; NaN without samples. */
-  level: number;
-  samples: number;
-}
-
-export interface Gap {
-  from: number;
-  to: number;
-  seconds: number;
-}
 
 export interface ResourceModel {
   resource: Resource;
@@ -91,7 +65,7 @@ export interface ResourceModel {
   /** Level at the halfway point of the requests and the rise per 1,000 requests after it. */
   secondHalf: { from: number; to: number; requests: number; per1000: number };
   /** The level fell back when the load fell: high-load band level minus the later low-load band level. */
-  fall?: { high: number; highRps: number; low: number; lowRps: number; mid?: number; drop: number; boundBeforePeak: boolean };
+  fall?: Fall;
   /** Set when the resource was shown bounded: the level that held (the residue's `bound`). */
   bound?: number;
   shape: Shape;
@@ -218,62 +192,6 @@ function risesOf(during: readonly Point[], input: GateInput): Rise[] {
   return out;
 }
 
-/** Groups the load's seconds into bands of roughly constant offered rate, plus the band after the load. */
-export function loadBands(input: GateInput, points: readonly Point[], holdSec: number): LoadBand[] {
-  const seconds = [...input.load].sort((a, b) => a.t - b.t);
-  const groups: Array<{ from: number; to: number; rates: number[]; sent: number }> = [];
-  for (const s of seconds) {
-    const g = groups[groups.length - 1];
-    const first = g?.rates[0] ?? 0;
-    if (g && Math.abs(s.scheduled - first) <= Math.max(2, BAND_TOLERANCE * first)) {
-      g.to = s.t + 1;
-      g.rates.push(s.scheduled);
-      g.sent += s.sent;
-    } else groups.push({ from: s.t, to: s.t + 1, rates: [s.scheduled], sent: s.sent });
-  }
-  if (groups.length > 0) groups[groups.length - 1]!.to = Math.max(groups[groups.length - 1]!.to, input.loadEndSec);
-  const out: LoadBand[] = [];
-  let before = 0;
-  for (const g of groups) {
-    out.push(band(points, g.from, Math.min(g.to, input.loadEndSec), g.rates.reduce((a, r) => a + r, 0) / g.rates.length, before, g.sent, holdSec));
-    before += g.sent;
-  }
-  out.push(band(points, input.loadEndSec, input.loadEndSec + AFTER_LOAD_SEC, 0, before, 0, holdSec));
-  return out;
-}
-
-function band(points: readonly Point[], fromSec: number, toSec: number, rps: number, requestsBefore: number, requests: number, holdSec: number): LoadBand {
-  const inside = points.filter((p) => p.t >= fromSec && p.t < toSec);
-  // Skip the first hold time: a level changing right after the load changed belongs to neither band.
-  const settled = inside.filter((p) => p.t >= fromSec + holdSec);
-  const use = settled.length >= 2 ? settled : inside;
-  return { fromSec, toSec, rps, requestsBefore, requests, level: median(use.map((p) => p.v)), samples: inside.length };
-}
-
-/**
- * The largest fall of the level from a high-load band to a later low-load band (the band after the load
- * included). Pools keep what they opened; per-request connections close when the load falls.
- * `boundBeforePeak`: a mid-load band already held the high-load level (within the allowance), so what
- * fell is a pool that hit its bound before the peak and shrinks when idle, not a count following load.
- */
-function fallWithLoad(bands: readonly LoadBand[], allowance: number): ResourceModel['fall'] {
-  const load = bands.filter((b) => Number.isFinite(b.level));
-  const peakRps = Math.max(0, ...bands.map((b) => b.rps));
-  if (peakRps === 0) return undefined;
-  let best: ResourceModel['fall'];
-  let lastHigh: LoadBand | undefined;
-  for (const b of load) {
-    if (b.rps >= HIGH * peakRps) lastHigh = b;
-    else if (b.rps <= LOW * peakRps && lastHigh && (!best || lastHigh.level - b.level > best.drop)) {
-      const mids = load.filter((m) => m.toSec <= lastHigh!.toSec && m.rps > LOW * peakRps && m.rps < HIGH * peakRps).map((m) => m.level);
-      const mid = mids.length > 0 ? Math.max(...mids) : undefined;
-      best = { high: lastHigh.level, highRps: lastHigh.rps, low: b.level, lowRps: b.rps, drop: lastHigh.level - b.level, boundBeforePeak: mid !== undefined && mid >= lastHigh.level - allowance };
-      if (mid !== undefined) best.mid = mid;
-    }
-  }
-  return best;
-}
-
 /** Requests sent between two times, counting only seconds whose offered rate passes the test. */
 function sentWhere(input: GateInput, from: number, to: number, ok: (rps: number) => boolean): number {
   let n = 0;
@@ -295,36 +213,14 @@ function halfwayTime(input: GateInput): number {
 }
 
 function perConnectionPeak(input: GateInput, holdSec: number): ResourceModel['perConnection'] {
-  const ratio = input.broker.filter((s) => s.t >= 0 && s.connections > 0).map((s) => ({ t: s.t, v: s.channels / s.connections }));
+  const during = input.broker.filter((s) => s.t >= 0);
+  const ratio = during.filter((s) => s.connections > 0).map((s) => ({ t: s.t, v: s.channels / s.connections }));
   let best: Point | undefined;
   for (const p of heldLevels(ratio, holdSec)) if (!best || p.v > best.v) best = p;
-  return best && { level: best.v, t: best.t };
-}
-
-/**
- * Gaps in the broker samples: the ones the sampler recorded, else spacings longer than 2.5 times the
- * usual interval (so a results.json from before gaps were recorded still shows its holes).
- */
-export function gapsOf(input: Pick<GateInput, 'gaps' | 'broker'>): Gap[] {
-  if (input.gaps) return input.gaps.map((g) => ({ from: g.from, to: g.to, seconds: g.to - g.from })).filter((g) => g.seconds >= MIN_GAP_SEC);
-  const ts = input.broker.map((s) => s.t);
-  if (ts.length < 3) return [];
-  const steps = ts.slice(1).map((t, i) => t - ts[i]!);
-  const usual = median(steps);
-  const out: Gap[] = [];
-  for (let i = 0; i < steps.length; i++) {
-    if (steps[i]! > Math.max(2.5 * usual, MIN_GAP_SEC)) out.push({ from: ts[i]!, to: ts[i + 1]!, seconds: steps[i]! });
-  }
-  return out;
-}
-
-/** The gaps within [from, to], clipped to it, and the seconds they cover. */
-export function gapsWithin(gaps: readonly Gap[], from: number, to: number): { gaps: Gap[]; seconds: number } {
-  const clipped = gaps
-    .map((g) => ({ from: Math.max(g.from, from), to: Math.min(g.to, to) }))
-    .filter((g) => g.to > g.from)
-    .map((g) => ({ ...g, seconds: g.to - g.from }));
-  return { gaps: clipped, seconds: clipped.reduce((a, g) => a + g.seconds, 0) };
+  if (best) return { level: best.v, t: best.t };
+  // No target connection open and no channel either (an idle watch): nothing rode on a connection.
+  if (during.length >= 2 && during.every((s) => s.connections === 0 && s.channels === 0)) return { level: 0, t: 0 };
+  return undefined;
 }
 
 /** The models of both resources, read with the run's limits (the growth limit is the allowance). */

@@ -186,3 +186,18 @@ describe('abort-on-fail reads the same levels', () => {
     expect(decision?.rule).toBe('channels.per-connection');
   });
 });
+
+describe('what the gate reads from a run record', async () => {
+  const { gateInputOf } = await import('../../harness/run/build-record.ts');
+  const { makePassingRecord } = await import('../fixtures/run-records.ts');
+
+  it('counts units from the broker when connections were attributed, and takes the sampler\'s gaps', () => {
+    const record = makePassingRecord();
+    expect(gateInputOf(record).units).toBe(record.target.units);
+    expect(gateInputOf(record).gaps).toBeUndefined();
+    record.attribution = { units: 1, unitsSource: 'processes', declaredUnits: record.target.units, connections: [] };
+    record.sampling = { intervalMs: 250, samples: 90, expected: 200, gaps: [{ from: 21, to: 29.2, seconds: 8.2, reason: 'sampler starved' }] };
+    const input = gateInputOf(record);
+    expect(input).toMatchObject({ units: 1, unitsSource: 'processes', gaps: [{ from: 21, to: 29.2 }] });
+  });
+});
