@@ -42,7 +42,10 @@ export interface BrokerSample {
   /** Target connections: broker total minus the harness's own. */
   connections: number;
   channels: number;
-  /** Broker-wide cumulative counters (include the harness's own, which are few and constant). */
+  /**
+   * Broker-wide cumulative counters. They include the harness's own connections, which are few and opened
+   * before the baseline; channels the harness opened and closed itself (the tap's probes) are subtracted.
+   */
   connectionsOpened: number;
   connectionsClosed: number;
   channelsOpened: number;

@@ -31,7 +31,7 @@ export function churnRule(input: GateInput, resource: Resource, limit: RateLimit
   const perText = limit.perSecond ? `${rate(perLimit)} per second` : `${rate(perLimit)} per ${num(limit.per, 0)} requests`;
   const over = limit.perSecond ? `in ${num(seconds)} s${requests > 0 ? ` and ${num(requests, 0)} requests` : ''}` : `for ${num(requests, 0)} requests`;
   let message = `${Title(resource)} were opened and closed again ${num(cycled, 0)} times ${over} (${perText})`;
-  if (stillOpen > 0) message += `; ${num(stillOpen, 0)} more were opened and stayed open`;
+  if (stillOpen > 0) message += `; ${num(stillOpen, 0)} more ${stillOpen === 1 ? 'was' : 'were'} opened and stayed open`;
   const perRequest = requests > 0 ? cycled / requests : 0;
   if (!passed) message += perRequest >= 0.5 ? ': the service opens them per request instead of reusing them' : ': they are reopened instead of reused';
   message += countersNote(input, opened, end);
@@ -48,7 +48,8 @@ function counterDelta(points: readonly Point[], from: number, to: number): numbe
 /** Says how holes in the sampling bear on the count: none (the counters span them) unless the readings stop early. */
 function countersNote(input: GateInput, opened: readonly Point[], end: number): string {
   const last = opened.at(-1)!.t;
-  if (last < input.loadEndSec) return `; the broker was last read at ${num(last)} s, before the load ended at ${num(input.loadEndSec)} s, so later opens are not counted`;
+  // A watch keeps only the samples up to its end; a reading within a second of the end is on time.
+  if (last < input.loadEndSec - 1) return `; the broker was last read at ${num(last)} s, before the load ended at ${num(input.loadEndSec)} s, so later opens are not counted`;
   const holes = (input.gaps ?? []).filter((g) => g.to > 0 && g.from < end);
   if (holes.length === 0) return '';
   const seconds = holes.reduce((a, g) => a + Math.min(g.to, end) - Math.max(g.from, 0), 0);

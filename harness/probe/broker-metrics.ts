@@ -1,17 +1,13 @@
 // What one scrape of RabbitMQ's Prometheus endpoint (aggregated `/metrics`) says: connections, channels,
 // their opened/closed totals, and file descriptors/sockets when the node reports them.
+import type { BrokerSample } from '../run-record.ts';
 import { parsePrometheusText, sumOf } from './prometheus-text.ts';
 
-export interface BrokerCounts {
-  connections: number;
-  channels: number;
-  connectionsOpened: number;
-  connectionsClosed: number;
-  channelsOpened: number;
-  channelsClosed: number;
-  fds?: number;
-  sockets?: number;
-}
+/** A sample's counts as the broker reports them, before the harness's own are taken out. */
+export type BrokerCounts = Pick<
+  BrokerSample,
+  'connections' | 'channels' | 'connectionsOpened' | 'connectionsClosed' | 'channelsOpened' | 'channelsClosed' | 'fds' | 'sockets'
+>;
 
 /** Reads the counts from one exposition; throws when it is not RabbitMQ's (no rabbitmq_connections). */
 export function parseBrokerMetrics(text: string): BrokerCounts {

@@ -23,11 +23,19 @@ export interface BrokerSamplerOptions {
   /** Default 250 ms (4 Hz). */
   intervalMs?: number;
   /** The harness's own broker usage right now (probes, verification tap); excluded from the counts. */
-  harnessUsage?: () => { connections: number; channels: number };
+  harnessUsage?: () => HarnessUsage;
   /** Seconds since load start; negative while the baseline is taken. A RunClock (run-clock.ts) is read in the worker as is; any other clock by its zero. */
   clock: () => number;
   /** Per-scrape timeout; default max(2 s, 4 intervals). Scrapes never overlap, so a slow one only lowers the rate. */
   timeoutMs?: number;
+}
+
+/** What the harness holds on the broker, and the channels it opened and closed itself (cumulative). */
+export interface HarnessUsage {
+  connections: number;
+  channels: number;
+  channelsOpened?: number;
+  channelsClosed?: number;
 }
 
 /** A scrape that failed: the timeline has a hole here. */
@@ -87,41 +95,47 @@ export function startBrokerSampler(opts: BrokerSamplerOptions): BrokerSampler {
   const emitter = new EventEmitter();
   const samples: BrokerSample[] = [];
   const failures: ScrapeGap[] = [];
-  const slow: Array<{ t: number; ms: number }> = [];
+  /** Scrapes that failed or answered only after 2 intervals, with how long they took: reasons for gaps. */
+  const troubles: Array<{ t: number; ms: number; why: string }> = [];
   let startedT: number | undefined;
   let stoppedT: number | undefined;
   let stopping: Promise<void> | undefined;
   let exited = false;
 
-  const fail = (t: number, why: string) => {
+  const fail = (t: number, ms: number, why: string) => {
     const gap = { t, error: `scrape of ${shownUrl} failed: ${redactText(why, target.secrets)}` };
     failures.push(gap);
+    troubles.push({ t, ms, why: gap.error });
     emitter.emit('gap', gap);
   };
   const onAnswer = (m: Extract<ScrapeMessage, { kind: 'answer' }>) => {
-    if (m.ms > 2 * intervalMs) slow.push({ t: m.t - m.ms / 2000, ms: m.ms });
-    if (m.status < 200 || m.status > 299) return fail(m.t, `answered ${m.status}`);
+    const sentAt = m.t - m.ms / 2000;
+    if (m.status < 200 || m.status > 299) return fail(sentAt, m.ms, `answered ${m.status}`);
     let counts: BrokerCounts;
     try {
       counts = parseBrokerMetrics(m.body);
     } catch (err) {
-      return fail(m.t, (err as Error).message);
+      return fail(sentAt, m.ms, (err as Error).message);
     }
+    if (m.ms > 2 * intervalMs) troubles.push({ t: sentAt, ms: m.ms, why: `the broker took ${(m.ms / 1000).toFixed(1)} s to answer a scrape` });
     const sample = toSample(m.t, counts, opts.harnessUsage?.() ?? { connections: 0, channels: 0 });
     samples.push(sample);
     emitter.emit('sample', sample);
   };
 
   const worker = new Worker(SCRAPE_WORKER_SOURCE, { eval: true, workerData: data });
+  // Sampling counts from the end of the first scrape: a fresh worker's first fetch loads the HTTP client
+  // (up to a second or two on a busy machine), which is not a hole in the broker's timeline.
   const started = new Promise<void>((resolve) => {
     worker.on('message', (m: ScrapeMessage) => {
-      if (m.kind === 'started') {
-        startedT = m.t;
-        resolve();
-      } else if (m.kind === 'answer') {
+      if (m.kind === 'answer') {
+        startedT ??= m.t + m.ms / 2000;
         onAnswer(m);
+        resolve();
       } else if (m.kind === 'failure') {
-        fail(m.t, m.timeout ? `no answer within ${data.timeoutMs} ms` : m.message);
+        startedT ??= m.t + m.ms / 1000;
+        fail(m.t, m.ms, m.timeout ? `no answer within ${data.timeoutMs} ms` : m.message);
+        resolve();
       } else if (m.kind === 'stopped') {
         stoppedT = m.t;
       }
@@ -130,6 +144,7 @@ export function startBrokerSampler(opts: BrokerSamplerOptions): BrokerSampler {
     worker.on('error', (err) => {
       const t = opts.clock();
       failures.push({ t, error: `the broker sampler's worker failed: ${err.message}` });
+      troubles.push({ t, ms: Infinity, why: failures[failures.length - 1]!.error });
       stoppedT ??= t;
       resolve();
     });
@@ -147,11 +162,10 @@ export function startBrokerSampler(opts: BrokerSamplerOptions): BrokerSampler {
     sampling: () =>
       summariseSampling({
         intervalMs,
-        from: startedT ?? samples[0]?.t ?? opts.clock(),
+        from: Math.min(startedT ?? opts.clock(), samples[0]?.t ?? Infinity),
         to: stoppedT ?? opts.clock(),
         sampleTimes: samples.map((s) => s.t),
-        failures,
-        slow,
+        troubles,
       }),
     on(event: string, fn: (...args: any[]) => void) {
       emitter.on(event, fn);
@@ -197,15 +211,16 @@ export function startBrokerSampler(opts: BrokerSamplerOptions): BrokerSampler {
   return sampler;
 }
 
-function toSample(t: number, counts: BrokerCounts, own: { connections: number; channels: number }): BrokerSample {
+function toSample(t: number, counts: BrokerCounts, own: HarnessUsage): BrokerSample {
   const sample: BrokerSample = {
     t,
     connections: Math.max(0, counts.connections - own.connections),
     channels: Math.max(0, counts.channels - own.channels),
     connectionsOpened: counts.connectionsOpened,
     connectionsClosed: counts.connectionsClosed,
-    channelsOpened: counts.channelsOpened,
-    channelsClosed: counts.channelsClosed,
+    // The tap's passive declares open and close a channel each: not the target's churn.
+    channelsOpened: Math.max(0, counts.channelsOpened - (own.channelsOpened ?? 0)),
+    channelsClosed: Math.max(0, counts.channelsClosed - (own.channelsClosed ?? 0)),
     harnessConnections: own.connections,
     harnessChannels: own.channels,
   };

@@ -18,11 +18,10 @@ export interface ScrapeWorkerData {
 
 /** Worker -> main. `t` is seconds since load start, read in the worker when the scrape happened. */
 export type ScrapeMessage =
-  | { kind: 'started'; t: number }
   /** t: midway between sending the request and reading the answer; ms: how long that took. */
   | { kind: 'answer'; t: number; ms: number; status: number; body: string }
-  /** t: when the request was sent. */
-  | { kind: 'failure'; t: number; timeout: boolean; message: string }
+  /** t: when the request was sent; ms: until it failed. */
+  | { kind: 'failure'; t: number; ms: number; timeout: boolean; message: string }
   | { kind: 'stopped'; t: number };
 
 /** Main -> worker. */
@@ -49,7 +48,7 @@ async function scrape() {
   } catch (err) {
     if (stopped) return;
     const message = String(err && err.cause instanceof Error ? err.cause.message : err && err.message);
-    parentPort.postMessage({ kind: 'failure', t: round3(before), timeout: Boolean(err && err.name === 'TimeoutError'), message });
+    parentPort.postMessage({ kind: 'failure', t: round3(before), ms: Math.round((now() - before) * 1000), timeout: Boolean(err && err.name === 'TimeoutError'), message });
   }
 }
 
@@ -77,6 +76,5 @@ parentPort.on('message', (cmd) => {
   });
 });
 
-parentPort.postMessage({ kind: 'started', t: round3(now()) });
 run();
 `;

@@ -14,9 +14,8 @@ export interface SamplingHistory {
   from: number;
   to: number;
   sampleTimes: readonly number[];
-  failures: ReadonlyArray<{ t: number; error: string }>;
-  /** Scrapes that answered, but only after more than 2 intervals. */
-  slow: ReadonlyArray<{ t: number; ms: number }>;
+  /** Scrapes that failed, or answered only after more than 2 intervals: sent at t, took ms. */
+  troubles: ReadonlyArray<{ t: number; ms: number; why: string }>;
 }
 
 export function summariseSampling(h: SamplingHistory): SamplingRecord {
@@ -38,15 +37,12 @@ export function summariseSampling(h: SamplingHistory): SamplingRecord {
   };
 }
 
+/** The scrapes that were under way during the gap; a sample's t is mid-scrape, so a slow one overlaps both sides. */
 function reasonFor(h: SamplingHistory, from: number, to: number): string {
-  const failed = h.failures.filter((f) => f.t >= from && f.t < to);
-  if (failed.length > 0) {
-    const first = failed[0]!.error;
-    return failed.length === 1 ? first : `${failed.length} scrapes failed, e.g. ${first}`;
-  }
-  const slow = h.slow.filter((s) => s.t >= from && s.t < to);
-  if (slow.length > 0) return `the broker took ${(Math.max(...slow.map((s) => s.ms)) / 1000).toFixed(1)} s to answer a scrape`;
-  return 'no scrape was taken: the sampler itself was held up';
+  const during = h.troubles.filter((x) => x.t < to && x.t + x.ms / 1000 > from);
+  if (during.length === 0) return 'no scrape was taken: the sampler itself was held up';
+  const distinct = [...new Set(during.map((x) => x.why))];
+  return during.length === 1 ? distinct[0]! : `${during.length} scrapes failed or were slow, e.g. ${distinct[0]}${distinct.length > 1 ? `; ${distinct[1]}` : ''}`;
 }
 
 /** Total seconds of the gaps that overlap [from, to]. */

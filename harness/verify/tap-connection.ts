@@ -31,8 +31,9 @@ export async function connect(amqpUrl: string, connectionName: string): Promise<
  * Whether the exchange exists, by a passive declare. checkExchange closes the channel when the exchange
  * is missing, so each look runs on a throwaway channel of its own.
  */
-export async function exchangeExists(model: ChannelModel, exchange: string): Promise<boolean> {
+export async function exchangeExists(model: ChannelModel, exchange: string, onChannel?: (c: Channel) => void): Promise<boolean> {
   const probe = await model.createChannel();
+  onChannel?.(probe);
   probe.on('error', () => {
     // Reported through the rejected checkExchange below.
   });
@@ -48,15 +49,17 @@ export async function exchangeExists(model: ChannelModel, exchange: string): Pro
 }
 
 /** A consuming channel, opened only once the exchange is known to exist. */
-export async function openChannelChecking(model: ChannelModel, exchange: string): Promise<Channel> {
-  if (!(await exchangeExists(model, exchange))) {
+export async function openChannelChecking(model: ChannelModel, exchange: string, onChannel?: (c: Channel) => void): Promise<Channel> {
+  if (!(await exchangeExists(model, exchange, onChannel))) {
     throw new VerifyExchangeError(
       `the verify exchange "${exchange}" does not exist on the broker. The target must declare it before ` +
         `it answers its health check (the reference service declares VERIFY_EXCHANGE at start-up), or pass ` +
         `--verify-exchange with the exchange the target publishes accepted calls to.`,
     );
   }
-  return model.createChannel();
+  const channel = await model.createChannel();
+  onChannel?.(channel);
+  return channel;
 }
 
 export async function closeQuietly(model: ChannelModel): Promise<void> {

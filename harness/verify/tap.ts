@@ -69,8 +69,8 @@ export interface VerificationTap {
   /** Waits until no message has arrived for quietMs and the queue is empty, or timeoutMs passed. */
   drain(opts?: { quietMs?: number; timeoutMs?: number }): Promise<DrainResult>;
   reconcile(): IntegrityReport;
-  /** What the tap holds on the broker, for the sampler's harness-connection accounting. */
-  usage(): { connections: number; channels: number };
+  /** What the tap holds on the broker, and the probe channels it opened and closed, for the sampler's accounting. */
+  usage(): { connections: number; channels: number; channelsOpened: number; channelsClosed: number };
   /** Closes the tap's connection (durable mode: deletes its queue first); safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -132,10 +132,19 @@ export async function startVerificationTap(opts: VerificationTapOptions): Promis
     }
   };
 
+  // Every channel the tap opens and closes (each look for the exchange is one), so the sampler can take
+  // them out of the broker's channel counters: they are not the target's churn.
+  let channelsOpened = 0;
+  let channelsClosed = 0;
+  const track = (channel: Channel) => {
+    channelsOpened++;
+    channel.once('close', () => channelsClosed++);
+  };
+
   const subscribe = async (given?: ChannelModel): Promise<Subscription> => {
     const model = given ?? (await connect(opts.amqpUrl, connectionName));
     try {
-      const channel = await openChannelChecking(model, opts.exchange);
+      const channel = await openChannelChecking(model, opts.exchange, track);
       channel.on('error', () => {
         // Reported by the 'close' handlers below.
       });
@@ -208,10 +217,11 @@ export async function startVerificationTap(opts: VerificationTapOptions): Promis
   let boundLater = false;
   const answeredBeforeTap = () => boundLater && (boundAtMs === undefined || Date.now() < boundAtMs + LATE_BIND_MARGIN_MS);
 
+  const probe = (model: ChannelModel) => exchangeExists(model, opts.exchange, track);
   const waitForExchange = async (model: ChannelModel): Promise<void> => {
     const graceMs = late?.graceMs ?? 2_000;
     while (!stopping) {
-      if (await exchangeExists(model, opts.exchange)) return;
+      if (await probe(model)) return;
       if (first2xxAtMs !== undefined && Date.now() > first2xxAtMs + graceMs) {
         throw new VerifyExchangeError(
           `the verify exchange "${opts.exchange}" still did not exist ${(graceMs / 1000).toFixed(1)} s after the target's first 2xx answer. ` +
@@ -230,7 +240,7 @@ export async function startVerificationTap(opts: VerificationTapOptions): Promis
       attached = Promise.resolve();
     } else {
       const model = await connect(opts.amqpUrl, connectionName);
-      if (await exchangeExists(model, opts.exchange).catch(async (err: unknown) => (await closeQuietly(model), Promise.reject(err)))) {
+      if (await probe(model).catch(async (err: unknown) => (await closeQuietly(model), Promise.reject(err)))) {
         current = await subscribe(model);
         attached = Promise.resolve();
       } else {
@@ -239,12 +249,12 @@ export async function startVerificationTap(opts: VerificationTapOptions): Promis
         opts.log?.(`verify: exchange "${opts.exchange}" does not exist yet; the tap is bound when the target declares it`);
         attached = waitForExchange(model).then(
           async () => {
-            pending = undefined;
             if (stopping) return void (await closeQuietly(model));
             const sub = await subscribe(model);
             boundAtMs = Date.now();
             boundLate = { atIso: new Date(boundAtMs).toISOString(), atSec: Math.round(late.clock() * 1000) / 1000, waitedMs: boundAtMs - startedAtMs };
             current = sub;
+            pending = undefined;
             watch(sub);
             opts.log?.(`verify: tap bound to "${opts.exchange}" at ${boundLate.atSec.toFixed(1)} s; earlier answers are not reconciled`);
           },
@@ -319,7 +329,11 @@ export async function startVerificationTap(opts: VerificationTapOptions): Promis
       if (reconnects > 0) report.tapReconnects = reconnects;
       return report;
     },
-    usage: () => (current ? { connections: 1, channels: 1 } : pending ? { connections: 1, channels: 0 } : { connections: 0, channels: 0 }),
+    usage: () => ({
+      ...(current ? { connections: 1, channels: 1 } : pending ? { connections: 1, channels: 0 } : { connections: 0, channels: 0 }),
+      channelsOpened,
+      channelsClosed,
+    }),
     stop: stopOnce,
   };
 }
