@@ -8,6 +8,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { failedRules, runLadder, TARGETS_DIR, type LadderRun } from './run-helpers.ts';
 import { startRabbitNode, type StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
+import { parseBrokerMetrics } from '../../harness/probe/broker-metrics.ts';
 import { REPO_ROOT } from '../../harness/paths.ts';
 
 const CLIENTS_DIR = join(TARGETS_DIR, 'clients');
@@ -119,6 +120,7 @@ export async function runInARow(opts: ClientRunOptions & { expectPassed: boolean
   const runs: LadderRun[] = [];
   for (let i = 1; i <= RUNS_IN_A_ROW; i++) {
     const started = Date.now();
+    await brokerIdle(opts.broker);
     const run = await runClient(opts);
     const s = run.record.summary;
     console.log(
@@ -141,6 +143,20 @@ export async function runBothScenarios(
     SCENARIOS.map(async (scenario) => (await runInARow({ ...opts, scenario, broker: brokers(scenario) })).map((run) => ({ ...run, scenario }))),
   );
   return perScenario.flat();
+}
+
+/**
+ * Waits (up to 10 s) until the shared node holds no connection and no channel: after a leaky target is
+ * stopped the broker needs a moment to close its hundreds of connections, and the next run's baseline
+ * must not count them.
+ */
+async function brokerIdle(node: StartedRabbitNode): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const counts = parseBrokerMetrics(await (await fetch(`${node.prometheusUrl}/metrics`)).text());
+    if (counts.connections === 0 && counts.channels === 0) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 function saveRecord(run: LadderRun, name: string): void {
