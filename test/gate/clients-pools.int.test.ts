@@ -8,7 +8,7 @@ describe('healthy channel pools on real client libraries', () => {
   buildNodeClients(['rascal-pool', 'spring-cache', 'connection-manager']);
 
   it('rascal, one connection per unit and a lazy pool of up to 5 confirm channels, passes step-ladder and eu-morning 3 times in a row', async () => {
-    const runs = await runBothScenarios(brokers, { kind: 'healthy', label: 'rascal', command: nodeClient('rascal-pool'), units: 2, expectPassed: true });
+    const runs = await runBothScenarios(brokers, { label: 'rascal', command: nodeClient('rascal-pool'), units: 2, expectPassed: true });
     expectEveryRunHealthy(runs, (b, why) => {
       expect(b.peakConnections, why).toBe(2);
       // The pool really filled past one channel per connection, and never past rascal's 5 per connection.
@@ -21,7 +21,7 @@ describe('healthy channel pools on real client libraries', () => {
     // Each call holds its channel 250 ms (the work inside the template's scope): from 100 req/s on the
     // cache is full and callers wait for a channel, so the 25 is reached early in both scenarios.
     const command = nodeClient('spring-cache', { CHANNEL_HOLD_MS: '250' });
-    const runs = await runBothScenarios(brokers, { kind: 'healthy', label: 'spring-cache', command, expectPassed: true });
+    const runs = await runBothScenarios(brokers, { label: 'spring-cache', command, expectPassed: true });
     expectEveryRunHealthy(runs, (b, why) => {
       expect(b.peakConnections, why).toBe(1);
       expect(b.peakChannels, why).toBe(25);
@@ -29,7 +29,7 @@ describe('healthy channel pools on real client libraries', () => {
   }, CLIENT_TEST_TIMEOUT_MS);
 
   it('amqp-connection-manager with one manager and one ChannelWrapper per unit passes step-ladder and eu-morning 3 times in a row', async () => {
-    const runs = await runBothScenarios(brokers, { kind: 'healthy', label: 'connection-manager', command: nodeClient('connection-manager'), expectPassed: true });
+    const runs = await runBothScenarios(brokers, { label: 'connection-manager', command: nodeClient('connection-manager'), expectPassed: true });
     expectEveryRunHealthy(runs, (b, why) => expect([b.peakConnections, b.peakChannels], why).toEqual([1, 1]));
   }, CLIENT_TEST_TIMEOUT_MS);
 });
