@@ -21,6 +21,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts'],
           exclude: ['test/**/*.int.test.ts'],
+          // Pure, but some draw charts or generate thousands of bodies: a slow, shared machine is not a failure.
+          testTimeout: 30_000,
           sequence: { groupOrder: 0 },
         },
       },
