@@ -3,6 +3,7 @@
 // schedule, the payload generators and the k6 export read.
 import type { z } from 'zod';
 import type { CallKind } from '../harness/run-record.ts';
+import { DEFAULT_EXPECT, type CallExpect } from '../harness/load/call-tally.ts';
 import { chaosRuleProblems, wallSeconds, type ScenarioFault } from './chaos-schema.ts';
 import { clockToMinutes } from './clock.ts';
 import { ALLOWED_KEYS, scenarioSpecSchema } from './scenario-schema.ts';
@@ -54,6 +55,8 @@ export interface Scenario {
   totalMinutes: number;
   /** Faults on the timeline; empty for a sunny morning. */
   chaos: ScenarioFault[];
+  /** Answers besides 2xx the calls expect (accepted, refused by design, shed during faults). */
+  expect: CallExpect;
 }
 
 export const CALL_KINDS: readonly CallKind[] = ['item-put', 'items-batch', 'matchings'];
@@ -118,6 +121,11 @@ function resolve(spec: ParsedScenarioSpec): Scenario {
       matchings: { weight: m.matchings?.weight ?? 0, pairs: m.matchings?.pairs ?? { min: 1, max: 20 } },
     },
     catalog: spec.catalog ?? { ...DEFAULT_CATALOG },
+    expect: {
+      accepted: spec.expect?.accepted ?? DEFAULT_EXPECT.accepted,
+      refused: spec.expect?.refused ?? DEFAULT_EXPECT.refused,
+      shed: spec.expect?.shed ?? DEFAULT_EXPECT.shed,
+    },
     phases,
     totalMinutes: at,
     chaos: (spec.chaos ?? []).map((c) => ({
@@ -174,6 +182,7 @@ function allowedKeysAt(path: PropertyKey[], spec: unknown): string[] | undefined
   if (path.length === 0) return ALLOWED_KEYS.scenario;
   if (path.length === 1 && path[0] === 'mix') return ALLOWED_KEYS.mix;
   if (path.length === 1 && path[0] === 'catalog') return ALLOWED_KEYS.catalog;
+  if (path.length === 1 && path[0] === 'expect') return ALLOWED_KEYS.expect;
   if (path.length === 2 && path[0] === 'phases' && typeof path[1] === 'number') {
     const phases = (spec as { phases?: unknown }).phases;
     const phase = Array.isArray(phases) ? phases[path[1]] : undefined;

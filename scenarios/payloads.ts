@@ -2,13 +2,19 @@
 // whatever was sent before it, so a run can be replayed and its ids reconciled without storing them.
 // Bodies follow the target contract in DESIGN.md (and service/http/schemas.ts).
 import type { CallKind } from '../harness/run-record.ts';
+import { DEFAULT_EXPECT, type CallExpect, type CallInfo } from '../harness/load/call-tally.ts';
 import type { CallMix, Catalog } from './define-scenario.ts';
 
+/** One request, ready to send: the driver sends method, path, headers and body as given. */
 export interface Call {
-  kind: CallKind;
-  method: 'PUT' | 'POST';
+  /** The call's name in the scenario; results are kept per name. */
+  name: string;
+  method: string;
+  /** Path and query, appended to the target's base URL. */
   path: string;
-  body: string;
+  /** Includes content-type and the request-id header. */
+  headers: Record<string, string>;
+  body: string | Buffer;
   requestId: string;
 }
 
@@ -17,6 +23,23 @@ export interface PayloadSource {
   seed: number;
   mix: CallMix;
   catalog: Catalog;
+}
+
+/** The reference contract's calls as the per-call results show them (paths are templates). */
+export const REFERENCE_PATHS: Record<CallKind, { method: string; path: string }> = {
+  'item-put': { method: 'PUT', path: '/api/v1/stores/${storeId}/items/${itemId}' },
+  'items-batch': { method: 'POST', path: '/api/v1/stores/${storeId}/items' },
+  matchings: { method: 'POST', path: '/api/v1/stores/${storeId}/matchings' },
+};
+
+/** The calls a schedule may send, with what each expects besides 2xx. */
+export function callInfosOf(source: PayloadSource & { expect?: CallExpect }): CallInfo[] {
+  return KINDS.filter((k) => source.mix[k].weight > 0).map((name) => ({ name, ...REFERENCE_PATHS[name], expect: source.expect ?? DEFAULT_EXPECT }));
+}
+
+/** The name of call `seq` without building it (for arrivals dropped before they were made). */
+export function callNameOf(source: PayloadSource, seq: number): string {
+  return pickKind(source.mix, mulberry32(hashSeed(source.seed, seq))());
 }
 
 /** mulberry32: tiny, fast, and good enough to vary payloads; not for anything secret. */
@@ -56,23 +79,24 @@ export function parseRequestId(id: string): { runId: string; seq: number } | und
 }
 
 /** The call for arrival `seq` (0-based across the whole schedule). */
-export function makeCall(source: PayloadSource, seq: number, runId: string): Call {
+export function makeCall(source: PayloadSource, seq: number, runId: string): Call & { name: CallKind; body: string } {
   const rnd = mulberry32(hashSeed(source.seed, seq));
   const kind = pickKind(source.mix, rnd());
   const storeIdx = int(rnd, 0, source.catalog.stores - 1);
   const storeId = storeIdFor(storeIdx);
   const requestId = requestIdFor(runId, seq);
   const base = `/api/v1/stores/${storeId}`;
+  const headers = { 'content-type': 'application/json', 'x-request-id': requestId };
   switch (kind) {
     case 'item-put': {
       const itemIdx = int(rnd, 0, source.catalog.itemsPerStore - 1);
-      return { kind, method: 'PUT', path: `${base}/items/${itemIdFor(itemIdx)}`, body: itemJson(source, storeIdx, itemIdx, rnd), requestId };
+      return { name: kind, method: 'PUT', path: `${base}/items/${itemIdFor(itemIdx)}`, headers, body: itemJson(source, storeIdx, itemIdx, rnd), requestId };
     }
     case 'items-batch': {
       const n = int(rnd, source.mix['items-batch'].items.min, source.mix['items-batch'].items.max);
       const items: string[] = [];
       for (let i = 0; i < n; i++) items.push(itemJson(source, storeIdx, int(rnd, 0, source.catalog.itemsPerStore - 1), rnd));
-      return { kind, method: 'POST', path: `${base}/items`, body: `[${items.join(',')}]`, requestId };
+      return { name: kind, method: 'POST', path: `${base}/items`, headers, body: `[${items.join(',')}]`, requestId };
     }
     case 'matchings': {
       const n = int(rnd, source.mix.matchings.pairs.min, source.mix.matchings.pairs.max);
@@ -81,7 +105,7 @@ export function makeCall(source: PayloadSource, seq: number, runId: string): Cal
         const labelId = labelIdFor(storeIdx, int(rnd, 0, 999_999));
         pairs.push(`{"labelId":"${labelId}","itemId":"${itemIdFor(int(rnd, 0, source.catalog.itemsPerStore - 1))}"}`);
       }
-      return { kind, method: 'POST', path: `${base}/matchings`, body: `[${pairs.join(',')}]`, requestId };
+      return { name: kind, method: 'POST', path: `${base}/matchings`, headers, body: `[${pairs.join(',')}]`, requestId };
     }
   }
 }

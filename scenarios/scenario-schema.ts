@@ -33,6 +33,15 @@ export const mixSpecSchema = z.strictObject({
   matchings: z.strictObject({ weight: z.number().finite().min(0), pairs: sizeRange }).optional(),
 });
 
+const statusList = z.array(z.number().int().min(100).max(599));
+/** Answers besides 2xx that the scenario expects: accepted, refused by design, or shed during a fault. */
+export const expectSpecSchema = z.strictObject({
+  accepted: statusList.optional(),
+  refused: statusList.optional(),
+  /** Refused by design only while a fault is active and with Retry-After (default [503]). */
+  shed: statusList.optional(),
+});
+
 export const catalogSpecSchema = z.strictObject({
   stores: z.number().int().min(1).max(100_000),
   itemsPerStore: z.number().int().min(1).max(10_000_000),
@@ -50,6 +59,8 @@ export const scenarioSpecSchema = z.strictObject({
   seed: z.number().int().min(0).max(0xffff_ffff),
   mix: mixSpecSchema,
   catalog: catalogSpecSchema.optional(),
+  /** Statuses every call expects besides 2xx; anything else counts as failed (errors.rate). */
+  expect: expectSpecSchema.optional(),
   phases: z.array(phaseSpecSchema).min(1),
   /** Faults on the timeline (harness/chaos/). */
   chaos: z.array(chaosSpecSchema).optional(),
@@ -65,6 +76,7 @@ export const ALLOWED_KEYS = {
   scenario: Object.keys(scenarioSpecSchema.shape),
   mix: Object.keys(mixSpecSchema.shape),
   catalog: Object.keys(catalogSpecSchema.shape),
+  expect: Object.keys(expectSpecSchema.shape),
   phase: {
     'constant-rate': ['kind', 'name', 'minutes', 'until', 'description', 'rps'],
     ramp: ['kind', 'name', 'minutes', 'until', 'description', 'fromRps', 'toRps'],

@@ -6,6 +6,7 @@ import { clockToMinutes, minutesToClock } from './clock.ts';
 import { ScenarioError } from './define-scenario.ts';
 import type { Catalog, CallMix, Scenario } from './define-scenario.ts';
 import type { ScenarioFault } from './chaos-schema.ts';
+import type { CallExpect } from '../harness/load/call-tally.ts';
 export { parseDurationSec } from './duration.ts';
 
 export type SchedulePhase = RunRecord['scenario']['phases'][number];
@@ -29,6 +30,7 @@ export interface Schedule {
   minutesPerWallSec: number;
   mix: CallMix;
   catalog: Catalog;
+  expect: CallExpect;
   perSecond: ScheduleSecond[];
   /** Phases in wall seconds, rates scaled to this schedule's peak. */
   phases: SchedulePhase[];
@@ -90,6 +92,7 @@ export function resolveSchedule(scenario: Scenario, opts: ScheduleOptions = {}):
     minutesPerWallSec: 1 / secPerMinute,
     mix: scenario.mix,
     catalog: scenario.catalog,
+    expect: scenario.expect,
     perSecond,
     phases,
     total: before,

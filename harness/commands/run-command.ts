@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { EXIT, UsageError } from '../errors.ts';
+import { redactText } from '../redact.ts';
 import { parseDuration } from '../parse-duration.ts';
 import { writeReports } from '../report/write-reports.ts';
 import { createProgress } from '../load/progress.ts';
@@ -54,6 +55,8 @@ export const runCommand = {
     const record = await executeRun(opts);
     const files = await writeReports(record, out);
     printVerdict(record, files, { quiet: Boolean(args.quiet) });
+    // Every call refused (e.g. all 404): the scenario does not fit the service, a configuration mistake.
+    if (record.validity?.configMistake) return EXIT.usage;
     return record.verdict.passed ? EXIT.passed : EXIT.failed;
   },
 };
@@ -71,7 +74,7 @@ export function runOptionsFrom(args: Record<string, unknown>, outDir: string): R
     if (missing.length > 0) throw new UsageError(`--stack external needs ${missing.map((k) => `--${k}`).join(', ')}.`);
   }
   const quiet = Boolean(args.quiet);
-  const log = quiet ? () => {} : (line: string) => process.stderr.write(`rushgate: ${line}\n`);
+  const log = quiet ? () => {} : (line: string) => process.stderr.write(`rushgate: ${redactText(line)}\n`);
   return {
     scenario: String(args.scenario),
     durationSec: args.duration === undefined ? undefined : parseDuration(String(args.duration), '--duration'),

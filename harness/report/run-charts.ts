@@ -188,7 +188,10 @@ export function statusChart(record: RunRecord, label?: string): ChartSpec {
     id: 'status',
     file: 'status.png',
     title: 'Status codes per second',
-    caption: `Responses per second stacked by status class; purple are requests that got no HTTP answer. ${fmtInt(statusClassTotal(s.status, '5'))} 5xx in total.`,
+    caption:
+      `Responses per second stacked by status class; purple are requests that got no HTTP answer. ${fmtInt(statusClassTotal(s.status, '4'))} 4xx, ` +
+      `${fmtInt(statusClassTotal(s.status, '5'))} 5xx, ${fmtInt(noResponse)} without answer in total` +
+      `${s.classes ? `; ${fmtInt(s.classes.refused)} answers were refused by design (statuses the scenario expects), ${fmtInt(s.classes.failed)} failed` : ''}.`,
     config: config as unknown as ChartConfiguration,
   };
 }

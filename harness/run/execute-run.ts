@@ -6,6 +6,8 @@ import { startFaultTimeline, type FaultTimeline } from '../chaos/timeline.ts';
 import { checkAbort } from '../gate/abort.ts';
 import { resolveLimits, type LimitsSource } from '../gate/resolve-limits.ts';
 import { runLoad } from '../load/driver.ts';
+import { CallTally } from '../load/call-tally.ts';
+import { callInfosOf } from '../../scenarios/payloads.ts';
 import { attachProgress, type Progress } from '../load/progress.ts';
 import { startBrokerSampler } from '../probe/broker-sampler.ts';
 import type { LoadSecond, RunRecord, TimelineEvent } from '../run-record.ts';
@@ -20,6 +22,7 @@ import { startVerificationTap, type VerificationTap } from '../verify/tap.ts';
 import { fetchWorkerStatus } from '../verify/worker-status.ts';
 import { buildRunRecord } from './build-record.ts';
 import { judgeRecord } from './judge-record.ts';
+import { checkValidity } from './validity.ts';
 import { assertLoopbackTarget } from './target-guard.ts';
 
 /** The exchange the reference service publishes accepted calls to (service/config.ts). */
@@ -125,7 +128,19 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
     const events: TimelineEvent[] = [];
     const faults = prepareFaults(schedule, stack, opts.log);
     await sleep(Math.max(0, loadStartMs - Date.now()));
-    faultTimeline = faults.length > 0 ? startFaultTimeline(faults, faultContext(stack, opts.log), clock, (e) => events.push(e)) : undefined;
+    // Shed statuses (503/429 with Retry-After) count as refused by design only while a fault is active.
+    let activeFaults = 0;
+    const onFaultEvent = (e: TimelineEvent): void => {
+      events.push(e);
+      if (e.kind === 'fault-start') activeFaults++;
+      if (e.kind === 'fault-end') activeFaults = Math.max(0, activeFaults - 1);
+    };
+    faultTimeline = faults.length > 0 ? startFaultTimeline(faults, faultContext(stack, opts.log), clock, onFaultEvent) : undefined;
+    const tally = new CallTally({
+      calls: callInfosOf(schedule),
+      faultActive: () => activeFaults > 0,
+      onFirstError: (e) => opts.log(`first answers: ${e.call} got ${e.status} at ${e.t.toFixed(1)} s: ${e.body || '(empty body)'}`),
+    });
 
     const load = runLoad({
       targetUrl: stack.targetUrl,
@@ -133,6 +148,7 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
       runId,
       inFlightLimit: opts.inFlightLimit,
       timeoutMs: opts.timeoutMs,
+      tally,
       onOutcome: tap ? (seq, status, kind) => tap!.recordOutcome(seq, status, kind) : undefined,
     });
     const progress = opts.progress?.(schedule.wallDurationSec);
@@ -192,6 +208,7 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
       stack: { kind, connectionMax: stack.connectionMax },
     });
     if (integrity) record.integrity = integrity;
+    record.validity = checkValidity(record);
     record.verdict = judgeRecord(record, limits, abortedBy);
     return record;
   } catch (err) {
