@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { chaosSpecSchema } from './chaos-schema.ts';
 import { isClock } from './clock.ts';
+import { callsSpecSchema, setupSpecSchema } from './calls/call-schema.ts';
 
 const NAME_RE = /^[a-z0-9][a-z0-9-]*$/;
 
@@ -57,7 +58,14 @@ export const scenarioSpecSchema = z.strictObject({
   /** Nominal peak; phase rates are requests/second at this peak and scale with --peak-rps. */
   peakRps: z.number().finite().positive(),
   seed: z.number().int().min(0).max(0xffff_ffff),
-  mix: mixSpecSchema,
+  /** The reference contract's three calls by weight; or give `calls`. */
+  mix: mixSpecSchema.optional(),
+  /** Your own calls by name (scenarios/calls/call-schema.ts); or give `mix`. */
+  calls: callsSpecSchema.optional(),
+  /** A request made once before the load; calls read its JSON answer as `${setup.path}`. */
+  setup: setupSpecSchema.optional(),
+  /** Header that carries each call's request id (default X-Request-Id); null to send none (put `${requestId}` in the path or body). */
+  requestIdHeader: z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be an HTTP header name').nullable().optional(),
   catalog: catalogSpecSchema.optional(),
   /** Statuses every call expects besides 2xx; anything else counts as failed (errors.rate). */
   expect: expectSpecSchema.optional(),

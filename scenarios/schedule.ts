@@ -7,6 +7,8 @@ import { ScenarioError } from './define-scenario.ts';
 import type { Catalog, CallMix, Scenario } from './define-scenario.ts';
 import type { ScenarioFault } from './chaos-schema.ts';
 import type { CallExpect } from '../harness/load/call-tally.ts';
+import type { CallDef } from './calls/call-def.ts';
+import type { SetupSpec } from './calls/call-schema.ts';
 export { parseDurationSec } from './duration.ts';
 
 export type SchedulePhase = RunRecord['scenario']['phases'][number];
@@ -31,6 +33,10 @@ export interface Schedule {
   mix: CallMix;
   catalog: Catalog;
   expect: CallExpect;
+  /** The calls arrivals choose from (the reference three for a scenario with a `mix`). */
+  calls: CallDef[];
+  /** Setup request made once before the load, if any. */
+  setup?: SetupSpec;
   perSecond: ScheduleSecond[];
   /** Phases in wall seconds, rates scaled to this schedule's peak. */
   phases: SchedulePhase[];
@@ -93,6 +99,8 @@ export function resolveSchedule(scenario: Scenario, opts: ScheduleOptions = {}):
     mix: scenario.mix,
     catalog: scenario.catalog,
     expect: scenario.expect,
+    calls: scenario.calls,
+    ...(scenario.setup ? { setup: scenario.setup } : {}),
     perSecond,
     phases,
     total: before,

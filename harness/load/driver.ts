@@ -5,8 +5,8 @@
 // exactly the overload a burst test must expose.
 import { EventEmitter } from 'node:events';
 import type { CallSummary, FirstError, LatencySummary, LoadSecond, StatusClasses } from '../run-record.ts';
-import { callInfosOf, callNameOf, makeCall } from '../../scenarios/payloads.ts';
 import type { Call } from '../../scenarios/payloads.ts';
+import { callInfos, createCallSource, type CallSource } from '../../scenarios/calls/call-source.ts';
 import { CallTally } from './call-tally.ts';
 import type { Schedule } from '../../scenarios/schedule.ts';
 import { DRAIN_PHASE } from '../../scenarios/scenario-rules.ts';
@@ -27,6 +27,8 @@ export interface LoadOptions {
   runId: string;
   /** Called once per sent request: the HTTP status, or 0 with the error kind. */
   onOutcome?: (seq: number, status: number, errorKind?: ErrorKind) => void;
+  /** Builds the request for each arrival; the schedule's calls (no env, no setup) when not given. */
+  calls?: CallSource;
   /** Per-call accounting (call-tally.ts); one for the schedule's calls is made when not given. */
   tally?: CallTally;
 }
@@ -122,6 +124,7 @@ class OpenModelRun extends EventEmitter {
   private readonly status: Record<string, number> = {};
   private readonly errors: Record<string, number> = {};
   private readonly calls: CallTally;
+  private readonly source: CallSource;
   private readonly promise: Promise<LoadResult>;
   private resolve!: (r: LoadResult) => void;
   private reject!: (e: unknown) => void;
@@ -154,7 +157,8 @@ class OpenModelRun extends EventEmitter {
     }
     this.schedule = opts.schedule;
     this.target = parseTarget(opts.targetUrl);
-    this.calls = opts.tally ?? new CallTally({ calls: callInfosOf(opts.schedule) });
+    this.source = opts.calls ?? createCallSource(opts.schedule, { runId: opts.runId });
+    this.calls = opts.tally ?? new CallTally({ calls: callInfos(this.source.calls) });
     this.promise = new Promise((res, rej) => {
       this.resolve = res;
       this.reject = rej;
@@ -279,10 +283,10 @@ class OpenModelRun extends EventEmitter {
     if (!this.pool.canSend()) {
       tally.dropped++;
       this.dropped++;
-      this.calls.dropped(callNameOf(this.schedule, seq));
+      this.calls.dropped(this.source.nameOf(seq));
       return;
     }
-    const call = makeCall(this.schedule, seq, this.opts.runId);
+    const call = this.source.make(seq);
     this.calls.sent(call.name);
     this.pool.send({ seq, call: call.name, intendedMs, buffer: requestBuffer(this.target, call) }, nowMs);
     tally.sent++;

@@ -7,7 +7,8 @@ import { checkAbort } from '../gate/abort.ts';
 import { resolveLimits, type LimitsSource } from '../gate/resolve-limits.ts';
 import { runLoad } from '../load/driver.ts';
 import { CallTally } from '../load/call-tally.ts';
-import { callInfosOf } from '../../scenarios/payloads.ts';
+import { callInfos, createCallSource } from '../../scenarios/calls/call-source.ts';
+import { resolveEnv, runSetup } from '../../scenarios/calls/run-values.ts';
 import { attachProgress, type Progress } from '../load/progress.ts';
 import { startBrokerSampler } from '../probe/broker-sampler.ts';
 import type { LoadSecond, RunRecord, TimelineEvent } from '../run-record.ts';
@@ -70,6 +71,7 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
   const scenario = await loadScenario(opts.scenario);
   const schedule = resolveSchedule(scenario, { durationSec: opts.durationSec, peakRps: opts.peakRps });
   const limits = resolveLimits(opts.limits);
+  const env = resolveEnv(schedule.calls, schedule.setup);
   if (opts.external) {
     assertLoopbackTarget(
       [
@@ -108,6 +110,9 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
     const loadStartMs = Date.now() + baselineSec * 1000;
     const clock = () => (Date.now() - loadStartMs) / 1000;
     const runId = randomBytes(4).toString('hex');
+    const setup = schedule.setup ? await runSetup(schedule.setup, stack.targetUrl, env, schedule.calls) : {};
+    if (schedule.setup) opts.log(`setup: ${schedule.setup.method} ${schedule.setup.path} answered; calls can read its values`);
+    const source = createCallSource(schedule, { runId, env, setup });
     // Reconciliation: bound before any load, so every published id is seen. The reference service always
     // publishes to its exchange; a user's target only when it names one.
     const verifyExchange = opts.verifyExchange ?? (opts.targetCommand || opts.external ? undefined : REFERENCE_EXCHANGE);
@@ -137,7 +142,7 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
     };
     faultTimeline = faults.length > 0 ? startFaultTimeline(faults, faultContext(stack, opts.log), clock, onFaultEvent) : undefined;
     const tally = new CallTally({
-      calls: callInfosOf(schedule),
+      calls: callInfos(source.calls),
       faultActive: () => activeFaults > 0,
       onFirstError: (e) => opts.log(`first answers: ${e.call} got ${e.status} at ${e.t.toFixed(1)} s: ${e.body || '(empty body)'}`),
     });
@@ -149,6 +154,7 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
       inFlightLimit: opts.inFlightLimit,
       timeoutMs: opts.timeoutMs,
       tally,
+      calls: source,
       onOutcome: tap ? (seq, status, kind) => tap!.recordOutcome(seq, status, kind) : undefined,
     });
     const progress = opts.progress?.(schedule.wallDurationSec);
