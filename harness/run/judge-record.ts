@@ -1,3 +1,4 @@
+import { callRules } from '../gate/call-rules.ts';
 import { evaluateGate } from '../gate/evaluate.ts';
 import type { GateLimits } from '../gate/limits.ts';
 import type { RunRecord, Verdict } from '../run-record.ts';
@@ -15,6 +16,7 @@ export function judgeRecord(record: RunRecord, limits: GateLimits, aborted = rec
   const watch = isWatchRecord(record);
   const verdict = evaluateGate(gateInputOf(record, aborted), limits, watch ? { load: 'unknown' } : {});
   const validity = watch ? undefined : (record.validity ?? checkValidity(record));
-  const rules = [...(validity && !validity.valid ? [validityRule(validity)] : []), ...verdict.rules, ...(record.integrity ? integrityRules(record.integrity) : [])];
+  const perCall = watch ? [] : callRules(record.calls, limits.calls ?? [], record.events.some((e) => e.kind === 'fault-start'));
+  const rules = [...(validity && !validity.valid ? [validityRule(validity)] : []), ...verdict.rules, ...perCall, ...(record.integrity ? integrityRules(record.integrity) : [])];
   return { ...verdict, passed: rules.every((r) => r.passed), rules };
 }
