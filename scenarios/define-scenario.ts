@@ -8,6 +8,7 @@ import type { CallDef } from './calls/call-def.ts';
 import { ALLOWED_CALL_KEYS, ALLOWED_SETUP_KEYS, type CallExpectSpec, type SetupSpec } from './calls/call-schema.ts';
 import { callRuleProblems } from './calls/call-rules.ts';
 import { userCall } from './calls/user-call.ts';
+import { TIMELINE_NAMES, TIMELINES, timelinePhases, type TimelineName } from './timelines.ts';
 import { DEFAULT_REQUEST_ID_HEADER, referenceCalls } from './payloads.ts';
 import { chaosRuleProblems, wallSeconds, type ScenarioFault } from './chaos-schema.ts';
 import { clockToMinutes } from './clock.ts';
@@ -96,10 +97,13 @@ export function isScenario(value: unknown): value is Scenario {
 }
 
 /** Validate a scenario spec (strictly, all problems at once) and resolve its timeline. */
-export function defineScenario(spec: ScenarioSpec, source?: string): Scenario {
-  if (isScenario(spec)) return spec;
+export function defineScenario(input: ScenarioSpec | NamedTimelineSpec, source?: string): Scenario {
+  if (isScenario(input)) return input;
+  const spec = withTimeline(input);
   const parsed = scenarioSpecSchema.safeParse(spec);
   const problems = parsed.success ? [] : parsed.error.issues.map((issue) => describeIssue(issue, spec));
+  const raw = input as Record<string, unknown>;
+  if (raw.timeline !== undefined && (raw.phases !== undefined || raw.clockStart !== undefined)) problems.push('timeline: give either "timeline" or "clockStart" + "phases", not both');
   problems.push(...scenarioRuleProblems(spec), ...chaosRuleProblems((spec as { chaos?: unknown }).chaos), ...callRuleProblems(spec));
   if (!parsed.success || problems.length > 0) throw new ScenarioError(scenarioName(spec), problems, source);
   return resolve(parsed.data);
@@ -150,6 +154,19 @@ function resolve(spec: ParsedScenarioSpec): Scenario {
   };
   Object.defineProperty(scenario, BRAND, { value: true, enumerable: false });
   return scenario;
+}
+
+/** A scenario that names a timeline (`timeline: 'eu-morning'`) instead of writing clockStart and phases. */
+export type NamedTimelineSpec = Omit<ScenarioSpec, 'clockStart' | 'phases'> & { timeline: TimelineName; clockStart?: undefined; phases?: undefined };
+
+function withTimeline(input: ScenarioSpec | NamedTimelineSpec): ScenarioSpec {
+  const raw = input as Record<string, unknown>;
+  const name = raw.timeline;
+  if (typeof name !== 'string' || !(TIMELINE_NAMES as string[]).includes(name)) return input as ScenarioSpec;
+  // Giving phases or clockStart too is reported by the rules; the timeline fills only what is missing.
+  const peak = typeof raw.peakRps === 'number' && raw.peakRps > 0 ? raw.peakRps : TIMELINES[name as TimelineName].peakRps;
+  const t = timelinePhases(name as TimelineName, peak);
+  return { ...t, ...input, clockStart: raw.clockStart ?? t.clockStart, phases: raw.phases ?? t.phases } as ScenarioSpec;
 }
 
 function mergeExpect(base: CallExpect, over: CallExpectSpec | undefined): CallExpect {

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { chaosSpecSchema } from './chaos-schema.ts';
 import { isClock } from './clock.ts';
-import { callsSpecSchema, setupSpecSchema } from './calls/call-schema.ts';
+import { callsSpecSchema, setupSpecSchema, type CallSpec } from './calls/call-schema.ts';
 
 const NAME_RE = /^[a-z0-9][a-z0-9-]*$/;
 
@@ -51,7 +51,7 @@ export const catalogSpecSchema = z.strictObject({
 export const scenarioSpecSchema = z.strictObject({
   name,
   description: z.string().min(1),
-  /** Scenario clock at load start, UTC. */
+  /** Scenario clock at load start, UTC (comes from `timeline` when one is named). */
   clockStart: clock,
   /** Wall seconds the whole timeline is compressed into unless --duration says otherwise. */
   defaultDurationSec: z.number().finite().positive().max(86_400),
@@ -70,13 +70,15 @@ export const scenarioSpecSchema = z.strictObject({
   /** Statuses every call expects besides 2xx; anything else counts as failed (errors.rate). */
   expect: expectSpecSchema.optional(),
   phases: z.array(phaseSpecSchema).min(1),
+  /** A named timeline instead of clockStart + phases, rates scaled to peakRps: 'eu-morning'. */
+  timeline: z.enum(['eu-morning']).optional(),
   /** Faults on the timeline (harness/chaos/). */
   chaos: z.array(chaosSpecSchema).optional(),
 });
 
 export type PhaseSpec = z.input<typeof phaseSpecSchema>;
 export type MixSpec = z.input<typeof mixSpecSchema>;
-export type ScenarioSpec = z.input<typeof scenarioSpecSchema>;
+export type ScenarioSpec = Omit<z.input<typeof scenarioSpecSchema>, 'calls'> & { calls?: Record<string, CallSpec> };
 export type ParsedScenarioSpec = z.output<typeof scenarioSpecSchema>;
 
 /** Keys each object accepts, quoted back to the user when they write an unknown one. */

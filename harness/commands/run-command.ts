@@ -1,7 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { EXIT, UsageError } from '../errors.ts';
-import { redactText } from '../redact.ts';
 import { parseDuration } from '../parse-duration.ts';
 import { writeReports } from '../report/write-reports.ts';
 import { createProgress } from '../load/progress.ts';
@@ -74,7 +73,7 @@ export function runOptionsFrom(args: Record<string, unknown>, outDir: string): R
     if (missing.length > 0) throw new UsageError(`--stack external needs ${missing.map((k) => `--${k}`).join(', ')}.`);
   }
   const quiet = Boolean(args.quiet);
-  const log = quiet ? () => {} : (line: string) => process.stderr.write(`rushgate: ${redactText(line)}\n`);
+  const log = quiet ? () => {} : (line: string) => process.stderr.write(`rushgate: ${line}\n`);
   return {
     scenario: String(args.scenario),
     durationSec: args.duration === undefined ? undefined : parseDuration(String(args.duration), '--duration'),

@@ -67,7 +67,9 @@ export interface RunOptions {
  * One run: start the stack, measure the idle baseline, replay the schedule while sampling the broker,
  * keep sampling through the cool-down, then judge. The stack is stopped on every path.
  */
-export async function executeRun(opts: RunOptions): Promise<RunRecord> {
+export async function executeRun(given: RunOptions): Promise<RunRecord> {
+  // Secrets the run learns (env values in call headers, setup tokens) are hidden in every log line.
+  const opts: RunOptions = { ...given, log: (line) => given.log(redactText(line)) };
   const scenario = await loadScenario(opts.scenario);
   const schedule = resolveSchedule(scenario, { durationSec: opts.durationSec, peakRps: opts.peakRps });
   const limits = resolveLimits(opts.limits);

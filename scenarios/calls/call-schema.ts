@@ -32,7 +32,8 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 const method = z.enum(METHODS);
 const headers = z.record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be an HTTP header name'), z.string());
 /** A JSON value whose strings may hold `${name}` templates. */
-const jsonTemplate: z.ZodType<unknown> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonTemplate), z.record(z.string(), jsonTemplate)]));
+export type JsonTemplate = string | number | boolean | null | JsonTemplate[] | { [key: string]: JsonTemplate };
+const jsonTemplate: z.ZodType<JsonTemplate> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonTemplate), z.record(z.string(), jsonTemplate)]));
 const form = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
 /** `.ts` scenarios only: `(rnd, ctx) => object` builds the body (a string is sent as is). */
 const bodyFunction = z.custom<BodyFunction>((v) => typeof v === 'function', 'must be a JSON value or a function (rnd, ctx) => object');
@@ -62,7 +63,8 @@ export const setupSpecSchema = z.strictObject({
 
 export const callsSpecSchema = z.record(callName, callSpecSchema);
 
-export type CallSpec = z.input<typeof callSpecSchema>;
+/** A call as written; `body` is a JSON template or, in .ts scenarios, a function (typed here so editors help). */
+export type CallSpec = Omit<z.input<typeof callSpecSchema>, 'body'> & { body?: JsonTemplate | BodyFunction };
 export type SetupSpec = z.input<typeof setupSpecSchema>;
 export type GeneratorSpec = z.output<typeof generatorSchema>;
 export type CallExpectSpec = z.input<typeof callExpectSchema>;
