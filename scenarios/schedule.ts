@@ -37,6 +37,8 @@ export interface Schedule {
   calls: CallDef[];
   /** Setup request made once before the load, if any. */
   setup?: SetupSpec;
+  /** Header carrying each request id; null when the calls carry it in the path or body. */
+  requestIdHeader: string | null;
   perSecond: ScheduleSecond[];
   /** Phases in wall seconds, rates scaled to this schedule's peak. */
   phases: SchedulePhase[];
@@ -100,6 +102,7 @@ export function resolveSchedule(scenario: Scenario, opts: ScheduleOptions = {}):
     catalog: scenario.catalog,
     expect: scenario.expect,
     calls: scenario.calls,
+    requestIdHeader: scenario.requestIdHeader,
     ...(scenario.setup ? { setup: scenario.setup } : {}),
     perSecond,
     phases,
