@@ -5,6 +5,7 @@ import { annotationsPlugin, type HLine } from './chart-annotations.ts';
 import { prepareCanvas, renderPng } from './chart-canvas.ts';
 import { abortLines, COLORS, countAxis, incidentBands, logTickLabel, timeAxis, titlePlugins, xRange } from './chart-common.ts';
 import { perSecondDelta } from './broker-series.ts';
+import { callLatencyChart } from './call-charts.ts';
 import { bucketSeries, bucketSize, loadBuckets, perSecond, thinSamples, type LoadBucket } from './chart-data.ts';
 import { fmtInt, fmtMs, fmtRate, statusClassTotal, sumValues } from './format.ts';
 import { clockAt, connectionMax } from './run-view.ts';
@@ -274,7 +275,8 @@ export function droppedChart(record: RunRecord, label?: string): ChartSpec {
 }
 
 export function runChartSpecs(record: RunRecord, label?: string): ChartSpec[] {
-  return [connectionsChart, latencyChart, statusChart, churnChart, droppedChart].map((make) => make(record, label));
+  const charts = [connectionsChart, latencyChart, statusChart, churnChart, droppedChart].map((make) => make(record, label));
+  return record.calls && Object.keys(record.calls).length > 0 ? [...charts, callLatencyChart(record, label)] : charts;
 }
 
 export async function renderCharts(specs: ChartSpec[]): Promise<RenderedChart[]> {

@@ -10,6 +10,8 @@ import type { RunRecord } from '../../harness/run-record.ts';
 import { EXCHANGE } from '../targets/contract-server.ts';
 import { failedRules, runLadder, sharedBroker, targetCommand } from '../gate/run-helpers.ts';
 import { readmeExample } from './readme-example.ts';
+import { writeFileSync } from 'node:fs';
+import { scenarioFromOpenApi } from '../../scenarios/calls/from-openapi.ts';
 
 const api = (name: string, env = '') => `env API=${name} ${env} ${targetCommand('other-apis')}`;
 const scenarioFile = (name: string) => new URL(`./scenarios/${name}`, import.meta.url).pathname;
@@ -92,5 +94,34 @@ describe('scenarios for other APIs', () => {
     expect(set.sent + low.sent).toBe(record.summary.requests);
     expect(set.sent).toBeGreaterThan(low.sent);
     expect(low.status['200']).toBe(low.sent);
+  }, 90_000);
+
+  it('an OpenAPI round trip: the spec in the repo becomes a scenario that runs against its implementation with 0 4xx', async () => {
+    const token = 'inventory-token-41b2';
+    process.env.API_TOKEN = token;
+    const dir = mkdtempSync(join(tmpdir(), 'rushgate-openapi-'));
+    try {
+      const { text, calls } = await scenarioFromOpenApi(new URL('./openapi/inventory.yaml', import.meta.url).pathname);
+      expect(calls).toEqual(['post-stock-change', 'put-price', 'patch-label-status']);
+      const file = join(dir, 'inventory.ts');
+      writeFileSync(file, text);
+      const { record, lines } = await runLadder({
+        broker: broker(),
+        scenario: file,
+        durationSec: 8,
+        peakRps: 60,
+        targetCommand: `env API_TOKEN=${token} ${targetCommand('inventory-api')}`,
+        verifyExchange: EXCHANGE,
+      });
+      const fourXx = Object.entries(record.summary.status).filter(([code]) => code.startsWith('4'));
+      expect(fourXx, JSON.stringify(record.firstErrors)).toEqual([]);
+      expect(failedRules(record), lines).toEqual([]);
+      expectReconciled(record, lines);
+      expect(Object.keys(record.calls!).sort()).toEqual([...calls].sort());
+      for (const name of calls) expect(record.calls![name]!.classes.accepted, name).toBe(record.calls![name]!.sent);
+    } finally {
+      delete process.env.API_TOKEN;
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 90_000);
 });
