@@ -8,7 +8,7 @@ import type { Scenario } from '../../scenarios/define-scenario.ts';
 import { resolveSchedule, type Schedule } from '../../scenarios/schedule.ts';
 import { DEFAULT_IN_FLIGHT_LIMIT } from '../load/driver.ts';
 import { BRANDS, CURRENCIES, PRODUCTS, SIZES } from '../../scenarios/payloads.ts';
-import { USER_CALLS_RUNTIME, userCallsPreamble } from './user-calls-runtime.ts';
+import { K6_PRNG, USER_CALLS_RUNTIME, userCallsPreamble } from './user-calls-runtime.ts';
 
 /** k6 runs a .ts script as it is from this version on (earlier: --compatibility-mode=experimental_enhanced, from v0.52). */
 export const K6_TS_VERSION = 'v0.57';
@@ -135,7 +135,7 @@ export function exportK6Script(source: Schedule | Scenario, opts: K6ExportOption
     "const TARGET_URL: string = (__ENV.TARGET_URL || 'http://127.0.0.1:8080').replace(/\\/+$/, '');",
     "const RUN_ID: string = __ENV.RUN_ID || 'k6';",
     `const SEED = ${schedule.seed};`,
-    ...(user ? [...userCallsPreamble(schedule.calls, schedule.requestIdHeader, schedule.setup, schedule.catalog), '', USER_CALLS_RUNTIME] : referenceLines(schedule, mix)),
+    ...(user ? [...userCallsPreamble(schedule.calls, schedule.requestIdHeader, schedule.setup, schedule.catalog), '', K6_PRNG, USER_CALLS_RUNTIME] : referenceLines(schedule, mix)),
   ];
   return lines.join('\n');
 }
@@ -152,6 +152,7 @@ function referenceLines(schedule: Schedule, mix: Array<{ kind: string; weight: n
     `const SIZES = ${JSON.stringify(SIZES)};`,
     `const EXPECTED: number[] = ${JSON.stringify([...new Set([...schedule.expect.accepted, ...schedule.expect.refused])])};`,
     '',
+    K6_PRNG,
     K6_RUNTIME,
   ];
 }
@@ -161,28 +162,6 @@ function referenceLines(schedule: Schedule, mix: Array<{ kind: string; weight: n
 // test/k6/export.test.ts runs it against makeCall() to keep the two in step.
 const K6_RUNTIME = String.raw`// Like the gate: 2xx and the statuses the scenario expects are not failures; any other 4xx or 5xx is.
 http.setResponseCallback(http.expectedStatuses({ min: 200, max: 299 }, ...EXPECTED));
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function hashSeed(...parts: number[]): number {
-  let h = 0x811c9dc5;
-  for (const part of parts) {
-    h = Math.imul(h ^ (part >>> 0), 0x01000193);
-    h ^= h >>> 15;
-    h = Math.imul(h, 0x2c1b3c6d);
-    h ^= h >>> 12;
-  }
-  return h >>> 0;
-}
 
 function int(rnd: () => number, min: number, max: number): number {
   return min + Math.floor(rnd() * (max - min + 1));

@@ -57,7 +57,8 @@ export function userCallsPreamble(calls: readonly CallDef[], requestIdHeader: st
   ];
 }
 
-export const USER_CALLS_RUNTIME = String.raw`function mulberry32(seed: number): () => number {
+/** The per-arrival streams of scenarios/payloads.ts, for both k6 runtimes. */
+export const K6_PRNG = String.raw`function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -79,7 +80,9 @@ function hashSeed(...parts: number[]): number {
   return h >>> 0;
 }
 
-const int = (rnd: () => number, min: number, max: number): number => min + Math.floor(rnd() * (max - min + 1));
+`;
+
+export const USER_CALLS_RUNTIME = String.raw`const int = (rnd: () => number, min: number, max: number): number => min + Math.floor(rnd() * (max - min + 1));
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 const storeId = (rnd: () => number): string => 'store-' + pad(int(rnd, 0, CATALOG.stores - 1), 5);
 const itemId = (rnd: () => number): string => 'sku-' + pad(int(rnd, 0, CATALOG.itemsPerStore - 1), 8);

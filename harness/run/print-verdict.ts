@@ -35,6 +35,12 @@ export function printVerdict(record: RunRecord, files: string[], opts: { quiet: 
         `${s.broker.connectionMax !== undefined ? ` (connection_max ${s.broker.connectionMax})` : ''}; ` +
         `channels peak ${s.broker.peakChannels}\n`,
     );
+    for (const [name, c] of Object.entries(record.calls ?? {})) {
+      out.write(
+        `  ${name}: ${c.sent} sent (${c.dropped} dropped), ${c.classes.accepted} accepted, ${c.classes.refused} refused by design, ` +
+          `${c.classes.failed} failed (4xx ${c.fourXx}, 5xx ${c.fiveXx}), ${c.classes.noAnswer} no answer; p50 ${c.latency.p50.toFixed(1)} ms, p99 ${c.latency.p99.toFixed(1)} ms\n`,
+      );
+    }
   }
   for (const line of formatVerdictLines(record)) out.write(`  ${line}\n`);
   if (files.length > 0) out.write(`  reports: ${files.join(', ')}\n`);

@@ -3,7 +3,7 @@
 // anything off answers 4xx. Accepted calls are published with messageId = the correlation id.
 import { createServer, type ServerResponse } from 'node:http';
 import amqp from 'amqplib';
-import { connectOptions, EXCHANGE } from './contract-server.ts';
+import { connectOptions, EXCHANGE, listenUntilStopped } from './contract-server.ts';
 
 const connection = await amqp.connect(process.env.AMQP_URL as string, connectOptions('inventory-api'));
 const channel = await connection.createChannel();
@@ -51,10 +51,4 @@ const server = createServer((req, res) => {
     answer(res, status, status === 204 ? undefined : { ok: true });
   });
 });
-server.listen(Number(process.env.PORT), '127.0.0.1');
-const shutdown = () => {
-  server.close();
-  void connection.close().finally(() => process.exit(0));
-};
-process.once('SIGTERM', shutdown);
-process.once('SIGINT', shutdown);
+listenUntilStopped(server, () => connection.close());

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
 import amqp from 'amqplib';
-import { connectOptions, EXCHANGE } from './contract-server.ts';
+import { connectOptions, EXCHANGE, listenUntilStopped } from './contract-server.ts';
 
 const api = process.env.API ?? 'tenants';
 const connection = await amqp.connect(process.env.AMQP_URL as string, connectOptions(`other-apis-${api}`));
@@ -58,10 +58,4 @@ const server = createServer((req, res) => {
     send(res, 404, { error: 'unknown route', method: req.method, path });
   });
 });
-server.listen(Number(process.env.PORT), '127.0.0.1');
-const shutdown = () => {
-  server.close();
-  void connection.close().finally(() => process.exit(0));
-};
-process.once('SIGTERM', shutdown);
-process.once('SIGINT', shutdown);
+listenUntilStopped(server, () => connection.close());

@@ -4,7 +4,7 @@
 //   shed-429    while the broker blocks its connection (memory alarm), 429 + Retry-After; else 202.
 import { createServer } from 'node:http';
 import amqp from 'amqplib';
-import { connectOptions, EXCHANGE } from './contract-server.ts';
+import { connectOptions, EXCHANGE, listenUntilStopped } from './contract-server.ts';
 
 const mode = process.env.ANSWERS ?? 'not-found';
 const connection = await amqp.connect(process.env.AMQP_URL as string, connectOptions(`status-answers-${mode}`));
@@ -32,10 +32,4 @@ const server = createServer((req, res) => {
     answer(202, { accepted: true });
   });
 });
-server.listen(Number(process.env.PORT), '127.0.0.1');
-const shutdown = () => {
-  server.close();
-  void connection.close().finally(() => process.exit(0));
-};
-process.once('SIGTERM', shutdown);
-process.once('SIGINT', shutdown);
+listenUntilStopped(server, () => connection.close());
