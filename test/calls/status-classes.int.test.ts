@@ -49,7 +49,7 @@ describe('status classes and the validity check', () => {
   }, 60_000);
 
   it('429 + Retry-After during a fault, declared as shedding, passes and shows as refused by design', async () => {
-    const { record, lines } = await runLadder({
+    const { record, lines: verdict, log } = await runLadder({
       broker: broker(),
       scenario: new URL('./scenarios/shed-429.ts', import.meta.url).pathname,
       targetCommand: answering('shed-429'),
@@ -57,6 +57,7 @@ describe('status classes and the validity check', () => {
       peakRps: undefined,
       limits: { args: ['latency.p99<8s', 'chaos.recovery<=8s'] },
     });
+    const lines = `${verdict}\n${log.join('\n')}`;
     const refused = record.calls?.['item-put']?.classes.refused ?? 0;
     expect(record.summary.status['429'], lines).toBeGreaterThan(0);
     expect(refused, lines).toBeGreaterThan(0);
