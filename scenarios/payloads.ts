@@ -79,8 +79,8 @@ export function referenceCalls(mix: CallMix, expect: CallExpect = DEFAULT_EXPECT
     expect,
     build(rnd, ctx) {
       // The store is the first draw after the pick, as it always was: same seed, same bodies.
-      const storeIdx = int(rnd, 0, ctx.catalog.stores - 1);
-      return { ...build(rnd, ctx, storeIdx), headers: headers(ctx.requestId) };
+      const built = build(rnd, ctx, int(rnd, 0, ctx.catalog.stores - 1));
+      return { path: built.path, headers: headers(ctx.requestId), body: built.body };
     },
   });
   const base = (storeIdx: number) => `/api/v1/stores/${storeIdFor(storeIdx)}`;
@@ -125,6 +125,8 @@ export function pickIndex(weights: readonly number[], u: number): number {
 
 /** The call for arrival `seq` of a reference-contract scenario (tests and benchmarks; runs use calls/call-source.ts). */
 const referenceByMix = new WeakMap<CallMix, CallDef[]>();
+const noClock = (): string => '';
+const NONE: Record<string, never> = Object.freeze({});
 
 export function makeCall(source: PayloadSource, seq: number, runId: string): Call & { name: CallKind; body: string } {
   let calls = referenceByMix.get(source.mix);
@@ -132,8 +134,8 @@ export function makeCall(source: PayloadSource, seq: number, runId: string): Cal
   const rnd = mulberry32(hashSeed(source.seed, seq));
   const def = calls[pickIndex(calls.map((c) => c.weight), rnd())] as CallDef;
   const requestId = requestIdFor(runId, seq);
-  const built = def.build(rnd, { seq, requestId, seed: source.seed, catalog: source.catalog, now: () => '', env: {}, setup: {} });
-  return { name: def.name as CallKind, method: def.method, requestId, ...built, body: built.body as string };
+  const built = def.build(rnd, { seq, requestId, seed: source.seed, catalog: source.catalog, now: noClock, env: NONE, setup: NONE });
+  return { name: def.name as CallKind, method: def.method, path: built.path, headers: built.headers, body: built.body as string, requestId };
 }
 
 // Mostly euro stores, like the incident's customer base, with the other European currencies mixed in.
