@@ -21,7 +21,7 @@ export function k6Caveats(schedule: Schedule): string[] {
     out.push('`now` and time vars: k6 writes its wall clock, not the scenario clock');
   }
   for (const c of schedule.calls) if (typeof c.spec?.body === 'function') out.push(`call ${c.name}: its body function cannot run in k6 (source below); it sends no body`);
-  out.push('the broker rules (connections, channels, churn, integrity): k6 sees only HTTP; run `rushgate watch` beside it (below)');
+  out.push('the broker rules (connections, channels, churn, integrity): k6 sees only HTTP; run `rushgate watch` beside it');
   return out;
 }
 
