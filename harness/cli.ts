@@ -8,10 +8,11 @@ import { incidentCommand } from './commands/incident-command.ts';
 import { k6Command } from './commands/k6-command.ts';
 import { compareCommand, reportCommand } from './commands/report-command.ts';
 import { runCommand } from './commands/run-command.ts';
+import { scenarioCommand } from './commands/scenario-command.ts';
 import { watchCommand } from './commands/watch-command.ts';
 
 /** Each command is plain data: yargs wiring lives here once, and every handler returns its exit code. */
-const COMMANDS = [runCommand, incidentCommand, gateCommand, watchCommand, reportCommand, compareCommand, k6Command];
+const COMMANDS = [runCommand, incidentCommand, gateCommand, watchCommand, reportCommand, compareCommand, k6Command, scenarioCommand];
 
 // This file alone turns errors into messages and exit codes.
 async function main(argv: string[]): Promise<number> {

@@ -27,6 +27,62 @@ export interface LoadSecond {
   errors: Record<string, number>;
   /** Latency of responses completed in this second, milliseconds. */
   latency: LatencySummary;
+  /** This second's outcomes by class (call-tally.ts); absent in records made before classes existed. */
+  classes?: StatusClasses;
+  /** The failed answers of this second by status code (with `classes`). */
+  failedStatus?: Record<string, number>;
+}
+
+/**
+ * Every outcome in one of four classes: accepted (2xx, or a status the call declares accepted), refused
+ * by design (a status the scenario declares expected, e.g. 409 for a duplicate, or 429/503 with
+ * Retry-After while a fault is active), failed (any other answer), and no answer (timeout, reset, ...).
+ */
+export interface StatusClasses {
+  accepted: number;
+  refused: number;
+  failed: number;
+  noAnswer: number;
+}
+
+/** One call kind's results (issue 13): what was sent, how it was answered, how fast. */
+export interface CallSummary {
+  method: string;
+  /** The path template as written, e.g. "/api/v1/stores/${storeId}/items/${itemId}". */
+  path: string;
+  sent: number;
+  dropped: number;
+  status: Record<string, number>;
+  errors: Record<string, number>;
+  classes: StatusClasses;
+  /** Answered 4xx and 5xx apart (whatever their class), for the summary line. */
+  fourXx: number;
+  fiveXx: number;
+  latency: LatencySummary;
+}
+
+/** The run did not test the service: most of a call's answers were the same 4xx. */
+export interface ValidityFinding {
+  call: string;
+  status: number;
+  count: number;
+  of: number;
+  sentence: string;
+}
+
+export interface Validity {
+  valid: boolean;
+  /** Clearly a configuration mistake (no call was ever accepted): the run exits 2 instead of 1. */
+  configMistake: boolean;
+  findings: ValidityFinding[];
+}
+
+/** One of the first non-2xx answers of a run, its body truncated and redacted. */
+export interface FirstError {
+  t: number;
+  call: string;
+  status: number;
+  body: string;
 }
 
 export interface LatencySummary {
@@ -118,6 +174,8 @@ export interface RunSummary {
   achievedRps: number;
   durationSec: number;
   broker: BrokerSummary;
+  /** Outcomes by class, the whole run. */
+  classes?: StatusClasses;
 }
 
 export interface RunRecord {
@@ -155,6 +213,12 @@ export interface RunRecord {
   sampling?: SamplingInfo;
   /** Who held the target's broker connections: units as the broker saw them, and named connections. */
   attribution?: AttributionInfo;
+  /** Per-call results by call name. */
+  calls?: Record<string, CallSummary>;
+  /** Set when the run was checked for being a valid test of the service (before any verdict). */
+  validity?: Validity;
+  /** The first few non-2xx answers (bodies truncated and redacted), so a wrong route or body shows at once. */
+  firstErrors?: FirstError[];
 }
 
 /** `from`, `to` are seconds since load start, like BrokerSample.t. */

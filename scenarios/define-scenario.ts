@@ -3,6 +3,13 @@
 // schedule, the payload generators and the k6 export read.
 import type { z } from 'zod';
 import type { CallKind } from '../harness/run-record.ts';
+import { DEFAULT_EXPECT, type CallExpect } from '../harness/load/call-tally.ts';
+import type { CallDef } from './calls/call-def.ts';
+import { ALLOWED_CALL_KEYS, ALLOWED_SETUP_KEYS, type CallExpectSpec, type SetupSpec } from './calls/call-schema.ts';
+import { callRuleProblems } from './calls/call-rules.ts';
+import { userCall } from './calls/user-call.ts';
+import { TIMELINE_NAMES, TIMELINES, timelinePhases, type TimelineName } from './timelines.ts';
+import { DEFAULT_REQUEST_ID_HEADER, referenceCalls } from './payloads.ts';
 import { chaosRuleProblems, wallSeconds, type ScenarioFault } from './chaos-schema.ts';
 import { clockToMinutes } from './clock.ts';
 import { ALLOWED_KEYS, scenarioSpecSchema } from './scenario-schema.ts';
@@ -54,6 +61,12 @@ export interface Scenario {
   totalMinutes: number;
   /** Faults on the timeline; empty for a sunny morning. */
   chaos: ScenarioFault[];
+  /** Answers besides 2xx the calls expect (accepted, refused by design, shed during faults). */
+  expect: CallExpect;
+  /** What arrivals choose from: the user's calls, or the reference three from `mix`. */
+  calls: CallDef[];
+  setup?: SetupSpec;
+  requestIdHeader: string | null;
 }
 
 export const CALL_KINDS: readonly CallKind[] = ['item-put', 'items-batch', 'matchings'];
@@ -84,11 +97,14 @@ export function isScenario(value: unknown): value is Scenario {
 }
 
 /** Validate a scenario spec (strictly, all problems at once) and resolve its timeline. */
-export function defineScenario(spec: ScenarioSpec, source?: string): Scenario {
-  if (isScenario(spec)) return spec;
+export function defineScenario(input: ScenarioSpec | NamedTimelineSpec, source?: string): Scenario {
+  if (isScenario(input)) return input;
+  const spec = withTimeline(input);
   const parsed = scenarioSpecSchema.safeParse(spec);
   const problems = parsed.success ? [] : parsed.error.issues.map((issue) => describeIssue(issue, spec));
-  problems.push(...scenarioRuleProblems(spec), ...chaosRuleProblems((spec as { chaos?: unknown }).chaos));
+  const raw = input as Record<string, unknown>;
+  if (raw.timeline !== undefined && (raw.phases !== undefined || raw.clockStart !== undefined)) problems.push('timeline: give either "timeline" or "clockStart" + "phases", not both');
+  problems.push(...scenarioRuleProblems(spec), ...chaosRuleProblems((spec as { chaos?: unknown }).chaos), ...callRuleProblems(spec));
   if (!parsed.success || problems.length > 0) throw new ScenarioError(scenarioName(spec), problems, source);
   return resolve(parsed.data);
 }
@@ -104,7 +120,17 @@ function resolve(spec: ParsedScenarioSpec): Scenario {
     at += minutes;
     return phase;
   });
-  const m = spec.mix;
+  const m = spec.mix ?? {};
+  const mix: CallMix = {
+    'item-put': { weight: m['item-put']?.weight ?? 0 },
+    'items-batch': { weight: m['items-batch']?.weight ?? 0, items: m['items-batch']?.items ?? { min: 10, max: 500 } },
+    matchings: { weight: m.matchings?.weight ?? 0, pairs: m.matchings?.pairs ?? { min: 1, max: 20 } },
+  };
+  const expect = mergeExpect(DEFAULT_EXPECT, spec.expect);
+  const requestIdHeader = spec.requestIdHeader === undefined ? DEFAULT_REQUEST_ID_HEADER : spec.requestIdHeader;
+  const calls = spec.calls
+    ? Object.entries(spec.calls).map(([name, c]) => userCall(name, c, mergeExpect(expect, c.expect), requestIdHeader))
+    : referenceCalls(mix, expect, requestIdHeader);
   const scenario: Scenario = {
     name: spec.name,
     description: spec.description,
@@ -112,12 +138,12 @@ function resolve(spec: ParsedScenarioSpec): Scenario {
     defaultDurationSec: spec.defaultDurationSec,
     peakRps: spec.peakRps,
     seed: spec.seed,
-    mix: {
-      'item-put': { weight: m['item-put']?.weight ?? 0 },
-      'items-batch': { weight: m['items-batch']?.weight ?? 0, items: m['items-batch']?.items ?? { min: 10, max: 500 } },
-      matchings: { weight: m.matchings?.weight ?? 0, pairs: m.matchings?.pairs ?? { min: 1, max: 20 } },
-    },
+    mix,
     catalog: spec.catalog ?? { ...DEFAULT_CATALOG },
+    expect,
+    calls,
+    ...(spec.setup ? { setup: spec.setup } : {}),
+    requestIdHeader,
     phases,
     totalMinutes: at,
     chaos: (spec.chaos ?? []).map((c) => ({
@@ -128,6 +154,23 @@ function resolve(spec: ParsedScenarioSpec): Scenario {
   };
   Object.defineProperty(scenario, BRAND, { value: true, enumerable: false });
   return scenario;
+}
+
+/** A scenario that names a timeline (`timeline: 'eu-morning'`) instead of writing clockStart and phases. */
+export type NamedTimelineSpec = Omit<ScenarioSpec, 'clockStart' | 'phases'> & { timeline: TimelineName; clockStart?: undefined; phases?: undefined };
+
+function withTimeline(input: ScenarioSpec | NamedTimelineSpec): ScenarioSpec {
+  const raw = input as Record<string, unknown>;
+  const name = raw.timeline;
+  if (typeof name !== 'string' || !(TIMELINE_NAMES as string[]).includes(name)) return input as ScenarioSpec;
+  // Giving phases or clockStart too is reported by the rules; the timeline fills only what is missing.
+  const peak = typeof raw.peakRps === 'number' && raw.peakRps > 0 ? raw.peakRps : TIMELINES[name as TimelineName].peakRps;
+  const t = timelinePhases(name as TimelineName, peak);
+  return { ...t, ...input, clockStart: raw.clockStart ?? t.clockStart, phases: raw.phases ?? t.phases } as ScenarioSpec;
+}
+
+function mergeExpect(base: CallExpect, over: CallExpectSpec | undefined): CallExpect {
+  return { accepted: over?.accepted ?? base.accepted, refused: over?.refused ?? base.refused, shed: over?.shed ?? base.shed };
 }
 
 function scenarioName(spec: unknown): string {
@@ -174,6 +217,9 @@ function allowedKeysAt(path: PropertyKey[], spec: unknown): string[] | undefined
   if (path.length === 0) return ALLOWED_KEYS.scenario;
   if (path.length === 1 && path[0] === 'mix') return ALLOWED_KEYS.mix;
   if (path.length === 1 && path[0] === 'catalog') return ALLOWED_KEYS.catalog;
+  if (path.length === 1 && path[0] === 'expect') return ALLOWED_KEYS.expect;
+  if (path.length === 2 && path[0] === 'calls') return ALLOWED_CALL_KEYS;
+  if (path.length === 1 && path[0] === 'setup') return ALLOWED_SETUP_KEYS;
   if (path.length === 2 && path[0] === 'phases' && typeof path[1] === 'number') {
     const phases = (spec as { phases?: unknown }).phases;
     const phase = Array.isArray(phases) ? phases[path[1]] : undefined;

@@ -2,13 +2,22 @@
 // whatever was sent before it, so a run can be replayed and its ids reconciled without storing them.
 // Bodies follow the target contract in DESIGN.md (and service/http/schemas.ts).
 import type { CallKind } from '../harness/run-record.ts';
+import { DEFAULT_EXPECT, type CallExpect } from '../harness/load/call-tally.ts';
+import type { BuildContext, CallDef } from './calls/call-def.ts';
 import type { CallMix, Catalog } from './define-scenario.ts';
 
+export const DEFAULT_REQUEST_ID_HEADER = 'X-Request-Id';
+
+/** One request, ready to send: the driver sends method, path, headers and body as given. */
 export interface Call {
-  kind: CallKind;
-  method: 'PUT' | 'POST';
+  /** The call's name in the scenario; results are kept per name. */
+  name: string;
+  method: string;
+  /** Path and query, appended to the target's base URL. */
   path: string;
-  body: string;
+  /** Includes content-type and the request-id header. */
+  headers: Record<string, string>;
+  body: string | Buffer;
   requestId: string;
 }
 
@@ -55,52 +64,78 @@ export function parseRequestId(id: string): { runId: string; seq: number } | und
   return Number.isInteger(seq) && seq >= 0 ? { runId: id.slice(0, cut), seq } : undefined;
 }
 
-/** The call for arrival `seq` (0-based across the whole schedule). */
-export function makeCall(source: PayloadSource, seq: number, runId: string): Call {
-  const rnd = mulberry32(hashSeed(source.seed, seq));
-  const kind = pickKind(source.mix, rnd());
-  const storeIdx = int(rnd, 0, source.catalog.stores - 1);
-  const storeId = storeIdFor(storeIdx);
-  const requestId = requestIdFor(runId, seq);
-  const base = `/api/v1/stores/${storeId}`;
-  switch (kind) {
-    case 'item-put': {
-      const itemIdx = int(rnd, 0, source.catalog.itemsPerStore - 1);
-      return { kind, method: 'PUT', path: `${base}/items/${itemIdFor(itemIdx)}`, body: itemJson(source, storeIdx, itemIdx, rnd), requestId };
-    }
-    case 'items-batch': {
-      const n = int(rnd, source.mix['items-batch'].items.min, source.mix['items-batch'].items.max);
+/** The reference contract's three calls (DESIGN.md), as call definitions like any user's. */
+export function referenceCalls(mix: CallMix, expect: CallExpect = DEFAULT_EXPECT, requestIdHeader: string | null = DEFAULT_REQUEST_ID_HEADER): CallDef[] {
+  const headers = (requestId: string): Record<string, string> => {
+    const h: Record<string, string> = { 'content-type': 'application/json' };
+    if (requestIdHeader) h[requestIdHeader] = requestId;
+    return h;
+  };
+  const def = (name: CallKind, method: string, path: string, build: (rnd: () => number, ctx: BuildContext, storeIdx: number) => { path: string; body: string }): CallDef => ({
+    name,
+    method,
+    path,
+    weight: mix[name].weight,
+    expect,
+    build(rnd, ctx) {
+      // The store is the first draw after the pick, as it always was: same seed, same bodies.
+      const built = build(rnd, ctx, int(rnd, 0, ctx.catalog.stores - 1));
+      return { path: built.path, headers: headers(ctx.requestId), body: built.body };
+    },
+  });
+  const base = (storeIdx: number) => `/api/v1/stores/${storeIdFor(storeIdx)}`;
+  return [
+    def('item-put', 'PUT', '/api/v1/stores/${storeId}/items/${itemId}', (rnd, ctx, storeIdx) => {
+      const itemIdx = int(rnd, 0, ctx.catalog.itemsPerStore - 1);
+      return { path: `${base(storeIdx)}/items/${itemIdFor(itemIdx)}`, body: itemJson(ctx.seed, storeIdx, itemIdx, rnd) };
+    }),
+    def('items-batch', 'POST', '/api/v1/stores/${storeId}/items', (rnd, ctx, storeIdx) => {
+      const n = int(rnd, mix['items-batch'].items.min, mix['items-batch'].items.max);
       const items: string[] = [];
-      for (let i = 0; i < n; i++) items.push(itemJson(source, storeIdx, int(rnd, 0, source.catalog.itemsPerStore - 1), rnd));
-      return { kind, method: 'POST', path: `${base}/items`, body: `[${items.join(',')}]`, requestId };
-    }
-    case 'matchings': {
-      const n = int(rnd, source.mix.matchings.pairs.min, source.mix.matchings.pairs.max);
+      for (let i = 0; i < n; i++) items.push(itemJson(ctx.seed, storeIdx, int(rnd, 0, ctx.catalog.itemsPerStore - 1), rnd));
+      return { path: `${base(storeIdx)}/items`, body: `[${items.join(',')}]` };
+    }),
+    def('matchings', 'POST', '/api/v1/stores/${storeId}/matchings', (rnd, ctx, storeIdx) => {
+      const n = int(rnd, mix.matchings.pairs.min, mix.matchings.pairs.max);
       const pairs: string[] = [];
       for (let i = 0; i < n; i++) {
         const labelId = labelIdFor(storeIdx, int(rnd, 0, 999_999));
-        pairs.push(`{"labelId":"${labelId}","itemId":"${itemIdFor(int(rnd, 0, source.catalog.itemsPerStore - 1))}"}`);
+        pairs.push(`{"labelId":"${labelId}","itemId":"${itemIdFor(int(rnd, 0, ctx.catalog.itemsPerStore - 1))}"}`);
       }
-      return { kind, method: 'POST', path: `${base}/matchings`, body: `[${pairs.join(',')}]`, requestId };
-    }
-  }
+      return { path: `${base(storeIdx)}/matchings`, body: `[${pairs.join(',')}]` };
+    }),
+  ];
 }
 
-const KINDS: readonly CallKind[] = ['item-put', 'items-batch', 'matchings'];
-
-/** Weighted choice for u in [0, 1); kinds with weight 0 are never picked. */
-export function pickKind(mix: CallMix, u: number): CallKind {
-  const total = KINDS.reduce((sum, k) => sum + mix[k].weight, 0);
+/** Weighted choice for u in [0, 1); calls with weight 0 are never picked. */
+export function pickIndex(weights: readonly number[], u: number): number {
+  let total = 0;
+  for (const w of weights) total += Math.max(0, w);
   let x = u * total;
-  let last: CallKind = 'item-put';
-  for (const kind of KINDS) {
-    const w = mix[kind].weight;
+  let last = 0;
+  for (let i = 0; i < weights.length; i++) {
+    const w = weights[i] as number;
     if (w <= 0) continue;
-    if (x < w) return kind;
+    if (x < w) return i;
     x -= w;
-    last = kind;
+    last = i;
   }
   return last;
+}
+
+/** The call for arrival `seq` of a reference-contract scenario (tests and benchmarks; runs use calls/call-source.ts). */
+const referenceByMix = new WeakMap<CallMix, CallDef[]>();
+const noClock = (): string => '';
+const NONE: Record<string, never> = Object.freeze({});
+
+export function makeCall(source: PayloadSource, seq: number, runId: string): Call & { name: CallKind; body: string } {
+  let calls = referenceByMix.get(source.mix);
+  if (!calls) referenceByMix.set(source.mix, (calls = referenceCalls(source.mix, DEFAULT_EXPECT, 'x-request-id')));
+  const rnd = mulberry32(hashSeed(source.seed, seq));
+  const def = calls[pickIndex(calls.map((c) => c.weight), rnd())] as CallDef;
+  const requestId = requestIdFor(runId, seq);
+  const built = def.build(rnd, { seq, requestId, seed: source.seed, catalog: source.catalog, now: noClock, env: NONE, setup: NONE });
+  return { name: def.name as CallKind, method: def.method, path: built.path, headers: built.headers, body: built.body as string, requestId };
 }
 
 // Mostly euro stores, like the incident's customer base, with the other European currencies mixed in.
@@ -138,9 +173,9 @@ function fixedPart(seed: number, itemIdx: number): { head: string; base: number 
   return part;
 }
 
-function itemJson(source: PayloadSource, storeIdx: number, itemIdx: number, rnd: () => number): string {
-  const { head, base } = fixedPart(source.seed, itemIdx);
-  const currency = CURRENCIES[hashSeed(source.seed, storeIdx) % CURRENCIES.length] as string;
+function itemJson(seed: number, storeIdx: number, itemIdx: number, rnd: () => number): string {
+  const { head, base } = fixedPart(seed, itemIdx);
+  const currency = CURRENCIES[hashSeed(seed, storeIdx) % CURRENCIES.length] as string;
   const price = Math.round(base * (0.8 + rnd() * 0.4) * 100) / 100;
   const stock = int(rnd, 0, 400);
   const promo = rnd() < 0.1 ? `,"promoPrice":${Math.round(price * 80) / 100}` : '';

@@ -6,6 +6,9 @@ import { clockToMinutes, minutesToClock } from './clock.ts';
 import { ScenarioError } from './define-scenario.ts';
 import type { Catalog, CallMix, Scenario } from './define-scenario.ts';
 import type { ScenarioFault } from './chaos-schema.ts';
+import type { CallExpect } from '../harness/load/call-tally.ts';
+import type { CallDef } from './calls/call-def.ts';
+import type { SetupSpec } from './calls/call-schema.ts';
 export { parseDurationSec } from './duration.ts';
 
 export type SchedulePhase = RunRecord['scenario']['phases'][number];
@@ -29,6 +32,13 @@ export interface Schedule {
   minutesPerWallSec: number;
   mix: CallMix;
   catalog: Catalog;
+  expect: CallExpect;
+  /** The calls arrivals choose from (the reference three for a scenario with a `mix`). */
+  calls: CallDef[];
+  /** Setup request made once before the load, if any. */
+  setup?: SetupSpec;
+  /** Header carrying each request id; null when the calls carry it in the path or body. */
+  requestIdHeader: string | null;
   perSecond: ScheduleSecond[];
   /** Phases in wall seconds, rates scaled to this schedule's peak. */
   phases: SchedulePhase[];
@@ -90,6 +100,10 @@ export function resolveSchedule(scenario: Scenario, opts: ScheduleOptions = {}):
     minutesPerWallSec: 1 / secPerMinute,
     mix: scenario.mix,
     catalog: scenario.catalog,
+    expect: scenario.expect,
+    calls: scenario.calls,
+    requestIdHeader: scenario.requestIdHeader,
+    ...(scenario.setup ? { setup: scenario.setup } : {}),
     perSecond,
     phases,
     total: before,

@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { EXIT, UsageError } from '../errors.ts';
 import { resolveLimits } from '../gate/resolve-limits.ts';
-import { exportK6Script } from '../k6/export.ts';
+import { exportK6Script, k6Caveats, K6_TS_VERSION } from '../k6/export.ts';
+import { resolveSchedule } from '../../scenarios/schedule.ts';
 import { parseDuration } from '../parse-duration.ts';
 import { loadScenario } from '../../scenarios/index.ts';
 
@@ -20,11 +21,14 @@ export const k6Command = {
   handler: async (args: Record<string, unknown>): Promise<number> => {
     const peakRps = args['peak-rps'] as number | undefined;
     if (peakRps !== undefined && !(peakRps > 0)) throw new UsageError(`--peak-rps must be more than zero (got ${peakRps}).`);
-    const script = exportK6Script(await loadScenario(String(args.scenario)), {
-      durationSec: args.duration === undefined ? undefined : parseDuration(String(args.duration), '--duration'),
-      peakRps,
-      limits: resolveLimits({ args: args.limit as string[] }),
-    });
+    const durationSec = args.duration === undefined ? undefined : parseDuration(String(args.duration), '--duration');
+    const scenario = await loadScenario(String(args.scenario));
+    const script = exportK6Script(scenario, { durationSec, peakRps, limits: resolveLimits({ args: args.limit as string[] }) });
+    const schedule = resolveSchedule(scenario, { durationSec, peakRps });
+    process.stderr.write(
+      `rushgate: k6 ${K6_TS_VERSION} or later runs the .ts script as it is. Not carried by it:\n${k6Caveats(schedule).map((c) => `  - ${c}\n`).join('')}` +
+        `rushgate: for the broker rules, run beside k6: rushgate watch --prometheus-url http://broker:15692 --management-url http://user:pass@broker:15672 --duration ${Math.ceil(schedule.wallDurationSec + 15)}s\n`,
+    );
     if (args.out) {
       writeFileSync(String(args.out), script);
       process.stderr.write(`rushgate: wrote ${String(args.out)} (run it with: k6 run ${String(args.out)})\n`);

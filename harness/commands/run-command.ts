@@ -54,6 +54,8 @@ export const runCommand = {
     const record = await executeRun(opts);
     const files = await writeReports(record, out);
     printVerdict(record, files, { quiet: Boolean(args.quiet) });
+    // Every call refused (e.g. all 404): the scenario does not fit the service, a configuration mistake.
+    if (record.validity?.configMistake) return EXIT.usage;
     return record.verdict.passed ? EXIT.passed : EXIT.failed;
   },
 };

@@ -51,8 +51,8 @@ export function checkAbort(input: GateInput, limits: Partial<GateLimits> = {}, n
       // 503s during a fault are the fix shedding load; errors.rate judges the seconds outside the faults
       // (an open fault window runs to now), so the abort does too.
       const outside = secondsOutsideFaults(input.load, faultWindows(input.events, now), l['chaos.recovery'] ? l['chaos.recovery'].ms / 1000 : DEFAULT_GRACE_SEC);
-      const { fiveXx, noResponse } = errorCounts(outside);
-      const failed = fiveXx + noResponse;
+      const counts = errorCounts(outside);
+      const failed = counts.failed + counts.noResponse;
       if (!within(failed / plannedTotal, errors.op, errors.fraction)) {
         return { rule: 'errors.rate', reason: `${num(failed, 0)} requests already failed, ${pct(failed / plannedTotal)} of all ${num(plannedTotal, 0)} the run will send (limit ${errors.text}).` };
       }

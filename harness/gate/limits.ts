@@ -66,8 +66,17 @@ export type Limit = CountLimit | RateLimit | ShareLimit | DurationLimit;
 
 type RuleLimitKind = { [R in RuleName]: R extends `${string}.ceiling` | `${string}.residue` | `${string}.growth` | 'channels.per-connection' ? CountLimit : R extends `${string}.churn` ? RateLimit : R extends 'latency.p99' | 'chaos.recovery' ? DurationLimit : ShareLimit };
 
+/** Rules a limit may aim at one call: `latency.p99[item-put]<300ms`, `errors.rate[product-post]<0.5%`. */
+export const CALL_RULES = ['errors.rate', 'latency.p99'] as const;
+export type CallRuleName = (typeof CALL_RULES)[number];
+export type CallLimit =
+  | { rule: 'errors.rate'; call: string; limit: ShareLimit | null }
+  | { rule: 'latency.p99'; call: string; limit: DurationLimit | null };
+
 /** `null` turns a rule off (written `rule=off`). */
 export type GateLimits = { [R in RuleName]: RuleLimitKind[R] | null } & {
+  /** Limits on one call each, judged from that call's own results. */
+  calls?: CallLimit[];
   /** Seconds a count must hold to count as a level (a shorter spike is noise). */
   holdSec: number;
   /** Abort-on-fail: seconds a ceiling must stay exceeded before the run is stopped. */
@@ -129,12 +138,12 @@ export function parseLimitArgs(strings: readonly string[]): Partial<GateLimits> 
   const out: Partial<GateLimits> = {};
   const problems: string[] = [];
   for (const raw of strings) {
-    const m = /^\s*([a-z]+\.[a-z0-9-]+)\s*(<=|<|==|=)?\s*(.*?)\s*$/i.exec(raw);
+    const m = /^\s*([a-z]+\.[a-z0-9-]+(?:\[[^\]]*\])?)\s*(<=|<|==|=)?\s*(.*?)\s*$/i.exec(raw);
     if (!m || !m[2]) {
       problems.push(`"${raw}": expected <rule><op><limit>, e.g. errors.rate<1%`);
       continue;
     }
-    const name = m[1]!.toLowerCase();
+    const name = m[1]!.replace(/^[^[]+/, (r) => r.toLowerCase());
     try {
       setLimit(out, name, `${m[2] === '=' || m[2] === '==' ? '' : m[2]}${m[3]}`);
     } catch (err) {
@@ -189,6 +198,15 @@ const OPTION_KEYS: Record<string, 'holdSec' | 'abortAfterSec' | 'residueSettleSe
 };
 
 function setLimit(out: Partial<GateLimits>, name: string, text: string): void {
+  const selected = /^([a-z]+\.[a-z0-9]+)\[([^\]]*)\]$/.exec(name);
+  if (selected) {
+    const [, rule, call] = selected as unknown as [string, string, string];
+    if (!(CALL_RULES as readonly string[]).includes(rule)) throw new Error(`only ${CALL_RULES.join(' and ')} can name a call in [...]`);
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(call)) throw new Error(`"${call}" is not a call name (lower-case kebab-case, as in the scenario)`);
+    const limit = { rule, call, limit: parseExpression(rule as CallRuleName, text) } as CallLimit;
+    out.calls = [...(out.calls ?? []).filter((c) => c.rule !== rule || c.call !== call), limit];
+    return;
+  }
   const option = OPTION_KEYS[name];
   if (option) {
     const ms = parseDurationMs(text.replace(/^<=?/, ''));
@@ -274,5 +292,6 @@ export function limitsAsText(limits: GateLimits): Record<string, string> {
   out['gate.hold'] = `${limits.holdSec}s`;
   out['abort.after'] = `${limits.abortAfterSec}s`;
   out['residue.settle'] = `${limits.residueSettleSec}s`;
+  for (const c of limits.calls ?? []) out[`${c.rule}[${c.call}]`] = c.limit?.text ?? 'off';
   return out;
 }

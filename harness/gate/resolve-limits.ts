@@ -28,5 +28,8 @@ export function resolveLimits(source: LimitsSource = {}): GateLimits {
   const fromFile = source.file ? read(() => loadLimitsFile(source.file!)) : {};
   const fromArgs = read(() => parseLimitArgs(source.args ?? []));
   if (problems.length > 0) throw new LimitsError(problems);
-  return withDefaults({ ...fromSaved, ...fromFile, ...fromArgs });
+  // Per-call limits merge call by call too: a later source overrides the same rule on the same call.
+  const calls = [fromSaved, fromFile, fromArgs].flatMap((l) => l.calls ?? []);
+  const merged = calls.filter((c, i) => !calls.slice(i + 1).some((d) => d.rule === c.rule && d.call === c.call));
+  return withDefaults({ ...fromSaved, ...fromFile, ...fromArgs, ...(merged.length > 0 ? { calls: merged } : {}) });
 }

@@ -4,9 +4,10 @@
 // dropped and counted, never queued: queuing would let a struggling service set the pace, which is
 // exactly the overload a burst test must expose.
 import { EventEmitter } from 'node:events';
-import type { LatencySummary, LoadSecond } from '../run-record.ts';
-import { makeCall } from '../../scenarios/payloads.ts';
+import type { CallSummary, FirstError, LatencySummary, LoadSecond, StatusClasses } from '../run-record.ts';
 import type { Call } from '../../scenarios/payloads.ts';
+import { callInfos, createCallSource, type CallSource } from '../../scenarios/calls/call-source.ts';
+import { CallTally } from './call-tally.ts';
 import type { Schedule } from '../../scenarios/schedule.ts';
 import { DRAIN_PHASE } from '../../scenarios/scenario-rules.ts';
 import type { ErrorKind } from './error-kind.ts';
@@ -26,6 +27,10 @@ export interface LoadOptions {
   runId: string;
   /** Called once per sent request: the HTTP status, or 0 with the error kind. */
   onOutcome?: (seq: number, status: number, errorKind?: ErrorKind) => void;
+  /** Builds the request for each arrival; the schedule's calls (no env, no setup) when not given. */
+  calls?: CallSource;
+  /** Per-call accounting (call-tally.ts); one for the schedule's calls is made when not given. */
+  tally?: CallTally;
 }
 
 export interface LoadResult {
@@ -47,6 +52,10 @@ export interface LoadResult {
   durationSec: number;
   /** Set when stop() ended the load early: the second in which sending stopped. */
   stoppedAtSec?: number;
+  /** Per-call results, outcomes by class, and the first non-2xx answers (call-tally.ts). */
+  calls: Record<string, CallSummary>;
+  classes: StatusClasses;
+  firstErrors: FirstError[];
 }
 
 export interface LoadRun extends EventEmitter, PromiseLike<LoadResult> {
@@ -97,15 +106,10 @@ export function parseTarget(targetUrl: string): Target {
 }
 
 export function requestBuffer(target: Target, call: Call): Buffer {
-  return Buffer.from(
-    `${call.method} ${target.basePath}${call.path} HTTP/1.1\r\n` +
-      `Host: ${target.host}\r\n` +
-      'Connection: keep-alive\r\n' +
-      'User-Agent: rushgate\r\n' +
-      'Content-Type: application/json\r\n' +
-      `X-Request-Id: ${call.requestId}\r\n` +
-      `Content-Length: ${Buffer.byteLength(call.body)}\r\n\r\n${call.body}`,
-  );
+  let head = `${call.method} ${target.basePath}${call.path} HTTP/1.1\r\nHost: ${target.host}\r\nConnection: keep-alive\r\nUser-Agent: rushgate\r\n`;
+  for (const name in call.headers) head += `${name}: ${call.headers[name]}\r\n`;
+  head += `Content-Length: ${Buffer.byteLength(call.body)}\r\n\r\n`;
+  return typeof call.body === 'string' ? Buffer.from(head + call.body) : Buffer.concat([Buffer.from(head), call.body]);
 }
 
 class OpenModelRun extends EventEmitter {
@@ -119,6 +123,8 @@ class OpenModelRun extends EventEmitter {
   private readonly lag: LatencyHistogram = createLatencyHistogram();
   private readonly status: Record<string, number> = {};
   private readonly errors: Record<string, number> = {};
+  private readonly calls: CallTally;
+  private readonly source: CallSource;
   private readonly promise: Promise<LoadResult>;
   private resolve!: (r: LoadResult) => void;
   private reject!: (e: unknown) => void;
@@ -151,6 +157,8 @@ class OpenModelRun extends EventEmitter {
     }
     this.schedule = opts.schedule;
     this.target = parseTarget(opts.targetUrl);
+    this.source = opts.calls ?? createCallSource(opts.schedule, { runId: opts.runId });
+    this.calls = opts.tally ?? new CallTally({ calls: callInfos(this.source.calls) });
     this.promise = new Promise((res, rej) => {
       this.resolve = res;
       this.reject = rej;
@@ -160,8 +168,14 @@ class OpenModelRun extends EventEmitter {
       port: this.target.port,
       limit,
       timeoutMs,
-      onResponse: (req, status, now) => this.onResponse(req, status, now),
-      onFailure: (req, kind, now) => this.onFailure(req, kind, now),
+      onResponse: (req, status, now, answer) => {
+        this.calls.response(req.call, status, now - req.intendedMs, Math.floor(this.nowSec(now)), answer);
+        this.onResponse(req, status, now);
+      },
+      onFailure: (req, kind, now) => {
+        this.calls.failure(req.call, kind, Math.floor(this.nowSec(now)));
+        this.onFailure(req, kind, now);
+      },
     });
     // Listeners attach after runLoad returns; the first tick (and first events) come after that.
     setImmediate(() => this.tick());
@@ -269,10 +283,12 @@ class OpenModelRun extends EventEmitter {
     if (!this.pool.canSend()) {
       tally.dropped++;
       this.dropped++;
+      this.calls.dropped(this.source.nameOf(seq));
       return;
     }
-    const call = makeCall(this.schedule, seq, this.opts.runId);
-    this.pool.send({ seq, intendedMs, buffer: requestBuffer(this.target, call) }, nowMs);
+    const call = this.source.make(seq);
+    this.calls.sent(call.name);
+    this.pool.send({ seq, call: call.name, intendedMs, buffer: requestBuffer(this.target, call) }, nowMs);
     tally.sent++;
     this.sent++;
     recordLatencyMs(this.lag, Math.max(0, nowMs - intendedMs));
@@ -317,6 +333,7 @@ class OpenModelRun extends EventEmitter {
       ? { t, clock: planned.clock, phase: planned.phase, scheduled: planned.scheduled }
       : { t, clock: this.schedule.clockAt(t), phase: DRAIN_PHASE, scheduled: 0 };
     const second = this.tally(t).toLoadSecond(meta);
+    this.calls.annotate(second);
     delete this.tallies[t];
     this.seconds.push(second);
     this.emitted = t + 1;
@@ -365,6 +382,7 @@ class OpenModelRun extends EventEmitter {
       sendLagMs: { p99: lag.p99, max: lag.max },
       connectionsOpened: this.pool.opened,
       durationSec: Math.round(now * 1000) / 1000,
+      ...this.calls.result(),
     };
     if (this.stoppedAtSec !== undefined) result.stoppedAtSec = this.stoppedAtSec;
     this.latency.destroy();

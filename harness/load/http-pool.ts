@@ -24,6 +24,8 @@ const AutocannonHttpClient = require('autocannon/lib/httpClient.js') as ClientCt
 
 export interface PoolRequest {
   seq: number;
+  /** The call's name, passed back for per-call accounting. */
+  call: string;
   /** performance.now() at which the schedule wanted it sent. */
   intendedMs: number;
   buffer: Buffer;
@@ -37,12 +39,21 @@ export interface PoolOptions {
   timeoutMs: number;
   /** Idle connections are closed after this, before a server's keep-alive timeout (Node: 5 s) races a send. */
   idleMs?: number;
-  onResponse(req: PoolRequest, status: number, nowMs: number): void;
+  onResponse(req: PoolRequest, status: number, nowMs: number, answer?: Answer): void;
   onFailure(req: PoolRequest, kind: ErrorKind, nowMs: number): void;
+}
+
+/** What a non-2xx answer said, for classifying it and showing the first few (call-tally.ts). */
+export interface Answer {
+  body: string;
+  retryAfter: boolean;
 }
 
 interface Conn {
   client: AutocannonClient;
+  /** autocannon hands each queued request's status, body and headers to its onResponse. */
+  capture: object;
+  answer: Answer | undefined;
   current: PoolRequest | undefined;
   sentMs: number;
   lastUsedMs: number;
@@ -52,7 +63,7 @@ interface Conn {
 }
 
 const noop = (): void => {};
-const PLACEHOLDER = Object.freeze({});
+const BODY_KEPT = 1024;
 
 export class HttpPool {
   private readonly idle: Conn[] = [];
@@ -93,7 +104,7 @@ export class HttpPool {
     conn.current = req;
     conn.sentMs = nowMs;
     this.busy.add(conn);
-    conn.client.pipelinedRequests.insertRequest(PLACEHOLDER);
+    conn.client.pipelinedRequests.insertRequest(conn.capture);
     conn.client.conn.write(req.buffer);
     return true;
   }
@@ -130,10 +141,15 @@ export class HttpPool {
     });
     // A broken connection is not re-dialled behind the driver's back; the pool opens a new one on demand.
     client._connect = noop;
-    const conn: Conn = { client, current: undefined, sentMs: 0, lastUsedMs: 0, lastErrorCode: undefined, reusable: true, dead: false };
+    const conn: Conn = { client, capture: {}, answer: undefined, current: undefined, sentMs: 0, lastUsedMs: 0, lastErrorCode: undefined, reusable: true, dead: false };
     client.on('headers', (info: { shouldKeepAlive?: boolean }) => {
       if (info.shouldKeepAlive === false) conn.reusable = false;
     });
+    conn.capture = {
+      onResponse: (status: number, body: string, _ctx: unknown, headers: Record<string, unknown>) => {
+        conn.answer = status >= 200 && status < 300 ? undefined : { body: String(body).slice(0, BODY_KEPT), retryAfter: Object.keys(headers).some((k) => k.toLowerCase() === 'retry-after') };
+      },
+    };
     client.on('response', (status: number) => this.onResponse(conn, status));
     client.on('connError', (err: NodeJS.ErrnoException) => {
       conn.lastErrorCode = err.code ?? 'unknown';
@@ -153,7 +169,7 @@ export class HttpPool {
     this.busy.delete(conn);
     if (conn.reusable) this.idle.push(conn);
     else this.kill(conn);
-    this.opts.onResponse(req, status, now);
+    this.opts.onResponse(req, status, now, conn.answer);
   }
 
   private onClose(conn: Conn): void {

@@ -1,6 +1,7 @@
 // report.html: one file to attach to a ticket or open from a CI artifact; the verdict is on top because
 // that is what the reader came for, the charts explain it, the tables back it with numbers.
 import type { RunRecord } from '../run-record.ts';
+import { callsHtml } from './calls-view.ts';
 import { CHART_HEIGHT, CHART_WIDTH } from './chart-canvas.ts';
 import { escapeHtml as e } from './escape.ts';
 import { fmtSeconds } from './format.ts';
@@ -35,6 +36,10 @@ ${charts.map((c) => figureHtml(c, CHART_WIDTH, CHART_HEIGHT)).join('\n')}
 <h2>Key numbers</h2>
 ${keyNumbersHtml(record)}
 ${observationHtml(record)}
+</section>
+<section id="calls-section">
+<h2>Calls</h2>
+${callsHtml(record)}
 </section>
 <section id="integrity-section">
 <h2>Integrity</h2>

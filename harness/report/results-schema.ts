@@ -5,6 +5,11 @@ import { z } from 'zod';
 import {
   RUN_RECORD_SCHEMA_VERSION,
   type BrokerSample,
+  type CallSummary,
+  type FirstError,
+  type StatusClasses,
+  type Validity,
+  type ValidityFinding,
   type BrokerSummary,
   type AttributionInfo,
   type IntegrityReport,
@@ -26,6 +31,48 @@ const latency = z.looseObject({
   max: z.number().nonnegative(),
 });
 
+const statusClasses = z
+  .looseObject({
+    accepted: z.number().int().nonnegative().describe('2xx, or a status the call declares accepted.'),
+    refused: z.number().int().nonnegative().describe('Refused by design: a status the scenario declares expected, or 429/503 with Retry-After during a fault.'),
+    failed: z.number().int().nonnegative().describe('Every other answer (unexpected 4xx and 5xx).'),
+    noAnswer: z.number().int().nonnegative().describe('Timeouts, resets, refused connections.'),
+  })
+  .describe('Outcomes by class.');
+
+const callSummary = z
+  .looseObject({
+    method: z.string(),
+    path: z.string().describe('Path template as written.'),
+    sent: z.number().int().nonnegative(),
+    dropped: z.number().int().nonnegative(),
+    status: counts,
+    errors: counts,
+    classes: statusClasses,
+    fourXx: z.number().int().nonnegative(),
+    fiveXx: z.number().int().nonnegative(),
+    latency: latency.describe('Latency of this call, milliseconds.'),
+  })
+  .describe("One call's results.");
+
+const validityFinding = z.looseObject({
+  call: z.string(),
+  status: z.number().int(),
+  count: z.number().int().nonnegative(),
+  of: z.number().int().nonnegative(),
+  sentence: z.string(),
+});
+
+const validity = z
+  .looseObject({
+    valid: z.boolean(),
+    configMistake: z.boolean().describe('No call was ever accepted: a configuration mistake (exit 2).'),
+    findings: z.array(validityFinding),
+  })
+  .describe('Whether the run was a valid test of the service: most answers of a call being the same 4xx means it was not.');
+
+const firstError = z.looseObject({ t: z.number(), call: z.string(), status: z.number().int(), body: z.string().describe('Truncated and redacted.') });
+
 const loadSecond = z
   .looseObject({
     t: z.number().int().describe('Whole seconds since load start (0-based).'),
@@ -38,6 +85,8 @@ const loadSecond = z
     status: counts.describe('Response counts by HTTP status code.'),
     errors: counts.describe('Failures with no HTTP status, by kind: timeout, reset, refused, other.'),
     latency: latency.describe('Latency of responses completed in this second, milliseconds.'),
+    classes: statusClasses.optional(),
+    failedStatus: counts.optional().describe("This second's failed answers by status code."),
   })
   .describe('One second of load, as the driver saw it.');
 
@@ -216,6 +265,7 @@ export const runRecordSchema = z
       achievedRps: z.number().nonnegative(),
       durationSec: z.number().nonnegative(),
       broker: brokerSummary,
+      classes: statusClasses.optional(),
     }),
     verdict: z.looseObject({
       passed: z.boolean(),
@@ -225,6 +275,9 @@ export const runRecordSchema = z
     integrity: integrity.optional(),
     sampling: sampling.optional(),
     attribution: attribution.optional(),
+    calls: z.record(z.string(), callSummary).optional().describe('Per-call results by call name.'),
+    validity: validity.optional(),
+    firstErrors: z.array(firstError).optional().describe('The first few non-2xx answers.'),
   })
   .describe('A rushgate run record (results.json): self-contained, so every report can be rebuilt from it.');
 
@@ -254,6 +307,11 @@ type SchemaGaps = [
   Missing<IntegrityReport, typeof integrity>,
   Missing<SamplingInfo, typeof sampling>,
   Missing<AttributionInfo, typeof attribution>,
+  Missing<CallSummary, typeof callSummary>,
+  Missing<StatusClasses, typeof statusClasses>,
+  Missing<Validity, typeof validity>,
+  Missing<ValidityFinding, typeof validityFinding>,
+  Missing<FirstError, typeof firstError>,
   Missing<NonNullable<IntegrityReport['worker']>, (typeof integrity.shape.worker)['unwrap'] extends () => infer W ? W : never>,
 ];
 const _allKeys: never[] = [] as SchemaGaps[number][];

@@ -5,6 +5,7 @@ import { annotationsPlugin, breakAtGaps, samplingGapBands, type HLine } from './
 import { prepareCanvas, renderPng } from './chart-canvas.ts';
 import { abortLines, COLORS, countAxis, incidentBands, logTickLabel, timeAxis, titlePlugins, xRange } from './chart-common.ts';
 import { perSecondDelta } from './broker-series.ts';
+import { callLatencyChart } from './call-charts.ts';
 import { bucketSeries, bucketSize, loadBuckets, perSecond, thinSamples, type LoadBucket } from './chart-data.ts';
 import { fmtInt, fmtMs, fmtRate, statusClassTotal, sumValues } from './format.ts';
 import { clockAt, connectionMax } from './run-view.ts';
@@ -193,7 +194,10 @@ export function statusChart(record: RunRecord, label?: string): ChartSpec {
     id: 'status',
     file: 'status.png',
     title: 'Status codes per second',
-    caption: `Responses per second stacked by status class; purple are requests that got no HTTP answer. ${fmtInt(statusClassTotal(s.status, '5'))} 5xx in total.`,
+    caption:
+      `Responses per second stacked by status class; purple are requests that got no HTTP answer. ${fmtInt(statusClassTotal(s.status, '4'))} 4xx, ` +
+      `${fmtInt(statusClassTotal(s.status, '5'))} 5xx, ${fmtInt(noResponse)} without answer in total` +
+      `${s.classes ? `; ${fmtInt(s.classes.refused)} answers were refused by design (statuses the scenario expects), ${fmtInt(s.classes.failed)} failed` : ''}.`,
     config: config as unknown as ChartConfiguration,
   };
 }
@@ -276,7 +280,8 @@ export function droppedChart(record: RunRecord, label?: string): ChartSpec {
 }
 
 export function runChartSpecs(record: RunRecord, label?: string): ChartSpec[] {
-  return [connectionsChart, latencyChart, statusChart, churnChart, droppedChart].map((make) => make(record, label));
+  const charts = [connectionsChart, latencyChart, statusChart, churnChart, droppedChart].map((make) => make(record, label));
+  return record.calls && Object.keys(record.calls).length > 0 ? [...charts, callLatencyChart(record, label)] : charts;
 }
 
 export async function renderCharts(specs: ChartSpec[]): Promise<RenderedChart[]> {

@@ -2,6 +2,7 @@
 // HTML and comparison pages cannot disagree.
 import type { RunRecord } from '../run-record.ts';
 import { sampleAt, sortedSamples } from './broker-series.ts';
+import { classesText } from './calls-view.ts';
 import { fmtCounts, fmtInt, fmtMs, fmtPercent, fmtRate, fmtSeconds, statusClassTotal, sumValues } from './format.ts';
 import { samplingText, unitsText } from './sampling-view.ts';
 
@@ -53,6 +54,8 @@ export function keyNumbers(record: RunRecord): KeyNumber[] {
   const b = s.broker;
   const errors = sumValues(s.errors);
   const fiveXx = statusClassTotal(s.status, '5');
+  const fourXx = statusClassTotal(s.status, '4');
+  const classes = classesText(record);
   const max = connectionMax(record);
   const rows: KeyNumber[] = [
     {
@@ -61,6 +64,8 @@ export function keyNumbers(record: RunRecord): KeyNumber[] {
     },
     { label: 'Dropped', value: `${fmtInt(s.dropped)} (${fmtPercent(s.dropped, s.scheduled)} of scheduled; in-flight limit reached)` },
     { label: 'Status codes', value: fmtCounts(s.status) },
+    ...(classes ? [{ label: 'Answers by class', value: classes }] : []),
+    { label: '4xx', value: `${fmtInt(fourXx)} (${fmtPercent(fourXx, s.requests)} of requests)` },
     { label: '5xx', value: `${fmtInt(fiveXx)} (${fmtPercent(fiveXx, s.requests)} of requests)` },
     { label: 'No response', value: errors === 0 ? 'none' : `${fmtInt(errors)} (${fmtCounts(s.errors)})` },
     {

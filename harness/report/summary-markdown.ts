@@ -2,6 +2,7 @@
 // reader who never saw rushgate can follow, then the numbers that back it.
 import { ruleOutcome, type RuleOutcome } from '../gate/rule-mark.ts';
 import type { RunRecord } from '../run-record.ts';
+import { callsMarkdown } from './calls-view.ts';
 import { escapeMarkdown, escapeMarkdownCell, markdownCode } from './escape.ts';
 import { fmtInt, fmtRate } from './format.ts';
 import { describeStack, describeTarget, integrityNumbers, keyNumbers, phaseRows, verdictLine, verdictWord } from './run-view.ts';
@@ -35,6 +36,7 @@ export function renderSummaryMarkdown(record: RunRecord, opts: SummaryOptions = 
   lines.push(`${h}# Key numbers`, '', '| | |', '|---|---|');
   for (const k of keyNumbers(record)) lines.push(`| ${escapeMarkdownCell(k.label)} | ${escapeMarkdownCell(k.value)} |`);
   lines.push('');
+  lines.push(...callsMarkdown(record, h));
   const integrity = integrityNumbers(record);
   if (integrity) {
     lines.push(`${h}# Integrity`, '', '| | |', '|---|---|');

@@ -80,8 +80,11 @@ export function buildRunRecord(p: RecordParts): RunRecord {
       achievedRps: round(requests / activeSec, 1),
       durationSec: round(p.loadEndSec, 2),
       broker: summariseBroker(p.broker, p.stack.connectionMax),
+      classes: p.load.classes,
     },
     verdict: { passed: false, rules: [] },
+    calls: p.load.calls,
+    firstErrors: p.load.firstErrors,
   };
 }
 

@@ -6,6 +6,9 @@ import { startFaultTimeline, type FaultTimeline } from '../chaos/timeline.ts';
 import { checkAbort } from '../gate/abort.ts';
 import { resolveLimits, type LimitsSource } from '../gate/resolve-limits.ts';
 import { runLoad } from '../load/driver.ts';
+import { CallTally } from '../load/call-tally.ts';
+import { callInfos, createCallSource } from '../../scenarios/calls/call-source.ts';
+import { resolveEnv, runSetup } from '../../scenarios/calls/run-values.ts';
 import { attachProgress, type Progress } from '../load/progress.ts';
 import { startBrokerSampler } from '../probe/broker-sampler.ts';
 import { startConnectionAttribution } from '../probe/connection-attribution.ts';
@@ -24,6 +27,7 @@ import { startVerificationTap, type VerificationTap } from '../verify/tap.ts';
 import { fetchWorkerStatus } from '../verify/worker-status.ts';
 import { buildRunRecord } from './build-record.ts';
 import { judgeRecord } from './judge-record.ts';
+import { checkValidity } from './validity.ts';
 import { assertLoopbackTarget } from './target-guard.ts';
 
 /** The exchange the reference service publishes accepted calls to (service/config.ts). */
@@ -67,10 +71,13 @@ export interface RunOptions {
  * One run: start the stack, measure the idle baseline, replay the schedule while sampling the broker,
  * keep sampling through the cool-down, then judge. The stack is stopped on every path.
  */
-export async function executeRun(opts: RunOptions): Promise<RunRecord> {
+export async function executeRun(given: RunOptions): Promise<RunRecord> {
+  // Secrets the run learns (env values in call headers, setup tokens) are hidden in every log line.
+  const opts: RunOptions = { ...given, log: (line) => given.log(redactText(line)) };
   const scenario = await loadScenario(opts.scenario);
   const schedule = resolveSchedule(scenario, { durationSec: opts.durationSec, peakRps: opts.peakRps });
   const limits = resolveLimits(opts.limits);
+  const env = resolveEnv(schedule.calls, schedule.setup);
   if (opts.external) {
     assertLoopbackTarget(
       [
@@ -111,6 +118,9 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
     // One wall-clock zero for the load and the sampler's worker thread, so their t agree.
     const clock = runClock(loadStartMs);
     const runId = randomBytes(4).toString('hex');
+    const setup = schedule.setup ? await runSetup(schedule.setup, stack.targetUrl, env, schedule.calls) : {};
+    if (schedule.setup) opts.log(`setup: ${schedule.setup.method} ${schedule.setup.path} answered; calls can read its values`);
+    const source = createCallSource(schedule, { runId, env, setup });
     // Reconciliation: bound before any load when the exchange exists, so every published id is seen; else
     // as soon as the target declares it. The reference service always publishes to its exchange; a user's
     // target only when it names one.
@@ -141,7 +151,19 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
     const events: TimelineEvent[] = [];
     const faults = prepareFaults(schedule, stack, opts.log);
     await sleep(Math.max(0, loadStartMs - wallMs()));
-    faultTimeline = faults.length > 0 ? startFaultTimeline(faults, faultContext(stack, opts.log), clock, (e) => events.push(e)) : undefined;
+    // Shed statuses (503/429 with Retry-After) count as refused by design only while a fault is active.
+    let activeFaults = 0;
+    const onFaultEvent = (e: TimelineEvent): void => {
+      events.push(e);
+      if (e.kind === 'fault-start') activeFaults++;
+      if (e.kind === 'fault-end') activeFaults = Math.max(0, activeFaults - 1);
+    };
+    faultTimeline = faults.length > 0 ? startFaultTimeline(faults, faultContext(stack, opts.log), clock, onFaultEvent) : undefined;
+    const tally = new CallTally({
+      calls: callInfos(source.calls),
+      faultActive: () => activeFaults > 0,
+      onFirstError: (e) => opts.log(`first answers: ${e.call} got ${e.status} at ${e.t.toFixed(1)} s: ${e.body || '(empty body)'}`),
+    });
 
     const load = runLoad({
       targetUrl: stack.targetUrl,
@@ -149,6 +171,8 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
       runId,
       inFlightLimit: opts.inFlightLimit,
       timeoutMs: opts.timeoutMs,
+      tally,
+      calls: source,
       onOutcome: tap ? (seq, status, kind) => tap!.recordOutcome(seq, status, kind) : undefined,
     });
     // The exchange never appeared after the first 2xx: nothing can be reconciled, so stop and say why.
@@ -217,6 +241,7 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
     if (integrity) record.integrity = integrity;
     record.sampling = sampler.sampling();
     record.attribution = attribution.report({ declaredUnits: opts.units, loadEndSec });
+    record.validity = checkValidity(record);
     record.verdict = judgeRecord(record, limits, abortedBy);
     return record;
   } catch (err) {

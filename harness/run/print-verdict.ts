@@ -1,6 +1,16 @@
 import { ruleMark } from '../gate/rule-mark.ts';
 import { unitsText } from '../report/sampling-view.ts';
 import type { RunRecord } from '../run-record.ts';
+import { VALIDITY_RULE } from './validity.ts';
+
+/** "2xx 950, 4xx 40, 5xx 10, no answer 0 (refused by design 30)": status classes counted apart. */
+export function classesLine(record: RunRecord): string {
+  const s = record.summary;
+  const sum = (match: (code: string) => boolean) => Object.entries(s.status).reduce((n, [code, k]) => n + (match(code) ? k : 0), 0);
+  const noAnswer = Object.values(s.errors).reduce((a, b) => a + b, 0);
+  const refused = s.classes && s.classes.refused > 0 ? ` (refused by design ${s.classes.refused})` : '';
+  return `2xx ${sum((c) => c.startsWith('2'))}, 4xx ${sum((c) => c.startsWith('4'))}, 5xx ${sum((c) => c.startsWith('5'))}, no answer ${noAnswer}${refused}; `;
+}
 
 /** The verdict as CI logs show it: one `ok:`/`warn:`/`fail:` line per rule with the numbers that decided it. */
 export function formatVerdictLines(record: RunRecord): string[] {
@@ -16,16 +26,23 @@ export function printVerdict(record: RunRecord, files: string[], opts: { quiet: 
   const out = process.stdout;
   const s = record.summary;
   const target = record.target.publisher ? `${record.target.kind} service, publisher ${record.target.publisher}` : record.target.kind;
-  out.write(`\n${record.verdict.passed ? 'PASSED' : 'FAILED'}  ${record.scenario.name} against ${target} (${unitsText(record)})\n`);
+  const invalid = record.verdict.rules.some((r) => r.name === VALIDITY_RULE && !r.passed);
+  out.write(`\n${record.verdict.passed ? 'PASSED' : invalid ? 'NOT A VALID TEST' : 'FAILED'}  ${record.scenario.name} against ${target} (${unitsText(record)})\n`);
   if (!opts.quiet) {
     const statuses = Object.entries(s.status).map(([code, n]) => `${code}:${n}`).join(' ');
     out.write(
-      `  ${s.requests} requests (${s.dropped} dropped) in ${s.durationSec.toFixed(1)} s, ${statuses || 'no responses'}; ` +
+      `  ${s.requests} requests (${s.dropped} dropped) in ${s.durationSec.toFixed(1)} s, ${statuses || 'no responses'}; ${classesLine(record)}` +
         `p50 ${s.latency.p50.toFixed(1)} ms, p99 ${s.latency.p99.toFixed(1)} ms\n` +
         `  broker connections: baseline ${s.broker.baselineConnections}, peak ${s.broker.peakConnections}, after cool-down ${s.broker.finalConnections}` +
         `${s.broker.connectionMax !== undefined ? ` (connection_max ${s.broker.connectionMax})` : ''}; ` +
         `channels peak ${s.broker.peakChannels}\n`,
     );
+    for (const [name, c] of Object.entries(record.calls ?? {})) {
+      out.write(
+        `  ${name}: ${c.sent} sent (${c.dropped} dropped), ${c.classes.accepted} accepted, ${c.classes.refused} refused by design, ` +
+          `${c.classes.failed} failed (4xx ${c.fourXx}, 5xx ${c.fiveXx}), ${c.classes.noAnswer} no answer; p50 ${c.latency.p50.toFixed(1)} ms, p99 ${c.latency.p99.toFixed(1)} ms\n`,
+      );
+    }
   }
   for (const line of formatVerdictLines(record)) out.write(`  ${line}\n`);
   if (files.length > 0) out.write(`  reports: ${files.join(', ')}\n`);

@@ -174,13 +174,22 @@ describe('errors.rate, latency.p99, load.dropped', () => {
   it('errors.rate counts 5xx and unanswered requests', () => {
     const r = rule(evaluateGate(failing), 'errors.rate');
     expect(r.passed).toBe(false);
-    expect(r.message).toMatch(/^[\d.]+% of 1,\d{3} requests failed: 60 answered 5xx, 40 got no answer \(timeout 30, reset 10\), more than the 1% allowed\.$/);
+    expect(r.message).toMatch(/^[\d.]+% of 1,\d{3} requests failed: 60 answered 5xx \(503 60\), 40 got no answer \(timeout 30, reset 10\), more than the 1% allowed\.$/);
     expect(rule(evaluateGate(failing, parseLimitArgs(['errors.rate<10%'])), 'errors.rate').passed).toBe(true);
   });
 
-  it('4xx do not count as errors', () => {
+  it('unexpected 4xx count as errors; 4xx the call tally classed as refused by design do not', () => {
     const clientErrors = run({ phases: stepLadder(), connections: shared(1), perSecond: (_t, n) => ({ status: { '200': n - 2, '400': 2 } }) });
-    expect(rule(evaluateGate(clientErrors), 'errors.rate').value).toBe('0%');
+    const unexpected = rule(evaluateGate(clientErrors), 'errors.rate');
+    expect(unexpected.passed).toBe(false);
+    expect(unexpected.message).toMatch(/answered an unexpected 4xx \(400 [\d,]+\)/);
+    const expected = {
+      ...clientErrors,
+      load: clientErrors.load.map((s) => ({ ...s, classes: { accepted: s.completed - 2, refused: 2, failed: 0, noAnswer: 0 }, failedStatus: {} })),
+    };
+    const r = rule(evaluateGate(expected), 'errors.rate');
+    expect(r.value).toBe('0%');
+    expect(r.message).toMatch(/refused by design/);
   });
 
   it('latency.p99 fails when a slow stretch holds more than 1% of responses', () => {

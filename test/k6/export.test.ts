@@ -9,6 +9,10 @@ import { REPO_ROOT } from '../../harness/paths.ts';
 import { BUILT_IN_SCENARIOS } from '../../scenarios/index.ts';
 import { makeCall } from '../../scenarios/payloads.ts';
 import { resolveSchedule } from '../../scenarios/schedule.ts';
+import { createCallSource } from '../../scenarios/calls/call-source.ts';
+import { defineScenario } from '../../scenarios/define-scenario.ts';
+import { loadScenario } from '../../scenarios/index.ts';
+import { readmeExample } from '../calls/readme-example.ts';
 
 const eu = resolveSchedule(BUILT_IN_SCENARIOS['eu-morning']!);
 
@@ -35,13 +39,67 @@ function typecheck(script: string): string[] {
     const file = join(dir, 'script.ts');
     writeFileSync(file, script);
     const program = ts.createProgram([file], {
-      strict: true, noEmit: true, target: ts.ScriptTarget.ES2020, module: ts.ModuleKind.ESNext,
+      // The project's own strictness (tsconfig.json), not a laxer one for generated code.
+      strict: true, noUncheckedIndexedAccess: true, noImplicitOverride: true, noFallthroughCasesInSwitch: true, noEmit: true, target: ts.ScriptTarget.ES2020, module: ts.ModuleKind.ESNext,
       moduleResolution: ts.ModuleResolutionKind.Bundler, types: ['k6'], lib: ['lib.es2020.d.ts'], skipLibCheck: true,
     });
     return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+const userScenario = defineScenario({
+  name: 'user-k6',
+  description: 'user calls for the k6 export',
+  clockStart: '07:00',
+  defaultDurationSec: 20,
+  peakRps: 20,
+  seed: 5,
+  setup: { method: 'POST', path: '/token', form: { secret: '${env.TOKEN}' } },
+  requestIdHeader: 'X-Trace',
+  phases: [{ kind: 'constant-rate', name: 'flat', minutes: 20, rps: 20 }],
+  chaos: [{ at: '07:03', fault: 'memory-alarm', for: '2s' }],
+  calls: {
+    product: {
+      method: 'PUT',
+      path: '/v2/${tenant}/products/${itemId}',
+      weight: 3,
+      headers: { Authorization: 'Bearer ${setup.access_token}' },
+      vars: { tenant: { kind: 'pick', from: ['a', 'b'] }, n: { kind: 'int', min: 1, max: 9 }, p: { kind: 'decimal', min: 1, max: 2, digits: 3 }, s: { kind: 'sequence', start: 10 } },
+      body: { id: '${uuid}', n: '${n}', p: '${p}', s: '${s}', store: '${storeId}', label: 'n=${n}' },
+      expect: { refused: [409] },
+    },
+    form: { method: 'POST', path: '/stock?ref=${requestId}', weight: 1, form: { sku: '${itemId}', qty: '${n}' }, vars: { n: { kind: 'int', min: 0, max: 5 } } },
+    low: { method: 'POST', path: '/low', weight: 1, body: (rnd) => ({ n: Math.floor(rnd() * 3) }) },
+  },
+});
+
+interface Sent { method: string; url: string; body: string | null; headers: Record<string, string>; tags: Record<string, string> }
+
+/** Runs an exported script's default function `iterations` times in a VM, with k6's modules stubbed. */
+function runScript(script: string, iterations: number, env: Record<string, string>, setupAnswer: object): Sent[] {
+  const js = ts.transpileModule(script, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText;
+  const sent: Sent[] = [];
+  const execution = { scenario: { iterationInTest: 0 } };
+  const http = {
+    request: (method: string, url: string, body: string | null, params: { headers: Record<string, string>; tags: Record<string, string> }) => {
+      if (params.tags.name === 'setup') return { status: 200, json: () => setupAnswer };
+      sent.push({ method, url, body, headers: params.headers, tags: params.tags });
+      return { status: 200 };
+    },
+    setResponseCallback: () => {},
+    expectedStatuses: () => ({}),
+  };
+  const modules: Record<string, unknown> = { 'k6/http': { default: http }, k6: { check: () => true }, 'k6/execution': { default: execution } };
+  const mod = { exports: {} as Record<string, unknown> };
+  vm.runInNewContext(js, { module: mod, exports: mod.exports, require: (name: string) => modules[name], __ENV: { TARGET_URL: 'http://t:1/', RUN_ID: 'k6run', ...env } });
+  const data = (mod.exports.setup as () => object)();
+  for (let seq = 0; seq < iterations; seq++) {
+    execution.scenario.iterationInTest = seq;
+    (mod.exports.default as (d: object) => void)(data);
+  }
+  return sent;
 }
 
 describe('k6Timeline', () => {
@@ -102,6 +160,33 @@ describe('exportK6Script', () => {
     expect(broken).not.toBe(script);
     expect(typecheck(broken).length).toBeGreaterThan(0);
   }, 60_000);
+
+  it("exports a user scenario's calls: it type-checks, names its faults and body functions, tags requests by call name", async () => {
+    const readme = resolveSchedule(await loadScenario(readmeExample().file));
+    expect(typecheck(exportK6Script(readme))).toEqual([]);
+    const script = exportK6Script(resolveSchedule(userScenario));
+    expect(typecheck(script)).toEqual([]);
+    expect(script).toContain('k6 v0.57 or later runs .ts');
+    expect(script).toMatch(/fault memory-alarm at 07:03 .*not carried/);
+    expect(script).toMatch(/call low: its body function cannot run in k6/);
+    expect(script).toContain('rushgate watch --prometheus-url');
+  }, 60_000);
+
+  it("sends, per iteration, the same request rushgate sends for a user scenario's seq, with one name tag per call", () => {
+    const schedule = resolveSchedule(userScenario);
+    const sent = runScript(exportK6Script(schedule), 300, { TOKEN: 'tok-1' }, { access_token: 'abc' });
+    const source = createCallSource(schedule, { runId: 'k6run', env: { TOKEN: 'tok-1' }, setup: { access_token: 'abc' } });
+    for (let seq = 0; seq < 300; seq++) {
+      const call = source.make(seq);
+      const got = sent[seq]!;
+      expect(got.tags.name).toBe(call.name);
+      expect({ method: got.method, url: got.url }).toEqual({ method: call.method, url: `http://t:1${call.path}` });
+      // The body function's call is the one thing k6 does not reproduce (the script says so).
+      if (call.name !== 'low') expect({ headers: got.headers, body: got.body }).toEqual({ headers: call.headers, body: call.body });
+    }
+    expect(new Set(sent.map((s) => s.tags.name)).size).toBe(schedule.calls.length);
+    expect(new Set(sent.map((s) => s.url)).size).toBeGreaterThan(schedule.calls.length);
+  });
 
   it('sends, per iteration, the same call rushgate sends for that seq', () => {
     const js = ts.transpileModule(exportK6Script(eu), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText;

@@ -9,10 +9,10 @@ import { resolveSchedule } from '../../scenarios/schedule.ts';
 const schedule = resolveSchedule(BUILT_IN_SCENARIOS['spike']!);
 
 describe('requestBuffer', () => {
-  it('writes a keep-alive HTTP/1.1 request with the id, JSON content type and byte length', () => {
+  it("writes a keep-alive HTTP/1.1 request with the call's headers and byte length", () => {
     const target = parseTarget('http://127.0.0.1:8080/base/');
     const body = '{"name":"Le Marché"}';
-    const text = requestBuffer(target, { kind: 'item-put', method: 'PUT', path: '/api/v1/stores/s/items/i', body, requestId: 'run-7' }).toString();
+    const text = requestBuffer(target, { name: 'item-put', method: 'PUT', path: '/api/v1/stores/s/items/i', headers: { 'Content-Type': 'application/json', 'X-Request-Id': 'run-7' }, body, requestId: 'run-7' }).toString();
     const [head, sentBody] = text.split('\r\n\r\n');
     expect(head!.split('\r\n')).toEqual([
       'PUT /base/api/v1/stores/s/items/i HTTP/1.1',

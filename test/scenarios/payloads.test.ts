@@ -36,8 +36,8 @@ describe('makeCall', () => {
     const sizes: number[] = [];
     for (let seq = 0; seq < n; seq++) {
       const call = makeCall(eu, seq, 'r');
-      counts[call.kind]++;
-      if (call.kind === 'items-batch' && seq % 10 === 0) sizes.push((JSON.parse(call.body) as unknown[]).length);
+      counts[call.name]++;
+      if (call.name === 'items-batch' && seq % 10 === 0) sizes.push((JSON.parse(call.body) as unknown[]).length);
     }
     expect(Math.min(...sizes)).toBeGreaterThanOrEqual(10);
     expect(Math.max(...sizes)).toBeLessThanOrEqual(500);
@@ -49,18 +49,18 @@ describe('makeCall', () => {
 
   it('never picks a kind whose weight is 0', () => {
     const onlyPuts = { ...eu, mix: { ...eu.mix, 'items-batch': { ...eu.mix['items-batch'], weight: 0 }, matchings: { ...eu.mix.matchings, weight: 0 } } };
-    for (let seq = 0; seq < 500; seq++) expect(makeCall(onlyPuts, seq, 'r').kind).toBe('item-put');
+    for (let seq = 0; seq < 500; seq++) expect(makeCall(onlyPuts, seq, "r").name).toBe('item-put');
   });
 
   it('produces bodies the reference service accepts, on the contract paths', () => {
     for (let seq = 0; seq < 400; seq++) {
       const call = makeCall(eu, seq, 'r');
       const body: unknown = JSON.parse(call.body);
-      if (call.kind === 'item-put') {
+      if (call.name === 'item-put') {
         expect(call.method).toBe('PUT');
         const item = itemSchema.parse(body);
         expect(call.path).toBe(`/api/v1/stores/${call.path.split('/')[4]}/items/${item.id}`);
-      } else if (call.kind === 'items-batch') {
+      } else if (call.name === 'items-batch') {
         expect(call.method).toBe('POST');
         expect(call.path).toMatch(/^\/api\/v1\/stores\/[A-Za-z0-9._-]+\/items$/);
         itemBatchSchema.parse(body);
@@ -78,7 +78,7 @@ describe('makeCall', () => {
     let repeats = 0;
     for (let seq = 0; seq < 2000; seq++) {
       const call = makeCall(eu, seq, 'r');
-      if (call.kind !== 'items-batch') continue;
+      if (call.name !== 'items-batch') continue;
       for (const item of JSON.parse(call.body) as Array<{ id: string; name: string; ean: string; price: number }>) {
         const seen = byId.get(item.id);
         if (!seen) byId.set(item.id, { name: item.name, ean: item.ean, prices: new Set([item.price]) });

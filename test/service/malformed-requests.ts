@@ -84,11 +84,11 @@ export function generateMalformedRequests(seed: number, runId: string): Malforme
       case 'broken-json':
         return brokenJson(base, call.body, rnd);
       case 'wrong-type':
-        return { ...base, ...wrongType(call.kind, body, rnd) };
+        return { ...base, ...wrongType(call.name, body, rnd) };
       case 'missing-field':
-        return { ...base, ...missingField(call.kind, body, rnd) };
+        return { ...base, ...missingField(call.name, body, rnd) };
       case 'deep-nesting':
-        return deepNesting(base, call.kind, body, rnd);
+        return deepNesting(base, call.name, body, rnd);
       case 'oversize': {
         const ten = bigOnes++ < 6;
         const bytes = ten ? 10 * 1024 * 1024 : int(rnd, 1_100_000, 3_000_000);
@@ -98,9 +98,9 @@ export function generateMalformedRequests(seed: number, runId: string): Malforme
       case 'content-type':
         return contentType(base, rnd);
       case 'bad-path-id':
-        return badPathId(base, call.kind, rnd);
+        return badPathId(base, call.name, rnd);
       case 'wrong-method':
-        return wrongMethod(base, call.kind, rnd);
+        return wrongMethod(base, call.name, rnd);
       case 'bad-request-id': {
         const id = pick(rnd, ['has space', 'x'.repeat(129), '', 'tab\there', 'caf\u00e9-1', `${call.requestId}, ${call.requestId}`]);
         return { ...base, detail: JSON.stringify(id), headers: { ...base.headers, 'x-request-id': id }, expect: { 400: ['invalid_header'] } };

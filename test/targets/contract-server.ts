@@ -1,7 +1,7 @@
 // The HTTP half of the target contract, shared by the from-scratch test targets: PORT on 127.0.0.1,
 // GET /healthz, and the scenario's PUT/POST routes with any body. Each target only decides how it
 // gets an AMQP channel to publish on; that choice is what the gate is meant to judge.
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Channel } from 'amqplib';
 
 export const EXCHANGE = 'rushgate.test-targets';
@@ -53,15 +53,7 @@ export function serveCalls(opts: CallServerOptions): void {
         res.end(JSON.stringify({ error: err.message }));
       });
   });
-  server.listen(Number(process.env.PORT), '127.0.0.1');
-  const shutdown = () => {
-    server.close();
-    // A library that hangs on close must not hold the harness up: exit after a short grace either way.
-    setTimeout(() => process.exit(0), 3_000).unref();
-    void opts.close().finally(() => process.exit(0));
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  listenUntilStopped(server, opts.close);
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -76,4 +68,17 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 /** Connection options every target uses: named, so reports can attribute it; no Nagle delay. */
 export function connectOptions(name: string) {
   return { noDelay: true, timeout: 5000, clientProperties: { connection_name: name } };
+}
+
+/** Listens on PORT (127.0.0.1) and, on SIGTERM/SIGINT, stops taking calls, closes what the target opened, exits. */
+export function listenUntilStopped(server: Server, close: () => Promise<void>): void {
+  server.listen(Number(process.env.PORT), '127.0.0.1');
+  const shutdown = () => {
+    server.close();
+    // A library that hangs on close must not hold the harness up: exit after a short grace either way.
+    setTimeout(() => process.exit(0), 3_000).unref();
+    void close().finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
 }

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { redactText } from '../../harness/redact.ts';
+import { createCallSource } from '../../scenarios/calls/call-source.ts';
+import { resolveEnv } from '../../scenarios/calls/run-values.ts';
+import { defineScenario, ScenarioError, type ScenarioSpec } from '../../scenarios/define-scenario.ts';
+import { resolveSchedule } from '../../scenarios/schedule.ts';
+
+const base = {
+  name: 'products',
+  description: 'a tenant products API',
+  clockStart: '07:00',
+  defaultDurationSec: 10,
+  peakRps: 10,
+  seed: 42,
+  phases: [{ kind: 'constant-rate', name: 'flat', minutes: 60, rps: 10 }],
+} satisfies Partial<ScenarioSpec>;
+
+const spec: ScenarioSpec = {
+  ...base,
+  requestIdHeader: 'X-Correlation-Id',
+  calls: {
+    'product-post': {
+      method: 'POST',
+      path: '/v2/tenants/${tenant}/products?src=${storeId}',
+      weight: 3,
+      headers: { Authorization: 'Bearer ${env.RG_TEST_TOKEN}' },
+      vars: { tenant: { kind: 'pick', from: ['acme', 'globex'] }, price: { kind: 'decimal', min: 1, max: 9 }, qty: { kind: 'int', min: 1, max: 5 }, at: { kind: 'time' } },
+      body: { sku: '${itemId}', price: '${price}', qty: '${qty}', note: 'qty ${qty}', at: '${at}', ref: '${uuid}' },
+    },
+    'stock-form': { method: 'POST', path: '/stock', weight: 1, form: { ref: '${requestId}', sku: '${itemId}', n: '${seq}' }, expect: { refused: [409] } },
+  },
+};
+
+describe('user calls', () => {
+  const schedule = resolveSchedule(defineScenario(spec));
+  const env = { RG_TEST_TOKEN: 'tok-secret-123' };
+  const source = (runId = 'run1') => createCallSource(schedule, { runId, env, day: '2026-03-02' });
+
+  it('the same seed gives the same requests, call by call', () => {
+    const a = source();
+    const b = source();
+    for (let seq = 0; seq < 200; seq++) expect(a.make(seq)).toEqual(b.make(seq));
+    const names = new Set(Array.from({ length: 200 }, (_, seq) => a.nameOf(seq)));
+    expect(names).toEqual(new Set(['product-post', 'stock-form']));
+    for (let seq = 0; seq < 200; seq++) expect(a.make(seq).name).toBe(a.nameOf(seq));
+  });
+
+  it('fills templates: typed JSON values, env headers, the request id header, form bodies', () => {
+    const s = source();
+    let seq = 0;
+    while (s.nameOf(seq) !== 'product-post') seq++;
+    const call = s.make(seq);
+    expect(call.method).toBe('POST');
+    expect(call.path).toMatch(/^\/v2\/tenants\/(acme|globex)\/products\?src=store-\d{5}$/);
+    expect(call.headers).toMatchObject({ Authorization: 'Bearer tok-secret-123', 'X-Correlation-Id': `run1-${seq}`, 'content-type': 'application/json' });
+    const body = JSON.parse(String(call.body)) as Record<string, unknown>;
+    expect(typeof body.price).toBe('number');
+    expect(body.note).toBe(`qty ${body.qty as number}`);
+    expect(body.sku).toMatch(/^sku-\d{8}$/);
+    expect(body.ref).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    // 07:00 plus the arrival's place in a 10 s run that covers 60 scenario minutes.
+    expect(body.at).toMatch(/^2026-03-02T07:\d\d:\d\d\.\d{3}Z$/);
+    while (s.nameOf(++seq) !== 'stock-form');
+    const form = s.make(seq);
+    expect(form.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(Object.fromEntries(new URLSearchParams(String(form.body)))).toMatchObject({ ref: `run1-${seq}`, n: String(seq) });
+    expect(schedule.calls.find((c) => c.name === 'stock-form')?.expect.refused).toEqual([409]);
+  });
+
+  it('env values are required before anything starts, and redacted once read', () => {
+    expect(() => resolveEnv(schedule.calls, undefined, {})).toThrow(/reads \$\{env\.RG_TEST_TOKEN\}, but it is not set/);
+    resolveEnv(schedule.calls, undefined, env);
+    expect(redactText('Authorization: Bearer tok-secret-123')).toBe('Authorization: Bearer ***');
+  });
+
+  it('reports every problem at once; unknown keys still fail', () => {
+    const bad = {
+      ...base,
+      calls: {
+        one: { method: 'POST', path: '/x/${nope}', weight: 1, bdy: {} },
+        two: { method: 'POST', path: 'y', weight: 1, body: {}, form: {}, vars: { n: { kind: 'int', min: 5, max: 1 } }, headers: { A: '${setup.token}' } },
+      },
+    } as unknown as ScenarioSpec;
+    let err: ScenarioError | undefined;
+    try {
+      defineScenario(bad);
+    } catch (e) {
+      err = e as ScenarioError;
+    }
+    expect(err).toBeInstanceOf(ScenarioError);
+    const text = err!.problems.join('\n');
+    expect(text).toMatch(/calls\.one: unknown key "bdy" \(allowed: method, path, weight/);
+    expect(text).toMatch(/calls\.two\.path: must start with "\/"/);
+    expect(text).toMatch(/calls\.one: \$\{nope\} is not a var/);
+    expect(text).toMatch(/calls\.two: give either "body" or "form"/);
+    expect(text).toMatch(/calls\.two\.vars\.n: min 5 is above max 1/);
+    expect(text).toMatch(/calls\.two: \$\{setup\.token\} reads the setup response, but the scenario has no "setup"/);
+  });
+});
