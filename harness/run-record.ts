@@ -152,13 +152,13 @@ export interface RunRecord {
   /** Reconciliation of request ids against what reached the broker; absent when no exchange was tapped. */
   integrity?: IntegrityReport;
   /** How well the broker was sampled: samples taken against due, and every hole longer than 2 intervals. */
-  sampling?: SamplingReport;
+  sampling?: SamplingInfo;
   /** Who held the target's broker connections: units as the broker saw them, and named connections. */
-  attribution?: AttributionReport;
+  attribution?: AttributionInfo;
 }
 
-/** `t`, `from`, `to` are seconds since load start, like BrokerSample.t. */
-export interface SamplingReport {
+/** `from`, `to` are seconds since load start, like BrokerSample.t. */
+export interface SamplingInfo {
   intervalMs: number;
   /** Samples taken while the sampler ran. */
   samples: number;
@@ -168,7 +168,7 @@ export interface SamplingReport {
   gaps: Array<{ from: number; to: number; seconds: number; reason: string }>;
 }
 
-export interface AttributionReport {
+export interface AttributionInfo {
   /** Units measured: distinct target processes holding broker connections during the load (or as named, or declared). */
   units: number;
   /** processes: broker peer ports mapped to the target's processes; connection-names: `unit-<n>` in connection names; declared: --units. */

@@ -9,6 +9,7 @@ import { notJudged } from './ceiling.ts';
 import { num, rate } from './format.ts';
 import { openedSeries, Title, totalSent, type Baseline, type GateInput } from './input.ts';
 import { within, type RateLimit, type Resource } from './limits.ts';
+import { gapsOf, gapsWithin } from './sampling-gaps.ts';
 import type { Point } from './stats.ts';
 
 export function churnRule(input: GateInput, resource: Resource, limit: RateLimit, opts: { settleSec: number }, _baseline: Baseline): RuleResult {
@@ -50,8 +51,7 @@ function countersNote(input: GateInput, opened: readonly Point[], end: number): 
   const last = opened.at(-1)!.t;
   // A watch keeps only the samples up to its end; a reading within a second of the end is on time.
   if (last < input.loadEndSec - 1) return `; the broker was last read at ${num(last)} s, before the load ended at ${num(input.loadEndSec)} s, so later opens are not counted`;
-  const holes = (input.gaps ?? []).filter((g) => g.to > 0 && g.from < end);
-  if (holes.length === 0) return '';
-  const seconds = holes.reduce((a, g) => a + Math.min(g.to, end) - Math.max(g.from, 0), 0);
+  const { gaps, seconds } = gapsWithin(gapsOf(input), 0, end);
+  if (gaps.length === 0) return '';
   return `; counted from the broker's own counters, which kept counting through the ${num(seconds)} s without broker samples`;
 }

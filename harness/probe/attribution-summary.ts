@@ -1,7 +1,7 @@
 // Turns the connection-list snapshots of a run into RunRecord.attribution: how many units the broker
 // actually saw, and a table of named connections per unit (count at the idle baseline, peak, end).
 // Pure, so it can be tested on made-up snapshots.
-import type { AttributionReport } from '../run-record.ts';
+import type { AttributionInfo } from '../run-record.ts';
 import type { ProcessInfo } from './proc-sockets.ts';
 
 /** Target connections at one poll, grouped by client name and owning process (when it was found). */
@@ -31,7 +31,7 @@ export function groupName(connectionName: string | undefined): string {
   return connectionName.replace(/([#:])\d+$/, '$1*');
 }
 
-export function summariseAttribution(snapshots: readonly AttributionSnapshot[], ctx: AttributionContext): AttributionReport {
+export function summariseAttribution(snapshots: readonly AttributionSnapshot[], ctx: AttributionContext): AttributionInfo {
   const during = snapshots.filter((s) => s.t >= 0 && s.t <= ctx.loadEndSec);
   const window = during.some((s) => s.groups.length > 0) ? during : snapshots;
   const holders = new Set(window.flatMap((s) => s.groups.flatMap((g) => (g.pid === undefined ? [] : [g.pid]))));
@@ -67,7 +67,7 @@ function isAncestor(processes: ReadonlyMap<number, ProcessInfo>, ancestor: numbe
   return false;
 }
 
-type Row = AttributionReport['connections'][number];
+type Row = AttributionInfo['connections'][number];
 
 function table(snapshots: readonly AttributionSnapshot[], unitOf: (g: { name: string; pid?: number }) => string, baseline?: AttributionSnapshot['groups']): Row[] {
   const countsOf = (groups: AttributionSnapshot['groups']) => {

@@ -3,7 +3,7 @@
 // The endpoint reflects a change within ~15 ms and a scrape costs ~15 ms even at 1,000 connections
 // (DESIGN.md), unlike /api/overview which lags seconds. A failed scrape is recorded and the sampling
 // goes on: an unreachable broker is a finding, not a crash. Holes longer than 2 intervals become the
-// run record's `sampling.gaps` (sampling-gaps.ts).
+// run record's `sampling.gaps` (sampling-summary.ts).
 
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
@@ -13,7 +13,7 @@ import { parseBrokerMetrics, type BrokerCounts } from './broker-metrics.ts';
 import { SCRAPE_WORKER_SOURCE, type ScrapeCommand, type ScrapeMessage, type ScrapeWorkerData } from './broker-scrape-worker.ts';
 import { httpTarget } from './http-target.ts';
 import { zeroOf } from './run-clock.ts';
-import { summariseSampling, type SamplingRecord } from './sampling-gaps.ts';
+import { summariseSampling, type SamplingRecord } from './sampling-summary.ts';
 
 export { parseBrokerMetrics, type BrokerCounts } from './broker-metrics.ts';
 

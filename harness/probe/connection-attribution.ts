@@ -1,7 +1,7 @@
 // Attributes the target's broker connections to units while a run goes on: the management API's
 // connection list every few seconds (it costs ~260 ms at 1,000 connections, so slowly, and never in the
 // broker sampler's way), each connection's peer port mapped to the target process that holds it.
-import type { AttributionReport } from '../run-record.ts';
+import type { AttributionInfo } from '../run-record.ts';
 import { summariseAttribution, groupName, type AttributionSnapshot } from './attribution-summary.ts';
 import { startConnectionPoller } from './connection-poller.ts';
 import type { BrokerConnection, ManagementClient } from './management-api.ts';
@@ -23,7 +23,7 @@ export interface AttributionOptions {
 export interface ConnectionAttribution {
   /** Polls a last time (the end counts), then stops. */
   stop(): Promise<void>;
-  report(p: { declaredUnits: number; loadEndSec: number }): AttributionReport;
+  report(p: { declaredUnits: number; loadEndSec: number }): AttributionInfo;
   lastError(): string | undefined;
 }
 

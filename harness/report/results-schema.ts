@@ -6,13 +6,13 @@ import {
   RUN_RECORD_SCHEMA_VERSION,
   type BrokerSample,
   type BrokerSummary,
-  type AttributionReport,
+  type AttributionInfo,
   type IntegrityReport,
   type LoadSecond,
   type RuleResult,
   type RunRecord,
   type RunSummary,
-  type SamplingReport,
+  type SamplingInfo,
   type TimelineEvent,
   type Verdict,
 } from '../run-record.ts';
@@ -252,8 +252,8 @@ type SchemaGaps = [
   Missing<RunRecord['environment'], typeof top.environment>,
   Missing<TimelineEvent, typeof timelineEvent>,
   Missing<IntegrityReport, typeof integrity>,
-  Missing<SamplingReport, typeof sampling>,
-  Missing<AttributionReport, typeof attribution>,
+  Missing<SamplingInfo, typeof sampling>,
+  Missing<AttributionInfo, typeof attribution>,
   Missing<NonNullable<IntegrityReport['worker']>, (typeof integrity.shape.worker)['unwrap'] extends () => infer W ? W : never>,
 ];
 const _allKeys: never[] = [] as SchemaGaps[number][];

@@ -63,8 +63,6 @@ export function renderSummaryMarkdown(record: RunRecord, opts: SummaryOptions = 
   return lines.join('\n');
 }
 
-const RESULT_CELL: Record<RuleOutcome, string> = { ok: '✅ ok', warn: '⚠️ warn', fail: '❌ **fail**', 'n/a': '➖ not judged' };
-
 /** How the broker was observed: gaps in sampling, and the target's connections by name and unit. */
 function observationMarkdown(record: RunRecord, h: string): string[] {
   const lines: string[] = [];
@@ -87,6 +85,8 @@ function observationMarkdown(record: RunRecord, h: string): string[] {
   }
   return lines;
 }
+
+const RESULT_CELL: Record<RuleOutcome, string> = { ok: '✅ ok', warn: '⚠️ warn', fail: '❌ **fail**', 'n/a': '➖ not judged' };
 
 export function verdictTable(record: RunRecord): string[] {
   const rows = ['| Rule | Limit | Measured | Result | What it means |', '|---|---|---|---|---|'];

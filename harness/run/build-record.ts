@@ -42,7 +42,6 @@ export function gateInputOf(record: RunRecord, aborted = record.verdict.aborted)
     ...(record.stack.connectionMax !== undefined ? { connectionMax: record.stack.connectionMax } : {}),
     events: record.events,
     ...(aborted ? { aborted } : {}),
-    ...(record.sampling ? { gaps: record.sampling.gaps } : {}),
   };
 }
 

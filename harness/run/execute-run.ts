@@ -111,8 +111,9 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
     // One wall-clock zero for the load and the sampler's worker thread, so their t agree.
     const clock = runClock(loadStartMs);
     const runId = randomBytes(4).toString('hex');
-    // Reconciliation: bound before any load, so every published id is seen. The reference service always
-    // publishes to its exchange; a user's target only when it names one.
+    // Reconciliation: bound before any load when the exchange exists, so every published id is seen; else
+    // as soon as the target declares it. The reference service always publishes to its exchange; a user's
+    // target only when it names one.
     const verifyExchange = opts.verifyExchange ?? (opts.targetCommand || opts.external ? undefined : REFERENCE_EXCHANGE);
     tap = verifyExchange
       ? await startVerificationTap({

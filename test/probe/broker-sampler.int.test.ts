@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import amqp, { type ChannelModel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrokerUnreachableError, startBrokerSampler, type BrokerSampler } from '../../harness/probe/broker-sampler.ts';
-import { gapSecondsWithin } from '../../harness/probe/sampling-gaps.ts';
+import { gapsWithin } from '../../harness/gate/sampling-gaps.ts';
 import { startConnectionPoller } from '../../harness/probe/connection-poller.ts';
 import { createManagementClient, ManagementApiError, type BrokerConnection } from '../../harness/probe/management-api.ts';
 import { freePort } from '../../harness/stack/free-port.ts';
@@ -128,7 +128,7 @@ describe('broker sampler on a real RabbitMQ node', () => {
       await sleep(2 * intervalMs); // the samples queued meanwhile are delivered now
       const during = sampler.samples().filter((s) => s.t >= from && s.t <= to);
       const { gaps } = sampler.sampling();
-      const holes = gapSecondsWithin(gaps, from, to);
+      const holes = gapsWithin(gaps, from, to).seconds;
       console.log(`busy main thread: ${during.length} samples in ${(to - from).toFixed(1)} s (${Math.round(((to - from) * 1000) / intervalMs)} due); ${holes.toFixed(2)} s in gaps`);
       // A sampler on the main thread takes none here (it took 90 of 200 under 1,600 connections). The
       // worker keeps its schedule; the bounds leave room for a machine shared with other suites.

@@ -93,6 +93,9 @@ describe('a run whose broker endpoint stalls for 3 s', () => {
     expect(saved.sampling!.samples).toBeLessThan(saved.sampling!.expected - 6);
     const churn = saved.verdict.rules.find((r) => r.name === 'connections.churn')!;
     expect(churn.message, lines()).toMatch(/kept counting through the [\d.]+ s without broker samples/);
+    // The rules that judge levels over the load name the hole too (the gate model's wording).
+    const growth = saved.verdict.rules.find((r) => r.name === 'connections.growth')!;
+    expect(growth.message, lines()).toMatch(/no broker samples/);
 
     const summary = readFileSync(join(outDir, 'summary.md'), 'utf8');
     console.log(`${lines()}\n\n${summary}`);

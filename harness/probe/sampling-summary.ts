@@ -45,11 +45,6 @@ function reasonFor(h: SamplingHistory, from: number, to: number): string {
   return during.length === 1 ? distinct[0]! : `${during.length} scrapes failed or were slow, e.g. ${distinct[0]}${distinct.length > 1 ? `; ${distinct[1]}` : ''}`;
 }
 
-/** Total seconds of the gaps that overlap [from, to]. */
-export function gapSecondsWithin(gaps: ReadonlyArray<{ from: number; to: number }>, from: number, to: number): number {
-  return gaps.reduce((sum, g) => sum + Math.max(0, Math.min(g.to, to) - Math.max(g.from, from)), 0);
-}
-
 function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gapSecondsWithin, summariseSampling } from '../../harness/probe/sampling-gaps.ts';
+import { summariseSampling } from '../../harness/probe/sampling-summary.ts';
 
 const every = (from: number, to: number, step: number) => Array.from({ length: Math.floor((to - from) / step) + 1 }, (_, i) => from + i * step);
 
@@ -32,11 +32,5 @@ describe('summariseSampling', () => {
   it('counts a silent start or end as a gap too', () => {
     const s = summariseSampling({ intervalMs: 250, from: 0, to: 5, sampleTimes: [2, 2.25, 2.5], troubles: [] });
     expect(s.gaps.map((g) => [g.from, g.to])).toEqual([[0, 2], [2.5, 5]]);
-  });
-});
-
-describe('gapSecondsWithin', () => {
-  it('adds up only the part of each gap inside the window', () => {
-    expect(gapSecondsWithin([{ from: -2, to: 1 }, { from: 4, to: 6 }, { from: 9, to: 12 }], 0, 10)).toBe(1 + 2 + 1);
   });
 });
