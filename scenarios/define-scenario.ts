@@ -83,6 +83,15 @@ export function isScenario(value: unknown): value is Scenario {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
 }
 
+/**
+ * A scenario that defineScenario() resolved in another thread (a user's file, evaluated in a worker) and
+ * that arrived as plain data: it was validated there, so it is only marked as resolved here.
+ */
+export function adoptScenario(value: Scenario): Scenario {
+  Object.defineProperty(value, BRAND, { value: true, enumerable: false });
+  return value;
+}
+
 /** Validate a scenario spec (strictly, all problems at once) and resolve its timeline. */
 export function defineScenario(spec: ScenarioSpec, source?: string): Scenario {
   if (isScenario(spec)) return spec;

@@ -176,14 +176,15 @@ export function parseLimitsObject(json: unknown, where = 'limits'): Partial<Gate
   return out;
 }
 
-const OPTION_KEYS: Record<string, 'holdSec' | 'abortAfterSec' | 'residueSettleSec'> = {
-  'gate.hold': 'holdSec',
-  'abort.after': 'abortAfterSec',
-  'residue.settle': 'residueSettleSec',
-};
+// A Map, not an object literal: a user's key such as "constructor" must not find Object.prototype.
+const OPTION_KEYS = new Map<string, 'holdSec' | 'abortAfterSec' | 'residueSettleSec'>([
+  ['gate.hold', 'holdSec'],
+  ['abort.after', 'abortAfterSec'],
+  ['residue.settle', 'residueSettleSec'],
+]);
 
 function setLimit(out: Partial<GateLimits>, name: string, text: string): void {
-  const option = OPTION_KEYS[name];
+  const option = OPTION_KEYS.get(name);
   if (option) {
     const ms = parseDurationMs(text.replace(/^<=?/, ''));
     if (ms === undefined || ms < 0) throw new Error('expected a duration such as 5s or 500ms');
