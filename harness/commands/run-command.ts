@@ -7,12 +7,13 @@ import { createProgress } from '../load/progress.ts';
 import { executeRun, type RunOptions } from '../run/execute-run.ts';
 import { printVerdict } from '../run/print-verdict.ts';
 import { PUBLISHERS, type Publisher } from '../stack/target-process.ts';
+import { validateRunArgs, valuesMayStartWithDash } from './validate-run-options.ts';
 
 const STACKS = ['auto', 'local', 'testcontainers', 'external'] as const;
 
 /** Options shared by `run` and `incident`. */
 export function withLoadOptions<T>(y: Argv<T>) {
-  return y
+  return valuesMayStartWithDash(y)
     .option('duration', { type: 'string', describe: 'Wall time the scenario timeline is compressed into (e.g. 60s, 2m)' })
     .option('peak-rps', { type: 'number', describe: "Scale the scenario's load so its peak is this many requests/s" })
     .option('units', { type: 'number', default: 2, describe: 'Worker processes of the target (UNITS)' })
@@ -59,6 +60,7 @@ export const runCommand = {
 };
 
 export function runOptionsFrom(args: Record<string, unknown>, outDir: string): RunOptions {
+  validateRunArgs(args);
   const units = Number(args.units);
   if (!Number.isInteger(units) || units < 1 || units > 64) throw new UsageError(`--units must be a whole number from 1 to 64 (got ${String(args.units)}).`);
   const peakRps = args['peak-rps'] === undefined ? undefined : Number(args['peak-rps']);

@@ -7,7 +7,7 @@ import { checkAbort } from '../gate/abort.ts';
 import { resolveLimits, type LimitsSource } from '../gate/resolve-limits.ts';
 import { runLoad } from '../load/driver.ts';
 import { attachProgress, type Progress } from '../load/progress.ts';
-import { startBrokerSampler } from '../probe/broker-sampler.ts';
+import { startBrokerSampler, type BrokerSampler } from '../probe/broker-sampler.ts';
 import type { LoadSecond, RunRecord, TimelineEvent } from '../run-record.ts';
 import { redactText, redactUrl } from '../redact.ts';
 import { startStack, resolveStackKind, type StackChoice } from '../stack/select-stack.ts';
@@ -21,6 +21,7 @@ import { fetchWorkerStatus } from '../verify/worker-status.ts';
 import { buildRunRecord } from './build-record.ts';
 import { judgeRecord } from './judge-record.ts';
 import { assertLoopbackTarget } from './target-guard.ts';
+import { validateRunPlan, validateScenarioLoad } from '../commands/validate-run-options.ts';
 
 /** The exchange the reference service publishes accepted calls to (service/config.ts). */
 const REFERENCE_EXCHANGE = 'rushgate.items';
@@ -65,6 +66,7 @@ export interface RunOptions {
  */
 export async function executeRun(opts: RunOptions): Promise<RunRecord> {
   const scenario = await loadScenario(opts.scenario);
+  validateScenarioLoad(scenario, { durationSec: opts.durationSec, peakRps: opts.peakRps });
   const schedule = resolveSchedule(scenario, { durationSec: opts.durationSec, peakRps: opts.peakRps });
   const limits = resolveLimits(opts.limits);
   if (opts.external) {
@@ -72,11 +74,14 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
       [
         { what: 'target', url: opts.external.targetUrl },
         { what: 'broker', url: opts.external.amqpUrl },
+        { what: 'management API', url: opts.external.managementUrl },
+        { what: 'Prometheus endpoint', url: opts.external.prometheusUrl },
       ],
       opts.allowRemoteTarget ?? false,
     );
   }
   const { kind, reason } = await resolveStackKind(opts.stack, { brokerImage: opts.containers?.brokerImage });
+  validateRunPlan(schedule, kind, { externalCtl: Boolean(opts.external?.brokerCtl) });
   mkdirSync(opts.outDir, { recursive: true });
   opts.log(`stack: ${kind} (${reason})${opts.connectionMax ? `, connection_max ${opts.connectionMax}` : ''}`);
 
@@ -99,8 +104,10 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
   const scrub = (text: string) => redactText(text, stack.secrets);
   let faultTimeline: FaultTimeline | undefined;
   let tap: VerificationTap | undefined;
+  // Stopped on every path: a sampler left running keeps the process alive after an error.
+  let samplerToStop: BrokerSampler | undefined;
   try {
-    opts.log(`target: ${stack.targetDescription} at ${stack.targetUrl}`);
+    opts.log(`target: ${stack.targetDescription} at ${redactUrl(stack.targetUrl)}`);
     const baselineSec = opts.baselineSec ?? 3;
     const loadStartMs = Date.now() + baselineSec * 1000;
     const clock = () => (Date.now() - loadStartMs) / 1000;
@@ -122,6 +129,7 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
       : undefined;
     const harnessUsage = tap ? () => tap!.usage() : undefined;
     const sampler = startBrokerSampler({ prometheusUrl: stack.prometheusUrl, intervalMs: 250, clock, harnessUsage });
+    samplerToStop = sampler;
     const events: TimelineEvent[] = [];
     const faults = prepareFaults(schedule, stack, opts.log);
     await sleep(Math.max(0, loadStartMs - Date.now()));
@@ -200,6 +208,7 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
     throw err;
   } finally {
     await faultTimeline?.stop();
+    await samplerToStop?.stop();
     await tap?.stop();
     await stack.stop();
   }
