@@ -143,6 +143,8 @@ export interface RunRecord {
   verdict: Verdict;
   /** Reconciliation of request ids against what reached the broker; absent when no exchange was tapped. */
   integrity?: IntegrityReport;
+  /** Set when a signal (Ctrl-C, SIGTERM) stopped the run: everything in it is what was seen until then. */
+  interrupted?: { signal: string; atSec: number };
 }
 
 /**

@@ -7,6 +7,8 @@ import { createProgress } from '../load/progress.ts';
 import { executeRun, type RunOptions } from '../run/execute-run.ts';
 import { printVerdict } from '../run/print-verdict.ts';
 import { PUBLISHERS, type Publisher } from '../stack/target-process.ts';
+import { deferExitUntil } from '../lifecycle/interrupt.ts';
+import { sweepDeadRuns } from '../lifecycle/sweep-dead-runs.ts';
 import { validateRunArgs, valuesMayStartWithDash } from './validate-run-options.ts';
 
 const STACKS = ['auto', 'local', 'testcontainers', 'external'] as const;
@@ -52,10 +54,16 @@ export const runCommand = {
     const scenario = String(args.scenario);
     const out = resolve(String(args.out ?? join('reports', `${scenario.replace(/[^a-z0-9-]+/gi, '_')}-${timestamp()}`)));
     const opts = runOptionsFrom(args, out);
-    const record = await executeRun(opts);
-    const files = await writeReports(record, out);
-    printVerdict(record, files, { quiet: Boolean(args.quiet) });
-    return record.verdict.passed ? EXIT.passed : EXIT.failed;
+    await sweepDeadRuns((line) => process.stderr.write(`rushgate: ${line}\n`));
+    const work = (async () => {
+      const record = await executeRun(opts);
+      const files = await writeReports(record, out);
+      printVerdict(record, files, { quiet: Boolean(args.quiet) });
+      return record.verdict.passed ? EXIT.passed : EXIT.failed;
+    })();
+    // A Ctrl-C during the load waits for this report before it cleans up and exits 130 (lifecycle/interrupt.ts).
+    deferExitUntil(work);
+    return work;
   },
 };
 

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { registerCleanup } from './cleanup.ts';
+import { ownProcessGroup } from './run-ledger.ts';
 
 export interface OwnedProcessOptions {
   /** Shown in logs and errors, e.g. "broker rushgate-1a2b" or "service (leaky)". */
@@ -46,6 +47,8 @@ export function startOwnedProcess(opts: OwnedProcessOptions): OwnedProcess {
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start ${opts.name}: ${opts.command} did not spawn`);
 
+  // Written down before anything else can fail, so a harness killed from here on leaves a trace to sweep.
+  const disown = ownProcessGroup(pid, opts.name);
   const recent: string[] = [];
   let log: WriteStream | undefined = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : undefined;
   const onData = (chunk: Buffer) => {
@@ -92,6 +95,7 @@ export function startOwnedProcess(opts: OwnedProcessOptions): OwnedProcess {
       }
       // Grandchildren that outlived the leader (rare) go too.
       signalGroup('SIGKILL');
+      disown();
       await new Promise<void>((resolve) => (log ? log.end(resolve) : resolve()));
       log = undefined;
       await opts.afterExit?.run();

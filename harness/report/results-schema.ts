@@ -180,6 +180,10 @@ export const runRecordSchema = z
       aborted: z.looseObject({ t: z.number(), rule: z.string(), reason: z.string() }).optional(),
     }),
     integrity: integrity.optional(),
+    interrupted: z
+      .looseObject({ signal: z.string(), atSec: z.number() })
+      .optional()
+      .describe('Set when a signal stopped the run; atSec is seconds since load start.'),
   })
   .describe('A rushgate run record (results.json): self-contained, so every report can be rebuilt from it.');
 

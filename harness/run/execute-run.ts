@@ -21,6 +21,7 @@ import { fetchWorkerStatus } from '../verify/worker-status.ts';
 import { buildRunRecord } from './build-record.ts';
 import { judgeRecord } from './judge-record.ts';
 import { assertLoopbackTarget } from './target-guard.ts';
+import { interruption, markReportable, onInterrupt } from '../lifecycle/interrupt.ts';
 import { validateRunPlan, validateScenarioLoad } from '../commands/validate-run-options.ts';
 
 /** The exchange the reference service publishes accepted calls to (service/config.ts). */
@@ -133,6 +134,7 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
     const events: TimelineEvent[] = [];
     const faults = prepareFaults(schedule, stack, opts.log);
     await sleep(Math.max(0, loadStartMs - Date.now()));
+    markReportable();
     faultTimeline = faults.length > 0 ? startFaultTimeline(faults, faultContext(stack, opts.log), clock, (e) => events.push(e)) : undefined;
 
     const load = runLoad({
@@ -143,6 +145,8 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
       timeoutMs: opts.timeoutMs,
       onOutcome: tap ? (seq, status, kind) => tap!.recordOutcome(seq, status, kind) : undefined,
     });
+    // Ctrl-C during the load: stop it and report what was seen (lifecycle/interrupt.ts).
+    const stopOnInterrupt = onInterrupt(() => void load.stop());
     const progress = opts.progress?.(schedule.wallDurationSec);
     if (progress) attachProgress(load, progress, () => sampler.latest()?.connections);
     const seconds: LoadSecond[] = [];
@@ -165,12 +169,15 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
       }
     });
     const result = await load;
+    stopOnInterrupt();
     const loadEndSec = clock();
     // Faults end with the load, so the cool-down measures recovery, not the fault.
     await faultTimeline?.stop();
-    const cooldownSec = opts.cooldownSec ?? 5;
+    // An interrupted run skips its cool-down: the user asked it to stop, and wants the report now.
+    const cooldownSec = interruption() ? 0 : (opts.cooldownSec ?? 5);
     opts.log(`load done after ${loadEndSec.toFixed(1)} s; sampling ${cooldownSec} s of cool-down`);
-    const [drained] = await Promise.all([tap?.drain({ quietMs: 1_000, timeoutMs: Math.max(cooldownSec * 1000, 5_000) }), sleep(cooldownSec * 1000)]);
+    const drainMs = interruption() ? 1_000 : Math.max(cooldownSec * 1000, 5_000);
+    const [drained] = await Promise.all([tap?.drain({ quietMs: Math.min(1_000, drainMs), timeoutMs: drainMs }), sleepUnlessInterrupted(cooldownSec * 1000)]);
     await sampler.stop();
     const integrity = tap ? tap.reconcile() : undefined;
     if (integrity) {
@@ -200,6 +207,8 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
       stack: { kind, connectionMax: stack.connectionMax },
     });
     if (integrity) record.integrity = integrity;
+    const stoppedBy = interruption();
+    if (stoppedBy) record.interrupted = { signal: stoppedBy.signal, atSec: Math.round(((stoppedBy.atMs - loadStartMs) / 1000) * 100) / 100 };
     record.verdict = judgeRecord(record, limits, abortedBy);
     return record;
   } catch (err) {
@@ -212,6 +221,19 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
     await tap?.stop();
     await stack.stop();
   }
+}
+
+/** A sleep that a Ctrl-C cuts short. */
+function sleepUnlessInterrupted(ms: number): Promise<void> {
+  return new Promise((r) => {
+    const timer = setTimeout(done, ms);
+    const unsubscribe = onInterrupt(done);
+    function done() {
+      clearTimeout(timer);
+      unsubscribe();
+      r();
+    }
+  });
 }
 
 function sleep(ms: number): Promise<void> {

@@ -7,6 +7,9 @@ export function formatVerdictLines(record: RunRecord): string[] {
     const a = record.verdict.aborted;
     lines.push(`note: load stopped at ${a.t.toFixed(0)} s because ${a.rule} had certainly failed (${a.reason}).`);
   }
+  if (record.interrupted) {
+    lines.push(`note: run interrupted by ${record.interrupted.signal} at ${record.interrupted.atSec.toFixed(1)} s; judged on what was measured until then.`);
+  }
   return lines;
 }
 
@@ -14,7 +17,8 @@ export function printVerdict(record: RunRecord, files: string[], opts: { quiet: 
   const out = process.stdout;
   const s = record.summary;
   const target = record.target.publisher ? `${record.target.kind} service, publisher ${record.target.publisher}` : record.target.kind;
-  out.write(`\n${record.verdict.passed ? 'PASSED' : 'FAILED'}  ${record.scenario.name} against ${target} (${record.target.units} units)\n`);
+  const word = record.interrupted ? `INTERRUPTED (by ${record.interrupted.signal}; ${record.verdict.passed ? 'passed' : 'failed'} on what was seen)` : record.verdict.passed ? 'PASSED' : 'FAILED';
+  out.write(`\n${word}  ${record.scenario.name} against ${target} (${record.target.units} units)\n`);
   if (!opts.quiet) {
     const statuses = Object.entries(s.status).map(([code, n]) => `${code}:${n}`).join(' ');
     out.write(

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startOwnedProcess, type OwnedProcess } from '../lifecycle/owned-process.ts';
+import { ownDir } from '../lifecycle/run-ledger.ts';
 import { freePorts } from './free-port.ts';
 import { ReadinessTimeoutError, waitForHttp } from './readiness.ts';
 
@@ -55,8 +56,12 @@ export async function startRabbitNode(opts: RabbitNodeOptions = {}): Promise<Sta
     );
   }
   const dir = mkdtempSync(join(tmpdir(), 'rushgate-broker-'));
+  const disownDir = ownDir(dir);
   const removeDir = {
-    run: () => rm(dir, { recursive: true, force: true }),
+    run: async () => {
+      await rm(dir, { recursive: true, force: true });
+      disownDir();
+    },
     runSync: () => rmSync(dir, { recursive: true, force: true }),
   };
   const [amqpPort, mgmtPort, promPort, distPort, epmdPort] = (await freePorts(5)) as [number, number, number, number, number];
