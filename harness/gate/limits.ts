@@ -74,9 +74,8 @@ export class LimitsError extends Error {
   override name = 'LimitsError';
   constructor(readonly problems: string[]) {
     super(
-      `Gate limits could not be read (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
-        problems.map((p) => `  - ${p}`).join('\n') +
-        `\nWrite limits like connections.ceiling=baseline+2/unit, errors.rate<1%, latency.p99<800ms, ` +
+      (problems.length === 1 ? `A gate limit could not be read: ${problems[0]}. ` : `Gate limits could not be read (${problems.length} problems):\n${problems.map((p) => `  - ${p}`).join('\n')}\n`) +
+        `Write limits like connections.ceiling=baseline+2/unit, errors.rate<1%, latency.p99<800ms, ` +
         `connections.churn<5/1000, channels.growth<=2, or rule=off. Rules: ${RULE_NAMES.join(', ')}.`,
     );
   }
