@@ -17,8 +17,9 @@ export async function useExternalStack(req: StackRequest): Promise<StartedStack>
     return [raw, decodeURIComponent(raw)];
   });
   const managementUrl = mgmt.toString().replace(/\/$/, '');
-  const prometheusUrl = ext.prometheusUrl.replace(/\/$/, '');
-  const targetUrl = ext.targetUrl.replace(/\/$/, '');
+  // fetch() refuses URLs with credentials; these two are read without any (the load driver never sent them).
+  const prometheusUrl = withoutCredentials(ext.prometheusUrl);
+  const targetUrl = withoutCredentials(ext.targetUrl);
   await preflight([
     { what: 'the target', url: `${targetUrl}${req.target.healthPath ?? '/healthz'}` },
     { what: 'the Prometheus endpoint', url: `${prometheusUrl}/metrics` },
@@ -58,4 +59,11 @@ async function preflight(checks: Array<{ what: string; url: string; headers?: Re
       }
     }),
   );
+}
+
+function withoutCredentials(text: string): string {
+  const url = new URL(text);
+  url.username = '';
+  url.password = '';
+  return url.toString().replace(/\/$/, '');
 }
