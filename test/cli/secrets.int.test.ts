@@ -34,20 +34,20 @@ beforeAll(async () => {
   const mgmt = new URL(node.managementUrl);
   const prom = new URL(node.prometheusUrl);
   const target = new URL(service.url);
-  // One run per form, in parallel: each is a few seconds of light load on the same broker and service.
-  await Promise.all(
-    FORMS.map(async ([user, , written]) => {
+  // One run per form, each a few seconds of light load on the same broker and service.
+  for (const [user, , written] of FORMS) {
+    {
       const auth = `${user}:${written}@`;
       const res = await rushgate(
         ['run', '--scenario', 'step-ladder', '--stack', 'external', '--duration', '3s', '--peak-rps', '10', '--units', '1', '--cooldown', '1s',
           '--amqp-url', `amqp://${auth}${amqp.host}`, '--management-url', `http://${auth}${mgmt.host}`,
           '--prometheus-url', `http://${auth}${prom.host}`, '--target-url', `http://${auth}${target.host}`, '--out', join(out, user)],
-        { env: { RUSHGATE_STATE_DIR: join(out, 'state') }, timeoutMs: 150_000 },
+        { env: { RUSHGATE_STATE_DIR: join(out, 'state') }, timeoutMs: 100_000 },
       );
       results.set(user, res);
-    }),
-  );
-}, 240_000);
+    }
+  }
+}, 400_000);
 
 afterAll(async () => {
   await service?.stop();
