@@ -17,6 +17,8 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 interface OwnRun {
   run: CliRun;
+  /** Everything the run printed on stderr so far. */
+  stderr: () => string;
   marker: string;
   tmp: string;
   state: string;
@@ -32,15 +34,17 @@ function startRun(name: string, extra: string[] = []): OwnRun {
     ['run', '--scenario', 'step-ladder', '--duration', '40s', '--peak-rps', '20', '--units', '1', '--publisher', 'shared', '--out', out, ...extra],
     { env: { RUSHGATE_TEST_MARKER: marker, TMPDIR: tmp, RUSHGATE_STATE_DIR: state }, timeoutMs: 150_000 },
   );
-  return { run, marker, tmp, state, out };
+  let stderr = '';
+  run.child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  return { run, stderr: () => stderr, marker, tmp, state, out };
 }
 
 /** The broker's and the target's listening ports, read while the run is up. */
-function portsOf(r: OwnRun, stderr: () => string): number[] {
+function portsOf(r: OwnRun): number[] {
   const brokerDir = readdirSync(r.tmp).find((d) => d.startsWith('rushgate-broker-'));
   const conf = brokerDir ? readFileSync(join(r.tmp, brokerDir, 'rabbitmq.conf'), 'utf8') : '';
   const ports = [...conf.matchAll(/(?:127\.0\.0\.1:|tcp\.port = )(\d+)/g)].map((m) => Number(m[1]));
-  const target = /target: .* at http:\/\/127\.0\.0\.1:(\d+)/.exec(stderr())?.[1];
+  const target = /target: .* at http:\/\/127\.0\.0\.1:(\d+)/.exec(r.stderr())?.[1];
   return target ? [...ports, Number(target)] : ports;
 }
 
@@ -69,12 +73,12 @@ function safeList(dir: string): string[] {
   }
 }
 
-async function upAndLoading(r: OwnRun, stderr: () => string): Promise<number[]> {
+async function upAndLoading(r: OwnRun): Promise<number[]> {
   await r.run.waitForStderr(/target: /, 120_000);
   // A few seconds into the load: broker, service primary and unit all up.
   await r.run.waitForStderr(/phase /, 60_000);
   expect(processesWithMarker(r.marker).length).toBeGreaterThan(3);
-  const ports = portsOf(r, stderr);
+  const ports = portsOf(r);
   expect(ports.length).toBeGreaterThanOrEqual(4);
   return ports;
 }
@@ -82,9 +86,7 @@ async function upAndLoading(r: OwnRun, stderr: () => string): Promise<number[]> 
 describe('a run killed or interrupted leaves nothing behind', () => {
   it('SIGKILL mid-run: the watchdog stops every process, frees every port, removes the temp dir', async () => {
     const r = startRun('sigkill');
-    let stderr = '';
-    r.run.child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const ports = await upAndLoading(r, () => stderr);
+    const ports = await upAndLoading(r);
     r.run.child.kill('SIGKILL');
     const res = await r.run;
     expect(res.code).toBeNull();
@@ -93,9 +95,7 @@ describe('a run killed or interrupted leaves nothing behind', () => {
 
   it('two Ctrl-C one second apart: exit 130 at once, and nothing is left', async () => {
     const r = startRun('twice');
-    let stderr = '';
-    r.run.child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const ports = await upAndLoading(r, () => stderr);
+    const ports = await upAndLoading(r);
     r.run.child.kill('SIGINT');
     await new Promise((res) => setTimeout(res, 1_000));
     r.run.child.kill('SIGINT');
@@ -108,8 +108,6 @@ describe('a run killed or interrupted leaves nothing behind', () => {
   it('one Ctrl-C ~10 s into the load: a schema-valid results.json, report.html and summary.md that say "interrupted"', async () => {
     // The target echoes its AMQP_URL, as a careless service might: target.log must not keep the password.
     const r = startRun('report', ['--target-command', 'echo "starting with AMQP_URL=$AMQP_URL"; exec node --import tsx service/main.ts']);
-    let stderr = '';
-    r.run.child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     await r.run.waitForStderr(/target: /, 120_000);
     await new Promise((res) => setTimeout(res, 13_000)); // 3 s baseline, then ~10 s of load
     r.run.child.kill('SIGINT');
