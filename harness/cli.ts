@@ -3,6 +3,7 @@ import { hideBin } from 'yargs/helpers';
 import { EXIT, exitCodeFor } from './errors.ts';
 import { cleanupAll } from './lifecycle/cleanup.ts';
 import { redactText } from './redact.ts';
+import { cleanupCommand } from './commands/cleanup-command.ts';
 import { gateCommand } from './commands/gate-command.ts';
 import { incidentCommand } from './commands/incident-command.ts';
 import { k6Command } from './commands/k6-command.ts';
@@ -12,7 +13,7 @@ import { scenarioCommand } from './commands/scenario-command.ts';
 import { watchCommand } from './commands/watch-command.ts';
 
 /** Each command is plain data: yargs wiring lives here once, and every handler returns its exit code. */
-const COMMANDS = [runCommand, incidentCommand, gateCommand, watchCommand, reportCommand, compareCommand, k6Command, scenarioCommand];
+const COMMANDS = [runCommand, incidentCommand, gateCommand, watchCommand, reportCommand, compareCommand, k6Command, scenarioCommand, cleanupCommand];
 
 // This file alone turns errors into messages and exit codes.
 async function main(argv: string[]): Promise<number> {
@@ -25,7 +26,7 @@ async function main(argv: string[]): Promise<number> {
   }
   cli = cli
     .usage('$0 <command> [options]\n\nQueue-saturation load test and deploy gate for queue-backed ingestion APIs.')
-    .demandCommand(1, 'Name a command: run, incident, gate, watch, report or compare.')
+    .demandCommand(1, 'Name a command: run, incident, gate, watch, report, compare, k6 or cleanup.')
     .strict()
     .epilogue('Exit codes: 0 gate passed, 1 gate failed, 2 usage or configuration error, 3 could not run.')
     .wrap(Math.min(110, process.stdout.columns ?? 110))

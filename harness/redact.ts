@@ -1,7 +1,8 @@
 // Credentials must never reach logs, summaries or results: every URL that leaves the harness goes through here.
 
-// scheme://user[:password]@ — a password may hold characters (even an unescaped "/") a user name may not.
-const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)[^/@\s:]*(?::[^@\s]*)?@/;
+// scheme://user[:password]@ — a password may hold characters (even an unescaped "/" or "@") a user name
+// may not, so the password runs to the last "@" before whitespace: over-redacting an odd URL beats a leak.
+const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)[^/@\s:]*(?::[^\s]*)?@/;
 
 /** Replaces userinfo in URLs (amqp://user:pass@host -> amqp://***@host). */
 export function redactUrl(url: string): string {

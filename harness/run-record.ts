@@ -209,7 +209,9 @@ export interface RunRecord {
   verdict: Verdict;
   /** Reconciliation of request ids against what reached the broker; absent when no exchange was tapped. */
   integrity?: IntegrityReport;
-  /** How well the broker was sampled: samples taken against due, and every hole longer than 2 intervals. */
+  /** Set when a signal (Ctrl-C, SIGTERM) stopped the run: everything in it is what was seen until then. */
+  interrupted?: { signal: string; atSec: number };
+  /** How the broker was sampled, and where it was not (t in seconds since load start, like BrokerSample.t). */
   sampling?: SamplingInfo;
   /** Who held the target's broker connections: units as the broker saw them, and named connections. */
   attribution?: AttributionInfo;

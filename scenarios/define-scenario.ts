@@ -81,11 +81,13 @@ export class ScenarioError extends Error {
     readonly source?: string,
   ) {
     const where = source ? ` (${source})` : '';
-    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+    // One problem reads best as one line; several are listed, all at once (k6 style).
     super(
-      `Scenario "${scenario}"${where} is invalid, ${count}:\n` +
-        problems.map((p) => `  - ${p}`).join('\n') +
-        '\nFix them in the scenario definition; scenarios/eu-morning.ts is a complete example.',
+      problems.length === 1
+        ? `Scenario "${scenario}"${where} is invalid: ${problems[0]}. Fix it in the scenario definition; scenarios/eu-morning.ts is a complete example.`
+        : `Scenario "${scenario}"${where} is invalid, ${problems.length} problems:\n` +
+            problems.map((p) => `  - ${p}`).join('\n') +
+            '\nFix them in the scenario definition; scenarios/eu-morning.ts is a complete example.',
     );
   }
 }
@@ -94,6 +96,15 @@ const BRAND = Symbol.for('rushgate.scenario');
 
 export function isScenario(value: unknown): value is Scenario {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/**
+ * A scenario that defineScenario() resolved in another thread (a user's file, evaluated in a worker) and
+ * that arrived as plain data: it was validated there, so it is only marked as resolved here.
+ */
+export function adoptScenario(value: Scenario): Scenario {
+  Object.defineProperty(value, BRAND, { value: true, enumerable: false });
+  return value;
 }
 
 /** Validate a scenario spec (strictly, all problems at once) and resolve its timeline. */
@@ -199,7 +210,9 @@ function describeIssue(issue: z.core.$ZodIssue, spec: unknown): string {
     return `${where}: unknown key ${keys}${allowed ? ` (allowed: ${allowed.join(', ')})` : ''}`;
   }
   if (issue.code === 'invalid_type') {
-    return issue.message.endsWith('received undefined') ? `${where}: is required (${issue.expected})` : `${where}: must be a ${issue.expected}`;
+    if (issue.message.endsWith('received undefined')) return `${where}: is required (${issue.expected})`;
+    const article = /^[aeiou]/.test(String(issue.expected)) ? 'an' : 'a';
+    return `${where}: must be ${article} ${issue.expected}${issue.input === null ? ', not null' : ''}`;
   }
   if (issue.code === 'too_small' || issue.code === 'too_big') {
     const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;

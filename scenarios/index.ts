@@ -3,8 +3,8 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { defineScenario, isScenario, ScenarioError } from './define-scenario.ts';
+import { adoptScenario, defineScenario, isScenario, ScenarioError } from './define-scenario.ts';
+import { importScenarioFile } from './import-scenario-file.ts';
 import type { Scenario, ScenarioSpec } from './define-scenario.ts';
 import chaos from './chaos.ts';
 import euMorning from './eu-morning.ts';
@@ -43,8 +43,8 @@ export function looksLikePath(nameOrPath: string): boolean {
 
 /** A built-in by name, or a scenario file by path (relative to cwd), validated. */
 export async function loadScenario(nameOrPath: string, cwd: string = process.cwd()): Promise<Scenario> {
-  const builtIn = BUILT_IN_SCENARIOS[nameOrPath];
-  if (builtIn) return builtIn;
+  // Own keys only: "__proto__" or "constructor" is not a built-in scenario.
+  if (Object.hasOwn(BUILT_IN_SCENARIOS, nameOrPath)) return BUILT_IN_SCENARIOS[nameOrPath]!;
   if (!looksLikePath(nameOrPath)) throw new ScenarioNotFoundError(nameOrPath, 'is not a built-in scenario');
 
   const file = resolve(cwd, nameOrPath);
@@ -53,17 +53,16 @@ export async function loadScenario(nameOrPath: string, cwd: string = process.cwd
   if (!FILE_EXTENSIONS.includes(ext)) throw new ScenarioNotFoundError(nameOrPath, `has an unsupported extension "${ext}"`);
 
   let spec: unknown;
-  try {
-    if (ext === '.json') spec = JSON.parse(await readFile(file, 'utf8'));
-    else {
-      const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
-      spec = mod.default;
+  if (ext === '.json') {
+    try {
+      spec = JSON.parse(await readFile(file, 'utf8'));
+    } catch (err) {
+      throw new ScenarioError('(unreadable)', [`could not load the file: ${err instanceof Error ? err.message : String(err)}`], nameOrPath);
     }
-  } catch (err) {
-    // A file that calls defineScenario() itself fails during import; say which file it was.
-    if (err instanceof ScenarioError) throw new ScenarioError(err.scenario, err.problems, nameOrPath);
-    const message = err instanceof Error ? err.message : String(err);
-    throw new ScenarioError('(unreadable)', [`could not load the file: ${message}`], nameOrPath);
+  } else {
+    const imported = await importScenarioFile(file, nameOrPath);
+    if (imported.kind === 'scenario') return adoptScenario(imported.value as Scenario);
+    spec = imported.value;
   }
   if (spec === undefined || spec === null) {
     throw new ScenarioError('(empty)', ['the file has no default export; end it with `export default defineScenario({...})`'], nameOrPath);

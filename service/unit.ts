@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { answerClientError } from './http/client-error.ts';
 import { AggregatorRegistry } from 'prom-client';
 import type { ServiceConfig } from './config.ts';
 import { createHandler, type UnitState } from './http/handler.ts';
@@ -28,6 +29,7 @@ export async function runUnit(config: ServiceConfig, unit: number): Promise<void
   });
 
   const server = createServer(createHandler({ unit, bodyLimitBytes: config.bodyLimitBytes, publisher, metrics, primary, state, log }));
+  server.on('clientError', answerClientError);
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
   server.keepAliveTimeout = 5_000;

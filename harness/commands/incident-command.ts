@@ -14,6 +14,7 @@ import { loadScenario } from '../../scenarios/index.ts';
 import { resolveSchedule, type Schedule } from '../../scenarios/schedule.ts';
 import { checkIncidentExpectations, type Expectation } from './incident-expectations.ts';
 import { runOptionsFrom, withLoadOptions } from './run-command.ts';
+import { sweepDeadRuns } from '../lifecycle/sweep-dead-runs.ts';
 
 const SCENARIO = 'eu-morning';
 const INCIDENT_DURATION_SEC = 36;
@@ -28,6 +29,7 @@ export const incidentCommand = {
   handler: async (args: Record<string, unknown>): Promise<number> => {
     const out = resolve(String(args.out));
     const base = runOptionsFrom({ ...args, scenario: SCENARIO }, out);
+    await sweepDeadRuns((line) => process.stderr.write(`rushgate: ${line}\n`));
     // A reproduction for a laptop: the whole morning in 36 s per run, 3 s of cool-down (the leak's
     // residue shows at once), so both runs and the set-up fit in about three minutes.
     base.durationSec ??= INCIDENT_DURATION_SEC;

@@ -7,12 +7,15 @@ import { createProgress } from '../load/progress.ts';
 import { executeRun, type RunOptions } from '../run/execute-run.ts';
 import { printVerdict } from '../run/print-verdict.ts';
 import { PUBLISHERS, type Publisher } from '../stack/target-process.ts';
+import { deferExitUntil } from '../lifecycle/interrupt.ts';
+import { sweepDeadRuns } from '../lifecycle/sweep-dead-runs.ts';
+import { validateRunArgs, valuesMayStartWithDash } from './validate-run-options.ts';
 
 const STACKS = ['auto', 'local', 'testcontainers', 'external'] as const;
 
 /** Options shared by `run` and `incident`. */
 export function withLoadOptions<T>(y: Argv<T>) {
-  return y
+  return valuesMayStartWithDash(y)
     .option('duration', { type: 'string', describe: 'Wall time the scenario timeline is compressed into (e.g. 60s, 2m)' })
     .option('peak-rps', { type: 'number', describe: "Scale the scenario's load so its peak is this many requests/s" })
     .option('units', { type: 'number', default: 2, describe: 'Worker processes of the target (UNITS)' })
@@ -51,16 +54,23 @@ export const runCommand = {
     const scenario = String(args.scenario);
     const out = resolve(String(args.out ?? join('reports', `${scenario.replace(/[^a-z0-9-]+/gi, '_')}-${timestamp()}`)));
     const opts = runOptionsFrom(args, out);
-    const record = await executeRun(opts);
-    const files = await writeReports(record, out);
-    printVerdict(record, files, { quiet: Boolean(args.quiet) });
-    // Every call refused (e.g. all 404): the scenario does not fit the service, a configuration mistake.
-    if (record.validity?.configMistake) return EXIT.usage;
-    return record.verdict.passed ? EXIT.passed : EXIT.failed;
+    await sweepDeadRuns((line) => process.stderr.write(`rushgate: ${line}\n`));
+    const work = (async () => {
+      const record = await executeRun(opts);
+      const files = await writeReports(record, out);
+      printVerdict(record, files, { quiet: Boolean(args.quiet) });
+      // Every call refused (e.g. all 404): the scenario does not fit the service, a configuration mistake.
+      if (record.validity?.configMistake) return EXIT.usage;
+      return record.verdict.passed ? EXIT.passed : EXIT.failed;
+    })();
+    // A Ctrl-C during the load waits for this report before it cleans up and exits 130 (lifecycle/interrupt.ts).
+    deferExitUntil(work);
+    return work;
   },
 };
 
 export function runOptionsFrom(args: Record<string, unknown>, outDir: string): RunOptions {
+  validateRunArgs(args);
   const units = Number(args.units);
   if (!Number.isInteger(units) || units < 1 || units > 64) throw new UsageError(`--units must be a whole number from 1 to 64 (got ${String(args.units)}).`);
   const peakRps = args['peak-rps'] === undefined ? undefined : Number(args['peak-rps']);

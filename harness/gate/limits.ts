@@ -89,9 +89,8 @@ export class LimitsError extends Error {
   override name = 'LimitsError';
   constructor(readonly problems: string[]) {
     super(
-      `Gate limits could not be read (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
-        problems.map((p) => `  - ${p}`).join('\n') +
-        `\nWrite limits like connections.ceiling=baseline+2/unit, channels.ceiling<=8/unit, errors.rate<1%, latency.p99<800ms, ` +
+      (problems.length === 1 ? `A gate limit could not be read: ${problems[0]}. ` : `Gate limits could not be read (${problems.length} problems):\n${problems.map((p) => `  - ${p}`).join('\n')}\n`) +
+        `Write limits like connections.ceiling=baseline+2/unit, channels.ceiling<=8/unit, errors.rate<1%, latency.p99<800ms, ` +
         `connections.churn<5/1000, channels.growth<=2, channels.residue<=bound, or rule=off. Rules: ${RULE_NAMES.join(', ')}.`,
     );
   }
@@ -191,11 +190,12 @@ export function parseLimitsObject(json: unknown, where = 'limits'): Partial<Gate
   return out;
 }
 
-const OPTION_KEYS: Record<string, 'holdSec' | 'abortAfterSec' | 'residueSettleSec'> = {
-  'gate.hold': 'holdSec',
-  'abort.after': 'abortAfterSec',
-  'residue.settle': 'residueSettleSec',
-};
+// A Map, not an object literal: a user's key such as "constructor" must not find Object.prototype.
+const OPTION_KEYS = new Map<string, 'holdSec' | 'abortAfterSec' | 'residueSettleSec'>([
+  ['gate.hold', 'holdSec'],
+  ['abort.after', 'abortAfterSec'],
+  ['residue.settle', 'residueSettleSec'],
+]);
 
 function setLimit(out: Partial<GateLimits>, name: string, text: string): void {
   const selected = /^([a-z]+\.[a-z0-9]+)\[([^\]]*)\]$/.exec(name);
@@ -207,7 +207,7 @@ function setLimit(out: Partial<GateLimits>, name: string, text: string): void {
     out.calls = [...(out.calls ?? []).filter((c) => c.rule !== rule || c.call !== call), limit];
     return;
   }
-  const option = OPTION_KEYS[name];
+  const option = OPTION_KEYS.get(name);
   if (option) {
     const ms = parseDurationMs(text.replace(/^<=?/, ''));
     if (ms === undefined || ms < 0) throw new Error('expected a duration such as 5s or 500ms');

@@ -1,3 +1,5 @@
+import { noteInterrupt, reportPending, waitForReports } from './interrupt.ts';
+
 // One place that knows everything a run must undo: brokers, services, containers, temp dirs, faults.
 // Async cleanups run on normal paths and on SIGINT/SIGTERM; the sync fallbacks run on a hard `exit`,
 // where nothing asynchronous can happen any more, so a run leaves nothing behind whichever way it ends.
@@ -54,17 +56,34 @@ export function pendingCleanups(): string[] {
   return [...pending.values()].map((c) => c.name);
 }
 
+/** Seconds a first Ctrl-C waits for the interrupted run's report before cleaning up anyway. */
+const REPORT_GRACE_MS = 30_000;
+
 function installSignalHandlers(): void {
   if (signalsInstalled) return;
   signalsInstalled = true;
+  let received = false;
   const onSignal = (signal: NodeJS.Signals, code: number) => {
-    // A second Ctrl-C while cleaning up means "now": fall through to the sync path via exit.
-    if (shuttingDown) process.exit(code);
-    process.stderr.write(`\nrushgate: ${signal} received, stopping everything this run started...\n`);
-    void cleanupAll().finally(() => process.exit(code));
+    // A second Ctrl-C means "now": exit at once, and the exit hook kills every group by PID. The handler
+    // stays installed (process.on, not once), or the second signal would kill Node before that hook ran.
+    if (received) {
+      process.stderr.write(`\nrushgate: ${signal} again: killing everything this run started, now.\n`);
+      process.exit(code);
+    }
+    received = true;
+    const reporting = reportPending();
+    process.stderr.write(
+      `\nrushgate: ${signal} received, stopping everything this run started` +
+        (reporting ? ' once the report of what was measured is written (press Ctrl-C again to stop now)...\n' : '...\n'),
+    );
+    noteInterrupt(signal);
+    void waitForReports(REPORT_GRACE_MS)
+      .then(() => cleanupAll())
+      .finally(() => process.exit(code));
   };
-  process.once('SIGINT', () => onSignal('SIGINT', 130));
-  process.once('SIGTERM', () => onSignal('SIGTERM', 143));
+  process.on('SIGINT', () => onSignal('SIGINT', 130));
+  process.on('SIGTERM', () => onSignal('SIGTERM', 143));
+  process.on('SIGHUP', () => onSignal('SIGHUP', 129));
   process.on('exit', () => {
     for (const cleanup of [...pending.values()].reverse()) {
       try {

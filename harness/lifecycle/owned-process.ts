@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { registerCleanup } from './cleanup.ts';
+import { ownProcessGroup } from './run-ledger.ts';
 
 export interface OwnedProcessOptions {
   /** Shown in logs and errors, e.g. "broker rushgate-1a2b" or "service (leaky)". */
@@ -17,6 +18,8 @@ export interface OwnedProcessOptions {
   afterExit?: { run: () => Promise<void>; runSync: () => void };
   /** Lines of output are passed here too (already redacted by the caller's choice of sink). */
   onLine?: (line: string) => void;
+  /** Scrubs secrets from the output before it is written to the log file or kept (a target may echo AMQP_URL). */
+  redact?: (text: string) => string;
 }
 
 export interface OwnedProcess {
@@ -46,19 +49,40 @@ export function startOwnedProcess(opts: OwnedProcessOptions): OwnedProcess {
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start ${opts.name}: ${opts.command} did not spawn`);
 
+  // Written down before anything else can fail, so a harness killed from here on leaves a trace to sweep.
+  const disown = ownProcessGroup(pid, opts.name);
   const recent: string[] = [];
   let log: WriteStream | undefined = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : undefined;
-  const onData = (chunk: Buffer) => {
-    log?.write(chunk);
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (!line.trim()) continue;
-      recent.push(line);
-      if (recent.length > 200) recent.shift();
-      opts.onLine?.(line);
+  const redact = opts.redact ?? ((text: string) => text);
+  // Whole lines only: a secret split across two chunks must still be recognised before it is written.
+  const partial = { stdout: '', stderr: '' };
+  const take = (line: string) => {
+    log?.write(`${line}\n`);
+    if (!line.trim()) return;
+    recent.push(line);
+    if (recent.length > 200) recent.shift();
+    opts.onLine?.(line);
+  };
+  const onData = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+    const lines = (partial[stream] + chunk.toString('utf8')).split('\n');
+    partial[stream] = lines.pop() ?? '';
+    // A line with no end in sight (a binary blob) is flushed anyway rather than held forever.
+    if (partial[stream].length > 64 * 1024) {
+      lines.push(partial[stream]);
+      partial[stream] = '';
+    }
+    for (const line of lines) take(redact(line));
+  };
+  const flushPartial = () => {
+    for (const stream of ['stdout', 'stderr'] as const) {
+      if (partial[stream]) take(redact(partial[stream]));
+      partial[stream] = '';
     }
   };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
+  child.stdout?.on('data', onData('stdout'));
+  child.stderr?.on('data', onData('stderr'));
+  // 'close' comes after the last output (unlike 'exit'): the unfinished last line is written then.
+  const closed = new Promise<void>((resolve) => child.once('close', () => (flushPartial(), resolve())));
 
   let exitedFlag = false;
   const exited = new Promise<number | string>((resolve) => {
@@ -92,8 +116,12 @@ export function startOwnedProcess(opts: OwnedProcessOptions): OwnedProcess {
       }
       // Grandchildren that outlived the leader (rare) go too.
       signalGroup('SIGKILL');
-      await new Promise<void>((resolve) => (log ? log.end(resolve) : resolve()));
+      disown();
+      // The pipes close once the whole group is gone; bounded, as a stray holder of the pipe is not ours to wait for.
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 2_000).unref())]);
+      const ending = log;
       log = undefined;
+      await new Promise<void>((resolve) => (ending ? ending.end(resolve) : resolve()));
       await opts.afterExit?.run();
     },
     runSync: () => {

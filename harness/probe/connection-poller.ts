@@ -10,7 +10,8 @@ export interface ConnectionPoller {
   /** The harness's connections and their channels at the last poll. */
   harnessUsage(): { connections: number; channels: number };
   /** Target connections per `connection_name` (or "(unnamed)") at the last poll. */
-  byClientName(): Record<string, number>;
+  /** A Map: connection names are the user's text, and "__proto__" or "constructor" must be plain keys. */
+  byClientName(): Map<string, number>;
   lastError(): string | undefined;
   /** Polls once more now (after any poll in flight) and resolves when it is done. */
   pollNow(): Promise<void>;
@@ -57,8 +58,12 @@ export function startConnectionPoller(client: ManagementClient, opts: Connection
       return { connections: own.length, channels: own.reduce((a, c) => a + c.channels, 0) };
     },
     byClientName: () => {
-      const out: Record<string, number> = {};
-      for (const c of connections) if (!c.harness) out[c.connectionName ?? '(unnamed)'] = (out[c.connectionName ?? '(unnamed)'] ?? 0) + 1;
+      const out = new Map<string, number>();
+      for (const c of connections) {
+        if (c.harness) continue;
+        const name = c.connectionName ?? '(unnamed)';
+        out.set(name, (out.get(name) ?? 0) + 1);
+      }
       return out;
     },
     lastError: () => error,

@@ -92,9 +92,13 @@ ${rows.join('\n')}
 }
 
 export function abortedHtml(record: RunRecord): string {
+  const i = record.interrupted;
+  const stopped = i
+    ? `<p class="callout"><strong>Run interrupted</strong> by ${e(i.signal)} at ${e(fmtRate(i.atSec))} s: everything below is what was measured until then, without a cool-down.</p>`
+    : '';
   const a = record.verdict.aborted;
-  if (!a) return '';
-  return `<p class="callout"><strong>Load stopped early</strong> at ${e(fmtRate(a.t))} s: rule <code>${e(a.rule)}</code> had certainly failed — ${e(a.reason)}</p>`;
+  if (!a) return stopped;
+  return `${stopped}<p class="callout"><strong>Load stopped early</strong> at ${e(fmtRate(a.t))} s: rule <code>${e(a.rule)}</code> had certainly failed — ${e(a.reason)}</p>`;
 }
 
 export function figureHtml(chart: RenderedChart, width: number, height: number): string {

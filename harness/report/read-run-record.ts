@@ -32,7 +32,7 @@ export async function readRunRecord(path: string): Promise<RunRecord> {
 /** Validates already-parsed JSON; `source` names it in error messages. */
 export function parseRunRecord(data: unknown, source = 'run record'): RunRecord {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw new RecordError(`${source}: expected a JSON object (a rushgate results.json), found ${Array.isArray(data) ? 'an array' : typeof data}.`);
+    throw new RecordError(`${source}: expected a JSON object (a rushgate results.json), found ${data === null ? 'null' : Array.isArray(data) ? 'an array' : typeof data}.`);
   }
   const obj = data as Record<string, unknown>;
   const version = obj['schemaVersion'];

@@ -278,6 +278,10 @@ export const runRecordSchema = z
     calls: z.record(z.string(), callSummary).optional().describe('Per-call results by call name.'),
     validity: validity.optional(),
     firstErrors: z.array(firstError).optional().describe('The first few non-2xx answers.'),
+    interrupted: z
+      .looseObject({ signal: z.string(), atSec: z.number() })
+      .optional()
+      .describe('Set when a signal stopped the run; atSec is seconds since load start.'),
   })
   .describe('A rushgate run record (results.json): self-contained, so every report can be rebuilt from it.');
 

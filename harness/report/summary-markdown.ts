@@ -28,6 +28,10 @@ export function renderSummaryMarkdown(record: RunRecord, opts: SummaryOptions = 
     '',
   );
   if (record.target.command) lines.push(`Target command: ${markdownCode(record.target.command)}`, '');
+  if (record.interrupted) {
+    const i = record.interrupted;
+    lines.push(`> **Run interrupted** by ${escapeMarkdown(i.signal)} at ${fmtRate(i.atSec)} s: what follows is what was measured until then, without a cool-down.`, '');
+  }
   const aborted = record.verdict.aborted;
   if (aborted) {
     lines.push(`> **Load stopped early** at ${fmtRate(aborted.t)} s: rule ${markdownCode(aborted.rule)} had certainly failed — ${escapeMarkdown(aborted.reason)}`, '');

@@ -29,6 +29,8 @@ import { buildRunRecord } from './build-record.ts';
 import { judgeRecord } from './judge-record.ts';
 import { checkValidity } from './validity.ts';
 import { assertLoopbackTarget } from './target-guard.ts';
+import { interruption, markReportable, onInterrupt } from '../lifecycle/interrupt.ts';
+import { validateRunPlan, validateScenarioLoad } from '../commands/validate-run-options.ts';
 
 /** The exchange the reference service publishes accepted calls to (service/config.ts). */
 const REFERENCE_EXCHANGE = 'rushgate.items';
@@ -75,6 +77,7 @@ export async function executeRun(given: RunOptions): Promise<RunRecord> {
   // Secrets the run learns (env values in call headers, setup tokens) are hidden in every log line.
   const opts: RunOptions = { ...given, log: (line) => given.log(redactText(line)) };
   const scenario = await loadScenario(opts.scenario);
+  validateScenarioLoad(scenario, { durationSec: opts.durationSec, peakRps: opts.peakRps });
   const schedule = resolveSchedule(scenario, { durationSec: opts.durationSec, peakRps: opts.peakRps });
   const limits = resolveLimits(opts.limits);
   const env = resolveEnv(schedule.calls, schedule.setup);
@@ -83,11 +86,14 @@ export async function executeRun(given: RunOptions): Promise<RunRecord> {
       [
         { what: 'target', url: opts.external.targetUrl },
         { what: 'broker', url: opts.external.amqpUrl },
+        { what: 'management API', url: opts.external.managementUrl },
+        { what: 'Prometheus endpoint', url: opts.external.prometheusUrl },
       ],
       opts.allowRemoteTarget ?? false,
     );
   }
   const { kind, reason } = await resolveStackKind(opts.stack, { brokerImage: opts.containers?.brokerImage });
+  validateRunPlan(schedule, kind, { externalCtl: Boolean(opts.external?.brokerCtl) });
   mkdirSync(opts.outDir, { recursive: true });
   opts.log(`stack: ${kind} (${reason})${opts.connectionMax ? `, connection_max ${opts.connectionMax}` : ''}`);
 
@@ -112,7 +118,7 @@ export async function executeRun(given: RunOptions): Promise<RunRecord> {
   let tap: VerificationTap | undefined;
   let stopProbes: (() => Promise<unknown>) | undefined;
   try {
-    opts.log(`target: ${stack.targetDescription} at ${stack.targetUrl}`);
+    opts.log(`target: ${stack.targetDescription} at ${redactUrl(stack.targetUrl)}`);
     const baselineSec = opts.baselineSec ?? 3;
     const loadStartMs = wallMs() + baselineSec * 1000;
     // One wall-clock zero for the load and the sampler's worker thread, so their t agree.
@@ -151,6 +157,7 @@ export async function executeRun(given: RunOptions): Promise<RunRecord> {
     const events: TimelineEvent[] = [];
     const faults = prepareFaults(schedule, stack, opts.log);
     await sleep(Math.max(0, loadStartMs - wallMs()));
+    markReportable();
     // Shed statuses (503/429 with Retry-After) count as refused by design only while a fault is active.
     let activeFaults = 0;
     const onFaultEvent = (e: TimelineEvent): void => {
@@ -181,6 +188,8 @@ export async function executeRun(given: RunOptions): Promise<RunRecord> {
       tapFailure = err;
       void load.stop();
     });
+    // Ctrl-C during the load: stop it and report what was seen (lifecycle/interrupt.ts).
+    const stopOnInterrupt = onInterrupt(() => void load.stop());
     const progress = opts.progress?.(schedule.wallDurationSec);
     if (progress) attachProgress(load, progress, () => sampler.latest()?.connections);
     const seconds: LoadSecond[] = [];
@@ -204,12 +213,15 @@ export async function executeRun(given: RunOptions): Promise<RunRecord> {
     });
     const result = await load;
     if (tapFailure) throw tapFailure;
+    stopOnInterrupt();
     const loadEndSec = clock();
     // Faults end with the load, so the cool-down measures recovery, not the fault.
     await faultTimeline?.stop();
-    const cooldownSec = opts.cooldownSec ?? 5;
+    // An interrupted run skips its cool-down: the user asked it to stop, and wants the report now.
+    const cooldownSec = interruption() ? 0 : (opts.cooldownSec ?? 5);
     opts.log(`load done after ${loadEndSec.toFixed(1)} s; sampling ${cooldownSec} s of cool-down`);
-    const [drained] = await Promise.all([tap?.drain({ quietMs: 1_000, timeoutMs: Math.max(cooldownSec * 1000, 5_000) }), sleep(cooldownSec * 1000)]);
+    const drainMs = interruption() ? 1_000 : Math.max(cooldownSec * 1000, 5_000);
+    const [drained] = await Promise.all([tap?.drain({ quietMs: Math.min(1_000, drainMs), timeoutMs: drainMs }), sleepUnlessInterrupted(cooldownSec * 1000)]);
     await stopProbes();
     const integrity = tap ? tap.reconcile() : undefined;
     if (integrity) {
@@ -242,6 +254,8 @@ export async function executeRun(given: RunOptions): Promise<RunRecord> {
     record.sampling = sampler.sampling();
     record.attribution = attribution.report({ declaredUnits: opts.units, loadEndSec });
     record.validity = checkValidity(record);
+    const stoppedBy = interruption();
+    if (stoppedBy) record.interrupted = { signal: stoppedBy.signal, atSec: Math.round(((stoppedBy.atMs - loadStartMs) / 1000) * 100) / 100 };
     record.verdict = judgeRecord(record, limits, abortedBy);
     return record;
   } catch (err) {
@@ -254,6 +268,19 @@ export async function executeRun(given: RunOptions): Promise<RunRecord> {
     await tap?.stop();
     await stack.stop();
   }
+}
+
+/** A sleep that a Ctrl-C cuts short. */
+function sleepUnlessInterrupted(ms: number): Promise<void> {
+  return new Promise((r) => {
+    const timer = setTimeout(done, ms);
+    const unsubscribe = onInterrupt(done);
+    function done() {
+      clearTimeout(timer);
+      unsubscribe();
+      r();
+    }
+  });
 }
 
 function sleep(ms: number): Promise<void> {

@@ -19,6 +19,9 @@ export function formatVerdictLines(record: RunRecord): string[] {
     const a = record.verdict.aborted;
     lines.push(`note: load stopped at ${a.t.toFixed(0)} s because ${a.rule} had certainly failed (${a.reason}).`);
   }
+  if (record.interrupted) {
+    lines.push(`note: run interrupted by ${record.interrupted.signal} at ${record.interrupted.atSec.toFixed(1)} s; judged on what was measured until then.`);
+  }
   return lines;
 }
 
@@ -27,7 +30,9 @@ export function printVerdict(record: RunRecord, files: string[], opts: { quiet: 
   const s = record.summary;
   const target = record.target.publisher ? `${record.target.kind} service, publisher ${record.target.publisher}` : record.target.kind;
   const invalid = record.verdict.rules.some((r) => r.name === VALIDITY_RULE && !r.passed);
-  out.write(`\n${record.verdict.passed ? 'PASSED' : invalid ? 'NOT A VALID TEST' : 'FAILED'}  ${record.scenario.name} against ${target} (${unitsText(record)})\n`);
+  const outcome = invalid ? 'NOT A VALID TEST' : record.verdict.passed ? 'PASSED' : 'FAILED';
+  const word = record.interrupted ? `INTERRUPTED (by ${record.interrupted.signal}; ${record.verdict.passed ? 'passed' : 'failed'} on what was seen)` : outcome;
+  out.write(`\n${word}  ${record.scenario.name} against ${target} (${unitsText(record)})\n`);
   if (!opts.quiet) {
     const statuses = Object.entries(s.status).map(([code, n]) => `${code}:${n}`).join(' ');
     out.write(

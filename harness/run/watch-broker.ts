@@ -69,13 +69,13 @@ export async function watchBroker(opts: WatchOptions): Promise<RunRecord> {
     opts.log(`watching for ${opts.durationSec} s (baseline ${sampler.latest()!.connections} connections, ${sampler.latest()!.channels} channels)`);
 
     // Keep the busiest attribution seen, so the report can say who held the peak.
-    let peak = { total: -1, at: 0, names: {} as Record<string, number> };
+    let peak = { total: -1, at: 0, names: new Map<string, number>() };
     const endMs = zeroMs + opts.durationSec * 1000;
     let nextLog = 5;
     while (wallMs() < endMs) {
       await sleep(Math.min(1000, endMs - wallMs()));
       const names = poller.byClientName();
-      const total = Object.values(names).reduce((a, n) => a + n, 0);
+      const total = [...names.values()].reduce((a, n) => a + n, 0);
       if (total > peak.total) peak = { total, at: clock(), names };
       if (clock() >= nextLog) {
         const s = sampler.latest();
@@ -104,8 +104,8 @@ export async function watchBroker(opts: WatchOptions): Promise<RunRecord> {
   return record;
 }
 
-function attribution(names: Record<string, number>): string {
-  const entries = Object.entries(names).sort((a, b) => b[1] - a[1]);
+function attribution(names: Map<string, number>): string {
+  const entries = [...names.entries()].sort((a, b) => b[1] - a[1]);
   return entries.length === 0 ? 'none' : entries.map(([name, n]) => `${name} ${n}`).join(', ');
 }
 

@@ -3,6 +3,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { GenericContainer, StartedTestContainer } from 'testcontainers';
 import { registerCleanup } from '../lifecycle/cleanup.ts';
+import { ownContainer } from '../lifecycle/run-ledger.ts';
 import { redactText } from '../redact.ts';
 import { engineRequest, findDockerEndpoint } from './docker-engine.ts';
 
@@ -78,6 +79,7 @@ export async function startOwnedContainer(opts: OwnedContainerOptions): Promise<
   opts.builder.withName(opts.name).withLabels({ [OWNER_LABEL]: String(process.pid) }).withLogConsumer(attachLogs);
 
   const closeLog = () => new Promise<void>((resolve) => (log ? log.end(resolve) : resolve()));
+  const disown = ownContainer(opts.name);
   const release = registerCleanup({
     name: `${opts.what} (container ${opts.name})`,
     run: async () => {
@@ -88,6 +90,7 @@ export async function startOwnedContainer(opts: OwnedContainerOptions): Promise<
         // Stopped by someone else, or never created: make sure, by name.
         await removeContainer(opts.name);
       }
+      disown();
       await closeLog();
       log = undefined;
     },

@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startOwnedProcess, type OwnedProcess } from '../lifecycle/owned-process.ts';
+import { ownDir } from '../lifecycle/run-ledger.ts';
 import { freePorts } from './free-port.ts';
-import { ReadinessTimeoutError, waitForHttp } from './readiness.ts';
+import { ReadinessTimeoutError, waitForAmqp, waitForHttp } from './readiness.ts';
 
 // The Debian package's scripts; /usr/sbin/rabbitmq-server would switch to the rabbitmq user.
 export const RABBITMQ_SBIN = process.env.RUSHGATE_RABBITMQ_SBIN ?? '/usr/lib/rabbitmq/bin';
@@ -55,8 +56,12 @@ export async function startRabbitNode(opts: RabbitNodeOptions = {}): Promise<Sta
     );
   }
   const dir = mkdtempSync(join(tmpdir(), 'rushgate-broker-'));
+  const disownDir = ownDir(dir);
   const removeDir = {
-    run: () => rm(dir, { recursive: true, force: true }),
+    run: async () => {
+      await rm(dir, { recursive: true, force: true });
+      disownDir();
+    },
     runSync: () => rmSync(dir, { recursive: true, force: true }),
   };
   const [amqpPort, mgmtPort, promPort, distPort, epmdPort] = (await freePorts(5)) as [number, number, number, number, number];
@@ -98,6 +103,7 @@ export async function startRabbitNode(opts: RabbitNodeOptions = {}): Promise<Sta
     afterExit: removeDir,
   });
   const credentials = { username, password };
+  const amqpUrl = `amqp://${username}:${encodeURIComponent(password)}@127.0.0.1:${amqpPort}`;
   const managementUrl = `http://127.0.0.1:${mgmtPort}`;
   const auth = { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` };
   const launch = async (): Promise<OwnedProcess> => {
@@ -120,6 +126,13 @@ export async function startRabbitNode(opts: RabbitNodeOptions = {}): Promise<Sta
         failFast: () => (proc.hasExited() ? `rabbitmq-server exited. Its last output:\n${proc.tail(15)}` : undefined),
       });
       await waitForHttp({ what: 'RabbitMQ Prometheus endpoint', url: `http://127.0.0.1:${promPort}/metrics`, timeoutMs: 10_000 });
+      await waitForAmqp({
+        what: `RabbitMQ node ${nodeName} (AMQP)`,
+        url: amqpUrl,
+        displayUrl: `amqp://127.0.0.1:${amqpPort}`,
+        timeoutMs: 20_000,
+        failFast: () => (proc.hasExited() ? `rabbitmq-server exited. Its last output:\n${proc.tail(15)}` : undefined),
+      });
     } catch (err) {
       await proc.stop();
       if (err instanceof ReadinessTimeoutError) throw new BrokerStartError(err.message);
@@ -140,7 +153,7 @@ export async function startRabbitNode(opts: RabbitNodeOptions = {}): Promise<Sta
   };
 
   return {
-    amqpUrl: `amqp://${username}:${encodeURIComponent(password)}@127.0.0.1:${amqpPort}`,
+    amqpUrl,
     managementUrl,
     prometheusUrl: `http://127.0.0.1:${promPort}`,
     credentials,

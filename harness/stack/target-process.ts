@@ -46,9 +46,11 @@ export async function startTarget(opts: TargetOptions): Promise<StartedTarget> {
     ...(opts.verifyExchange ? { VERIFY_EXCHANGE: opts.verifyExchange } : {}),
     ...(opts.publisher ? { PUBLISHER: opts.publisher } : {}),
   };
+  // target.log is a report file: whatever the target prints (it may echo AMQP_URL) is scrubbed as it is written.
+  const redact = (text: string) => redactText(text, opts.secrets);
   const description = opts.command ? `target command \`${opts.command}\`` : `reference service (publisher ${opts.publisher ?? 'shared'})`;
   const proc = opts.command
-    ? startOwnedProcess({ name: description, command: '/bin/sh', args: ['-c', opts.command], env, logFile: opts.logFile, graceMs: 8_000 })
+    ? startOwnedProcess({ name: description, command: '/bin/sh', args: ['-c', opts.command], env, logFile: opts.logFile, graceMs: 8_000, redact })
     : startOwnedProcess({
         name: description,
         command: process.execPath,
@@ -57,9 +59,10 @@ export async function startTarget(opts: TargetOptions): Promise<StartedTarget> {
         cwd: REPO_ROOT,
         logFile: opts.logFile,
         graceMs: 8_000,
+        redact,
       });
   const url = `http://127.0.0.1:${port}`;
-  const tail = (lines?: number) => redactText(proc.tail(lines), opts.secrets);
+  const tail = (lines?: number) => proc.tail(lines);
   try {
     await waitForHttp({
       what: description,

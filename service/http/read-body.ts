@@ -6,9 +6,17 @@ import { HttpError } from './http-error.ts';
 const DRAIN_CAP_BYTES = 64 * 1024 * 1024;
 
 export function requireJsonContentType(req: IncomingMessage): void {
-  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const [typePart, ...params] = (req.headers['content-type'] ?? '').split(';');
+  const type = typePart!.trim().toLowerCase();
   if (type !== 'application/json') {
     throw new HttpError(415, 'unsupported_media_type', 'content-type', `content-type must be application/json, got "${type || '(none)'}"`);
+  }
+  // JSON is UTF-8 (RFC 8259); a body declared in another charset would be misread, so it is refused.
+  for (const param of params) {
+    const [key, value] = param.split('=').map((x) => x.trim().toLowerCase().replace(/^"(.*)"$/, '$1'));
+    if (key === 'charset' && value !== 'utf-8' && value !== 'utf8') {
+      throw new HttpError(415, 'unsupported_media_type', 'content-type', `charset "${value ?? ''}" is not supported; send UTF-8 JSON`);
+    }
   }
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
   if (encoding !== 'identity') {
@@ -62,10 +70,19 @@ export function readJsonBody(req: IncomingMessage, limit: number): Promise<unkno
   });
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
 function parseJson(raw: Buffer): unknown {
   if (raw.length === 0) throw new HttpError(400, 'invalid_json', 'body', 'body is empty; send a JSON document');
+  let text: string;
   try {
-    return JSON.parse(raw.toString('utf8'));
+    // fatal: invalid UTF-8 is refused, not silently replaced with U+FFFD and accepted.
+    text = UTF8.decode(raw);
+  } catch {
+    throw new HttpError(400, 'invalid_encoding', 'body', 'body is not valid UTF-8');
+  }
+  try {
+    return JSON.parse(text);
   } catch (err) {
     throw new HttpError(400, 'invalid_json', 'body', `body is not valid JSON: ${(err as Error).message}`);
   }

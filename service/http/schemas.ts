@@ -47,6 +47,8 @@ const withArticle = (noun: string) => (/^[aeiou]/.test(noun) ? `an ${noun}` : `a
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
+  // JSON.parse reads 1e400 as Infinity: "got a number" would contradict "must be a number".
+  if (typeof value === 'number' && !Number.isFinite(value)) return `${value}, which is out of range`;
   return withArticle(Array.isArray(value) ? 'array' : typeof value);
 }
 

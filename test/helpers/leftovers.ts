@@ -1,5 +1,4 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 
 /**
  * PIDs of live processes whose environment carries `RUSHGATE_TEST_MARKER=<marker>`. Children inherit the
@@ -22,11 +21,6 @@ export function processesWithMarker(marker: string): number[] {
     }
   }
   return found;
-}
-
-/** rushgate temp dirs that exist now. */
-export function rushgateTempDirs(): string[] {
-  return readdirSync(tmpdir()).filter((name) => name.startsWith('rushgate-') && !name.endsWith('.lock'));
 }
 
 export async function waitUntil(check: () => boolean, timeoutMs: number, intervalMs = 100): Promise<boolean> {

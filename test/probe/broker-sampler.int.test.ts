@@ -187,7 +187,7 @@ describe('management API client on a real RabbitMQ node', () => {
       await sleep(600);
       await poller.stop();
       expect(poller.harnessUsage()).toEqual({ connections: 2, channels: 2 });
-      expect(poller.byClientName()).toEqual({});
+      expect(poller.byClientName()).toEqual(new Map());
     } finally {
       await Promise.all(conns.map((c) => c.close()));
     }

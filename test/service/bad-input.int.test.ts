@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRabbitNode, type StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
@@ -59,6 +60,9 @@ const CASES: BadCase[] = [
   { name: 'broken percent-encoding', method: 'POST', path: '/api/v1/stores/%E0%A4%A/matchings', headers: JSON_TYPE, body: '[]', status: 400, error: 'invalid_path', field: 'storeId' },
   { name: 'unknown path', method: 'POST', path: '/api/v1/stores/store-1/prices', headers: JSON_TYPE, body: '{}', status: 404, error: 'not_found', field: null },
   { name: 'wrong method', method: 'POST', path: PUT, headers: JSON_TYPE, body: JSON.stringify(good), status: 405, error: 'method_not_allowed', field: null },
+  { name: 'price 1e400 (Infinity)', method: 'PUT', path: PUT, headers: JSON_TYPE, body: '{"id":"sku-1","name":"x","price":1e400,"currency":"EUR"}', status: 400, error: 'invalid_body', field: 'price' },
+  { name: 'invalid UTF-8 in a JSON string', method: 'PUT', path: PUT, headers: JSON_TYPE, body: Buffer.concat([Buffer.from('{"id":"sku-1","name":"'), Buffer.from([0xc3, 0x28]), Buffer.from('","price":1,"currency":"EUR"}')]), status: 400, error: 'invalid_encoding', field: 'body' },
+  { name: 'latin-1 charset', method: 'PUT', path: PUT, headers: { 'content-type': 'application/json; charset=iso-8859-1' }, body: JSON.stringify(good), status: 415, error: 'unsupported_media_type', field: 'content-type' },
   { name: 'invalid X-Request-Id', method: 'PUT', path: PUT, headers: { ...JSON_TYPE, 'x-request-id': 'has space' }, body: JSON.stringify(good), status: 400, error: 'invalid_header', field: 'x-request-id' },
 ];
 
@@ -99,6 +103,17 @@ describe.each(['shared', 'leaky'] as const)('bad input to the %s service', (publ
     if (c.status === 405) expect(res.headers.get('allow')).toBe('PUT');
   });
 
+  it.each([
+    ['a malformed request line', 'GET /x HTTP/1.1 junk\r\n\r\n', 400],
+    ['headers larger than the limit', `GET /healthz HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
+  ])("Node's own refusal of %s carries a JSON body and X-Request-Id", async (_, request, status) => {
+    const raw = await rawExchange(service.url, request as string);
+    const [head, body] = raw.split('\r\n\r\n');
+    expect(head).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+    const id = /x-request-id: (\S+)/i.exec(head!)?.[1];
+    expect(JSON.parse(body!)).toMatchObject({ error: expect.any(String), requestId: id });
+  });
+
   it('published nothing for any refused request, and the tap does see a valid one', async () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(tapped).toEqual([]);
@@ -116,3 +131,17 @@ describe.each(['shared', 'leaky'] as const)('bad input to the %s service', (publ
     expect(tapped).toEqual([id]);
   });
 });
+
+/** Sends bytes no HTTP client would, and returns whatever comes back before the server closes. */
+function rawExchange(baseUrl: string, request: string): Promise<string> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write(request));
+    let got = '';
+    socket.setTimeout(10_000, () => socket.destroy(new Error('no answer in 10 s')));
+    socket.on('data', (d) => (got += d.toString()));
+    socket.on('end', () => resolve(got));
+    socket.on('close', () => resolve(got));
+    socket.on('error', reject);
+  });
+}

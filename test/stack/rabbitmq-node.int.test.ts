@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../harness/paths.ts';
 import { startRabbitNode, type StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
-import { processesWithMarker, rushgateTempDirs, waitUntil } from '../helpers/leftovers.ts';
+import { processesWithMarker, waitUntil } from '../helpers/leftovers.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -66,22 +68,25 @@ describe('private RabbitMQ node', () => {
 });
 
 describe('cleanup', () => {
+  // Each case gets a TMPDIR of its own: another run's temp dirs on this machine are not this node's.
   it('stop() leaves no process and no temp dir behind', async () => {
-    const before = new Set(rushgateTempDirs());
-    const node = await startRabbitNode();
-    const dirs = rushgateTempDirs().filter((d) => !before.has(d));
-    expect(dirs).toHaveLength(1);
+    const tmp = mkdtempSync(join(tmpdir(), 'own-tmp-'));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    const node = await startRabbitNode().finally(() => (saved === undefined ? delete process.env.TMPDIR : (process.env.TMPDIR = saved)));
+    expect(readdirSync(tmp).filter((d) => d.startsWith('rushgate-'))).toHaveLength(1);
     await node.stop();
-    expect(rushgateTempDirs().filter((d) => !before.has(d))).toEqual([]);
+    expect(readdirSync(tmp)).toEqual([]);
+    rmSync(tmp, { recursive: true, force: true });
     await expect(fetch(`${node.managementUrl}/api/overview`)).rejects.toThrow();
   });
 
   it('SIGINT to the harness stops the broker, its epmd and removes the temp dir', async () => {
     const marker = randomUUID();
-    const before = new Set(rushgateTempDirs());
+    const tmp = mkdtempSync(join(tmpdir(), 'own-tmp-'));
     const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'test/helpers/hold-broker.ts')], {
       cwd: REPO_ROOT,
-      env: { ...process.env, RUSHGATE_TEST_MARKER: marker },
+      env: { ...process.env, RUSHGATE_TEST_MARKER: marker, TMPDIR: tmp, RUSHGATE_STATE_DIR: join(tmp, 'state') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -93,6 +98,7 @@ describe('cleanup', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(await waitUntil(() => processesWithMarker(marker).length === 0, 5_000)).toBe(true);
-    expect(rushgateTempDirs().filter((d) => !before.has(d))).toEqual([]);
+    expect(readdirSync(tmp).filter((d) => d.startsWith('rushgate-'))).toEqual([]);
+    rmSync(tmp, { recursive: true, force: true });
   });
 });
