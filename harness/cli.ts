@@ -3,28 +3,25 @@ import { hideBin } from 'yargs/helpers';
 import { EXIT, exitCodeFor } from './errors.ts';
 import { cleanupAll } from './lifecycle/cleanup.ts';
 import { redactText } from './redact.ts';
-import { gateCommand } from './commands/gate-command.ts';
-import { incidentCommand } from './commands/incident-command.ts';
-import { k6Command } from './commands/k6-command.ts';
-import { compareCommand, reportCommand } from './commands/report-command.ts';
-import { runCommand } from './commands/run-command.ts';
-import { watchCommand } from './commands/watch-command.ts';
-
-/** Each command is plain data: yargs wiring lives here once, and every handler returns its exit code. */
-const COMMANDS = [runCommand, incidentCommand, gateCommand, watchCommand, reportCommand, compareCommand, k6Command];
+import { COMMANDS, commandsToLoad, type CommandModule } from './commands/index.ts';
+import { TOOL_VERSION } from './version.ts';
 
 // This file alone turns errors into messages and exit codes.
 async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.passed;
-  let cli: Argv = yargs(argv).scriptName('rushgate');
+  let cli: Argv = yargs(argv).scriptName('rushgate').version(TOOL_VERSION);
+  // Only the command being run is imported (startup stays fast); the others are listed by name for help.
+  const loaded = new Map<string, CommandModule>();
+  for (const c of commandsToLoad(argv)) loaded.set(c.command, await c.load());
   for (const c of COMMANDS) {
-    cli = cli.command(c.command, c.describe, c.builder, async (args) => {
-      code = await c.handler(args);
+    const m = loaded.get(c.command);
+    cli = cli.command(c.command, c.describe, m?.builder ?? {}, async (args) => {
+      if (m) code = await m.handler(args);
     });
   }
   cli = cli
     .usage('$0 <command> [options]\n\nQueue-saturation load test and deploy gate for queue-backed ingestion APIs.')
-    .demandCommand(1, 'Name a command: run, incident, gate, watch, report or compare.')
+    .demandCommand(1, `Name a command: ${COMMANDS.map((c) => c.name).join(', ')}.`)
     .strict()
     .epilogue('Exit codes: 0 gate passed, 1 gate failed, 2 usage or configuration error, 3 could not run.')
     .wrap(Math.min(110, process.stdout.columns ?? 110))

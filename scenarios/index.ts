@@ -3,8 +3,8 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { defineScenario, isScenario, ScenarioError } from './define-scenario.ts';
+import { importScenarioFile } from './import-scenario-file.ts';
 import type { Scenario, ScenarioSpec } from './define-scenario.ts';
 import chaos from './chaos.ts';
 import euMorning from './eu-morning.ts';
@@ -56,8 +56,7 @@ export async function loadScenario(nameOrPath: string, cwd: string = process.cwd
   try {
     if (ext === '.json') spec = JSON.parse(await readFile(file, 'utf8'));
     else {
-      const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
-      spec = mod.default;
+      spec = (await importScenarioFile(file)).default;
     }
   } catch (err) {
     // A file that calls defineScenario() itself fails during import; say which file it was.

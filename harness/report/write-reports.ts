@@ -45,7 +45,7 @@ export async function writeReports(record: RunRecord, outDir: string, opts: Writ
     charts = await renderCharts(runChartSpecs(safe));
     await mkdir(join(dir, 'charts'), { recursive: true });
     for (const chart of charts) {
-      await put(join('charts', chart.file), chart.png);
+      if (chart.png) await put(join('charts', chart.file), chart.png);
       opts.log?.(`chart ${chart.file} rendered in ${chart.renderMs.toFixed(0)} ms`);
     }
   }

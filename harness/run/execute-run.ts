@@ -14,7 +14,7 @@ import { startStack, resolveStackKind, type StackChoice } from '../stack/select-
 import type { ExternalPieces } from '../stack/stack.ts';
 import type { StartedRabbitNode } from '../stack/rabbitmq-node.ts';
 import type { Publisher } from '../stack/target-process.ts';
-import { loadScenario } from '../../scenarios/index.ts';
+import { loadScenario, type Scenario } from '../../scenarios/index.ts';
 import { resolveSchedule } from '../../scenarios/schedule.ts';
 import { startVerificationTap, type VerificationTap } from '../verify/tap.ts';
 import { fetchWorkerStatus } from '../verify/worker-status.ts';
@@ -26,7 +26,8 @@ import { assertLoopbackTarget } from './target-guard.ts';
 const REFERENCE_EXCHANGE = 'rushgate.items';
 
 export interface RunOptions {
-  scenario: string;
+  /** A built-in name or a file path, or a scenario already made with defineScenario(). */
+  scenario: string | Scenario;
   durationSec?: number;
   peakRps?: number;
   stack: StackChoice;
@@ -64,7 +65,7 @@ export interface RunOptions {
  * keep sampling through the cool-down, then judge. The stack is stopped on every path.
  */
 export async function executeRun(opts: RunOptions): Promise<RunRecord> {
-  const scenario = await loadScenario(opts.scenario);
+  const scenario = typeof opts.scenario === 'string' ? await loadScenario(opts.scenario) : opts.scenario;
   const schedule = resolveSchedule(scenario, { durationSec: opts.durationSec, peakRps: opts.peakRps });
   const limits = resolveLimits(opts.limits);
   if (opts.external) {
@@ -192,6 +193,7 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
       stack: { kind, connectionMax: stack.connectionMax },
     });
     if (integrity) record.integrity = integrity;
+    record.loadStartedAt = new Date(loadStartMs).toISOString();
     record.verdict = judgeRecord(record, limits, abortedBy);
     return record;
   } catch (err) {

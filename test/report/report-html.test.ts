@@ -18,7 +18,7 @@ describe('report.html', () => {
     expect(verdict).toContain('<td>peak &lt;= baseline + 1/unit (2 + 2)</td><td class="num">409 peak</td>');
     const images = [...html.matchAll(/<img src="data:image\/png;base64,([A-Za-z0-9+/=]+)"/g)];
     expect(images).toHaveLength(5);
-    expect(Buffer.from(images[0]![1]!, 'base64').equals(charts[0]!.png)).toBe(true);
+    expect(Buffer.from(images[0]![1]!, 'base64').equals(charts[0]!.png!)).toBe(true);
     expect(html).toContain('<figcaption>');
   });
 
