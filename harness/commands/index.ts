@@ -60,6 +60,18 @@ export const COMMANDS: CommandEntry[] = [
     describe: 'Export a scenario as a k6 script (ramping-arrival-rate), for loads one machine cannot offer',
     load: async () => (await import('./k6-command.ts')).k6Command,
   },
+  {
+    name: 'alerts',
+    command: 'alerts <action>',
+    describe: "Export Prometheus alerting and recording rules that watch, on RabbitMQ's metrics, what the gate judges",
+    load: async () => (await import('./alerts-command.ts')).alertsCommand,
+  },
+  {
+    name: 'dashboard',
+    command: 'dashboard <action>',
+    describe: "Export a Grafana dashboard of the panels the alert rules watch (reads the rules' recorded series)",
+    load: async () => (await import('./dashboard-command.ts')).dashboardCommand,
+  },
 ];
 
 /**
