@@ -1,5 +1,4 @@
-import yargs, { type Argv } from 'yargs';
-import { hideBin } from 'yargs/helpers';
+import type { Argv } from 'yargs';
 import { EXIT, exitCodeFor } from './errors.ts';
 import { cleanupAll } from './lifecycle/cleanup.ts';
 import { redactText } from './redact.ts';
@@ -8,6 +7,12 @@ import { TOOL_VERSION } from './version.ts';
 
 // This file alone turns errors into messages and exit codes.
 async function main(argv: string[]): Promise<number> {
+  // Asked in scripts and health checks: answer before loading yargs, which is most of the startup cost.
+  if (argv.length === 1 && argv[0] === '--version') {
+    process.stdout.write(`${TOOL_VERSION}\n`);
+    return EXIT.passed;
+  }
+  const { default: yargs } = await import('yargs');
   let code: number = EXIT.passed;
   let cli: Argv = yargs(argv).scriptName('rushgate').version(TOOL_VERSION);
   // Only the command being run is imported (startup stays fast); the others are listed by name for help.
@@ -35,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 try {
-  process.exitCode = await main(hideBin(process.argv));
+  process.exitCode = await main(process.argv.slice(2));
 } catch (err) {
   const known = exitCodeFor(err);
   const message = redactText((err as Error)?.message ?? String(err));

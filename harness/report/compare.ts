@@ -118,7 +118,7 @@ export async function writeComparison(records: LabelledRun[], outDir: string, op
   let charts: RenderedChart[] = [];
   if (opts.charts !== false) {
     charts = await renderCharts(compareChartSpecs(runs));
-    await mkdir(join(dir, 'charts'), { recursive: true });
+    if (charts.some((c) => c.png)) await mkdir(join(dir, 'charts'), { recursive: true });
     for (const chart of charts) if (chart.png) await put(join('charts', chart.file), chart.png);
   }
   await put('compare.md', renderComparisonMarkdown(runs, title, charts));
