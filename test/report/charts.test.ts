@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CHART_HEIGHT, CHART_WIDTH } from '../../harness/report/chart-canvas.ts';
+import { CHART_HEIGHT, CHART_WIDTH, canvasAvailable } from '../../harness/report/chart-canvas.ts';
 import { COLORS, incidentBands, xRange } from '../../harness/report/chart-common.ts';
 import { renderCharts, runChartSpecs } from '../../harness/report/run-charts.ts';
 import { makeLeakyRecord, makePassingRecord } from '../fixtures/run-records.ts';
 import { decodePng, rowsWithColor } from './png.ts';
+
+// canvas is optional and loaded on first use: load it with the file, not inside the first test's time.
+await canvasAvailable();
 
 describe('run charts', () => {
   it('renders the five charts as valid PNGs of the expected size, each in under a second', async () => {

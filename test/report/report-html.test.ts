@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { renderReportHtml } from '../../harness/report/report-html.ts';
 import { redactRecord } from '../../harness/report/redact-record.ts';
 import { renderCharts, runChartSpecs } from '../../harness/report/run-charts.ts';
+import { canvasAvailable } from '../../harness/report/chart-canvas.ts';
 import { makeHostileRecord, makeLeakyRecord } from '../fixtures/run-records.ts';
+
+// canvas is optional and loaded on first use: load it with the file, not inside the first test's time.
+await canvasAvailable();
 
 describe('report.html', () => {
   it('puts the verdict table first with one row per rule, then every chart as an embedded PNG', async () => {
