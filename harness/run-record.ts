@@ -77,6 +77,11 @@ export interface RuleResult {
    * sees no HTTP traffic): then `passed` is true so it does not decide the verdict, and the message says why.
    */
   judged?: false;
+  /**
+   * true when the finding is a warning: shown as `warn:`, with `passed` true so it does not decide the
+   * verdict (e.g. refused requests that were published anyway, when no limit was set for them).
+   */
+  warning?: true;
 }
 
 export interface Verdict {
@@ -145,6 +150,24 @@ export interface RunRecord {
   verdict: Verdict;
   /** Reconciliation of request ids against what reached the broker; absent when no exchange was tapped. */
   integrity?: IntegrityReport;
+  /** How the broker was sampled, and where it was not (t in seconds since load start, like BrokerSample.t). */
+  sampling?: SamplingInfo;
+  /** Connections attributed to the target's units by what the broker says (process, name). */
+  attribution?: AttributionInfo;
+}
+
+export interface SamplingInfo {
+  intervalMs: number;
+  samples: number;
+  expected: number;
+  gaps: Array<{ from: number; to: number; seconds: number; reason: string }>;
+}
+
+export interface AttributionInfo {
+  units: number;
+  unitsSource: 'processes' | 'connection-names' | 'declared';
+  declaredUnits: number;
+  connections: Array<{ name: string; unit: string; baseline: number; peak: number; end: number }>;
 }
 
 /**

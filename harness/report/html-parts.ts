@@ -1,5 +1,6 @@
 // Building blocks of the self-contained HTML pages: every string from the record goes through
 // escapeHtml here, and images are data: URIs, so a page never loads anything from anywhere.
+import { ruleOutcome, type RuleOutcome } from '../gate/rule-mark.ts';
 import type { RunRecord } from '../run-record.ts';
 import { escapeHtml as e } from './escape.ts';
 import { fmtInt, fmtRate } from './format.ts';
@@ -30,6 +31,8 @@ table.verdict tr.fail td { background: var(--fail-bg); }
 table.verdict td.result { font-weight: 700; white-space: nowrap; }
 table.verdict tr.fail td.result { color: var(--fail); }
 table.verdict tr.ok td.result { color: var(--ok); }
+table.verdict tr.warn td { background: #fff8e1; }
+table.verdict tr.warn td.result { color: #8a5a00; }
 table.verdict td.rule code { font-size: 13px; white-space: nowrap; overflow-wrap: normal; }
 table.kv th { width: 17em; white-space: nowrap; }
 tr.incident td:first-child { font-weight: 700; color: #b71c1c; }
@@ -66,13 +69,16 @@ export function badge(record: RunRecord): string {
   return `<span class="badge ${record.verdict.passed ? 'ok' : 'fail'}">${verdictWord(record)}</span>`;
 }
 
+const RESULT_TEXT: Record<RuleOutcome, string> = { ok: '✓ ok', warn: '! warn', fail: '✗ fail', 'n/a': '– not judged' };
+
 export function verdictTableHtml(record: RunRecord, id = 'verdict'): string {
-  const rows = record.verdict.rules.map(
-    (r) => `<tr class="${r.passed ? 'ok' : 'fail'}">
+  const rows = record.verdict.rules.map((r) => {
+    const outcome = ruleOutcome(r);
+    return `<tr class="${outcome === 'warn' ? 'warn' : r.passed ? 'ok' : 'fail'}">
   <td class="rule"><code>${e(r.name)}</code></td><td>${e(r.limit)}</td><td class="num">${e(r.value)}</td>
-  <td class="result">${r.judged === false ? '– not judged' : r.passed ? '✓ ok' : '✗ fail'}</td><td>${e(r.message)}</td>
-</tr>`,
-  );
+  <td class="result">${RESULT_TEXT[outcome]}</td><td>${e(r.message)}</td>
+</tr>`;
+  });
   if (rows.length === 0) {
     rows.push(`<tr class="${record.verdict.passed ? 'ok' : 'fail'}"><td colspan="3">(no rules)</td><td class="result">${record.verdict.passed ? '✓ ok' : '✗ fail'}</td><td>No gate rule was evaluated.</td></tr>`);
   }

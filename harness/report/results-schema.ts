@@ -69,6 +69,7 @@ const ruleResult = z
     value: z.string().describe('The measured value that decided the rule, as displayed.'),
     message: z.string().describe('One plain sentence that explains the outcome.'),
     judged: z.literal(false).optional().describe('false: the rule could not be judged from this run (e.g. latency in a watch); it does not decide the verdict.'),
+    warning: z.literal(true).optional().describe('true: a warning, printed `warn:`; it does not decide the verdict.'),
   })
   .describe('The outcome of one gate rule.');
 
@@ -181,6 +182,24 @@ export const runRecordSchema = z
       aborted: z.looseObject({ t: z.number(), rule: z.string(), reason: z.string() }).optional(),
     }),
     integrity: integrity.optional(),
+    sampling: z
+      .looseObject({
+        intervalMs: z.number().nonnegative(),
+        samples: z.number().int().nonnegative(),
+        expected: z.number().nonnegative(),
+        gaps: z.array(z.looseObject({ from: z.number(), to: z.number(), seconds: z.number().nonnegative(), reason: z.string() })),
+      })
+      .optional()
+      .describe('How the broker was sampled; gaps are stretches without samples (t in seconds since load start).'),
+    attribution: z
+      .looseObject({
+        units: z.number().int().nonnegative(),
+        unitsSource: z.enum(['processes', 'connection-names', 'declared']),
+        declaredUnits: z.number().int().nonnegative(),
+        connections: z.array(z.looseObject({ name: z.string(), unit: z.string(), baseline: z.number(), peak: z.number(), end: z.number() })),
+      })
+      .optional()
+      .describe('Connections attributed to the target\'s units from what the broker says.'),
   })
   .describe('A rushgate run record (results.json): self-contained, so every report can be rebuilt from it.');
 

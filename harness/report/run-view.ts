@@ -37,7 +37,8 @@ export function verdictLine(record: RunRecord): string {
   const total = record.verdict.rules.length;
   const failed = failedRules(record);
   if (total === 0) return record.verdict.passed ? 'No rules were evaluated.' : 'The gate failed without a rule result.';
-  if (failed === 0) return `All ${total} rules passed.`;
+  const warnings = record.verdict.rules.filter((r) => r.warning && r.passed).length;
+  if (failed === 0) return `All ${total} rules passed${warnings > 0 ? `, ${warnings} with a warning` : ''}.`;
   return `${failed} of ${total} rules failed.`;
 }
 

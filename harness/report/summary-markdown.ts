@@ -1,5 +1,6 @@
 // summary.md: what CI shows on the run page ($GITHUB_STEP_SUMMARY) — the verdict first, in words a
 // reader who never saw rushgate can follow, then the numbers that back it.
+import { ruleOutcome, type RuleOutcome } from '../gate/rule-mark.ts';
 import type { RunRecord } from '../run-record.ts';
 import { escapeMarkdown, escapeMarkdownCell, markdownCode } from './escape.ts';
 import { fmtInt, fmtRate } from './format.ts';
@@ -60,11 +61,13 @@ export function renderSummaryMarkdown(record: RunRecord, opts: SummaryOptions = 
   return lines.join('\n');
 }
 
+const RESULT_CELL: Record<RuleOutcome, string> = { ok: '✅ ok', warn: '⚠️ warn', fail: '❌ **fail**', 'n/a': '➖ not judged' };
+
 export function verdictTable(record: RunRecord): string[] {
   const rows = ['| Rule | Limit | Measured | Result | What it means |', '|---|---|---|---|---|'];
   for (const r of record.verdict.rules) {
     rows.push(
-      `| ${markdownCode(r.name)} | ${escapeMarkdownCell(r.limit)} | ${escapeMarkdownCell(r.value)} | ${r.judged === false ? '➖ not judged' : r.passed ? '✅ ok' : '❌ **fail**'} | ${escapeMarkdownCell(r.message)} |`,
+      `| ${markdownCode(r.name)} | ${escapeMarkdownCell(r.limit)} | ${escapeMarkdownCell(r.value)} | ${RESULT_CELL[ruleOutcome(r)]} | ${escapeMarkdownCell(r.message)} |`,
     );
   }
   if (record.verdict.rules.length === 0) rows.push(`| (no rules) | | | ${record.verdict.passed ? '✅ ok' : '❌ **fail**'} | No gate rule was evaluated. |`);

@@ -1,6 +1,6 @@
 // Gate rules over the reconciliation: the promise "a 2xx means it reached the broker" (limit 0 by
 // default), and the two side effects worth showing — refused calls that were published anyway, and
-// duplicate publishes — which only fail the gate when the user sets a limit.
+// duplicate publishes — which are warnings (`warn:`, not failing) unless the user sets a limit.
 import type { IntegrityReport, RuleResult } from '../run-record.ts';
 
 export interface IntegrityLimits {
@@ -77,6 +77,7 @@ function refusedPublishedRule(report: IntegrityReport, limit: number | undefined
   }
   return {
     ...base,
+    ...(limit === undefined ? { warning: true as const } : {}),
     message:
       `${plural(count, 'request was', 'requests were')} refused or unanswered yet still reached the broker ` +
       `(${examples(report.refusedButPublished.samples.map((s) => `${s.id} ${s.outcome}`), count)}); ` +
@@ -96,6 +97,7 @@ function duplicatesRule(report: IntegrityReport, limit: number | undefined): Rul
   if (count === 0) return { ...base, message: 'No request id reached the broker more than once.' };
   return {
     ...base,
+    ...(limit === undefined ? { warning: true as const } : {}),
     message:
       `${plural(count, 'request id was', 'request ids were')} published more than once ` +
       `(${fmt(extraMessages)} extra ${extraMessages === 1 ? 'copy' : 'copies'}, e.g. ` +
