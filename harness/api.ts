@@ -1,5 +1,7 @@
 // rushgate's programmatic API (the package's `import ... from 'rushgate'`): run a scenario, judge a saved
 // run against limits, write its reports. The same stages the CLI chains, as plain functions on plain data.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { resolveLimits, type LimitsSource } from './gate/resolve-limits.ts';
 import type { RunRecord, Verdict } from './run-record.ts';
 import { executeRun, type RunOptions } from './run/execute-run.ts';
@@ -13,6 +15,7 @@ export type { LimitsSource } from './gate/resolve-limits.ts';
 export type { GateLimits } from './gate/limits.ts';
 export type * from './run-record.ts';
 
+/** The run command's options; `outDir` (the run's logs, e.g. target.log) defaults to a fresh temp directory. */
 export type RunInput = Partial<Omit<RunOptions, 'scenario' | 'limits'>> & {
   scenario: RunOptions['scenario'];
   /** Limit strings such as `errors.rate<1%`, or where to read them from. */
@@ -30,7 +33,7 @@ export async function run(input: RunInput): Promise<RunRecord> {
     stack: 'auto',
     units: 2,
     abortOnFail: false,
-    outDir: process.cwd(),
+    outDir: join(tmpdir(), `rushgate-run-${process.pid}-${Date.now()}`),
     log: () => {},
     ...rest,
     limits: Array.isArray(limits) ? { args: limits } : (limits ?? {}),
