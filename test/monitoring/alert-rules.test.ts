@@ -59,14 +59,14 @@ describe('alerts export', () => {
     }
   });
 
-  it.skipIf(!hasPromtool)('passes promtool check rules', () => {
+  it.skipIf(!hasPromtool)('passes promtool check rules', { timeout: 30_000 }, () => {
     const rules = join(dir, 'rules.yml');
     writeFileSync(rules, stringify(file));
     const out = execFileSync('promtool', ['check', 'rules', rules], { encoding: 'utf8' });
     expect(out).toMatch(/SUCCESS: \d+ rules found/);
   });
 
-  it.skipIf(!hasPromtool)('fires on a leak-shaped series and stays quiet on a pool that fills and levels off (promtool test rules)', () => {
+  it.skipIf(!hasPromtool)('fires on a leak-shaped series and stays quiet on a pool that fills and levels off (promtool test rules)', { timeout: 30_000 }, () => {
     writeFileSync(join(dir, 'rules.yml'), stringify(file));
     const tests = {
       rule_files: ['rules.yml'],
@@ -104,7 +104,7 @@ describe('alerts export', () => {
     expect(run.status).toBe(0);
   });
 
-  it.skipIf(!hasPromtool)('fails promtool test rules when the pool test expects an alert it does not get (the test can fail)', () => {
+  it.skipIf(!hasPromtool)('fails promtool test rules when the pool test expects an alert it does not get (the test can fail)', { timeout: 30_000 }, () => {
     writeFileSync(join(dir, 'rules.yml'), stringify(file));
     const tests = {
       rule_files: ['rules.yml'],

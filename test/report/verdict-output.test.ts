@@ -48,7 +48,7 @@ describe('OpenMetrics export', () => {
     expect(text).toContain('rushgate_gate_rule_passed{scenario="step-ladder",target="reference/leaky"');
   });
 
-  it.skipIf(!hasPromtool)('backfills into a Prometheus TSDB with promtool', () => {
+  it.skipIf(!hasPromtool)('backfills into a Prometheus TSDB with promtool', { timeout: 30_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'rushgate-om-'));
     try {
       writeFileSync(join(dir, 'run.om'), text);
