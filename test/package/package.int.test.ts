@@ -100,13 +100,17 @@ export default defineScenario(spec);
       `import { run, judge, writeReports } from 'rushgate';
 const record = await run({ scenario: 'step-ladder', publisher: 'shared', stack: 'local', units: 1, durationSec: 5, peakRps: 30, cooldownSec: 2 });
 const files = await writeReports(record, 'api-report', { githubStepSummary: false });
-console.log(JSON.stringify({ passed: record.verdict.passed, rejudged: judge(record, ['latency.p99<1ms']).passed, files: files.length, requests: record.summary.requests }));
+const rule = (name) => record.verdict.rules.find((r) => r.name === name);
+console.log(JSON.stringify({ ceiling: rule('connections.ceiling')?.passed, failed: record.verdict.rules.filter((r) => !r.passed).map((r) => r.name + ': ' + r.message), rejudged: judge(record, ['latency.p99<1ms']).passed, files: files.length, requests: record.summary.requests }));
 `,
     );
     const r = timed('programmatic run', () => spawnSync(process.execPath, ['gate.mjs'], { cwd: project, encoding: 'utf8', timeout: 150_000 }));
     expect(r.status, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { passed: boolean; rejudged: boolean; files: number; requests: number };
-    expect(out).toMatchObject({ passed: true, rejudged: false, files: 4 });
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { ceiling: boolean; failed: string[]; rejudged: boolean; files: number; requests: number };
+    // A 5-second run is judged like any other (short runs may be called not shown bounded); the shared
+    // publisher must stay under the connection ceiling, and re-judging with an impossible limit must fail.
+    expect(out, out.failed.join('\n')).toMatchObject({ ceiling: true, rejudged: false, files: 4 });
+    expect(out.failed.filter((f) => f.startsWith('connections.ceiling') || f.startsWith('channels.'))).toEqual([]);
     expect(out.requests).toBeGreaterThan(50);
   }, 180_000);
 });
