@@ -92,7 +92,7 @@ const short = { duration: '6s', 'peak-rps': '40', units: '1', args: '--cooldown 
 describe('GitHub Action (action.yml) with the example workflow', () => {
   it('fails the job on the leaky reference service, annotating each failed rule', () => {
     const r = runAction({ ...short, publisher: 'leaky' });
-    expect(r.outputs).toMatchObject({ 'exit-code': '1', verdict: 'failed', 'report-dir': 'rushgate-report' });
+    expect(r.outputs, r.gateOutput.slice(-3000)).toMatchObject({ 'exit-code': '1', verdict: 'failed', 'report-dir': 'rushgate-report' });
     expect(r.jobCode).toBe(1);
     expect(r.gateOutput).toMatch(/^::error title=connections\.ceiling::Connections rose to \d+/m);
     expect(r.gateOutput).toMatch(/^::error title=connections\.growth::/m);
@@ -104,7 +104,7 @@ describe('GitHub Action (action.yml) with the example workflow', () => {
 
   it('passes on the shared one, with no annotations and the verdict in the step summary', () => {
     const r = runAction({ ...short, publisher: 'shared' });
-    expect(r.outputs).toMatchObject({ 'exit-code': '0', verdict: 'passed' });
+    expect(r.outputs, r.gateOutput.slice(-3000)).toMatchObject({ 'exit-code': '0', verdict: 'passed' });
     expect(r.jobCode).toBe(0);
     expect(r.gateOutput).not.toContain('::error');
     expect(r.summary).toMatch(/PASSED|passed/);
