@@ -1,6 +1,12 @@
 #!/usr/bin/env node
-// rushgate ships TypeScript sources; tsx compiles them on load so there is no build step to forget.
-import { register } from 'tsx/esm/api';
+// The installed package runs its compiled JavaScript with plain node. A checkout (sources beside this
+// file) runs the TypeScript through tsx instead, so developing needs no build step to forget.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../harness/cli.ts');
+if (existsSync(new URL('../harness/cli.ts', import.meta.url))) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../harness/cli.ts');
+} else {
+  await import('../dist/harness/cli.js');
+}

@@ -1,32 +1,32 @@
-import yargs, { type Argv } from 'yargs';
-import { hideBin } from 'yargs/helpers';
+import type { Argv } from 'yargs';
 import { EXIT, exitCodeFor } from './errors.ts';
 import { cleanupAll } from './lifecycle/cleanup.ts';
 import { redactText } from './redact.ts';
-import { cleanupCommand } from './commands/cleanup-command.ts';
-import { gateCommand } from './commands/gate-command.ts';
-import { incidentCommand } from './commands/incident-command.ts';
-import { k6Command } from './commands/k6-command.ts';
-import { compareCommand, reportCommand } from './commands/report-command.ts';
-import { runCommand } from './commands/run-command.ts';
-import { scenarioCommand } from './commands/scenario-command.ts';
-import { watchCommand } from './commands/watch-command.ts';
-
-/** Each command is plain data: yargs wiring lives here once, and every handler returns its exit code. */
-const COMMANDS = [runCommand, incidentCommand, gateCommand, watchCommand, reportCommand, compareCommand, k6Command, scenarioCommand, cleanupCommand];
+import { COMMANDS, commandsToLoad, type CommandModule } from './commands/index.ts';
+import { TOOL_VERSION } from './version.ts';
 
 // This file alone turns errors into messages and exit codes.
 async function main(argv: string[]): Promise<number> {
+  // Asked in scripts and health checks: answer before loading yargs, which is most of the startup cost.
+  if (argv.length === 1 && argv[0] === '--version') {
+    process.stdout.write(`${TOOL_VERSION}\n`);
+    return EXIT.passed;
+  }
+  const { default: yargs } = await import('yargs');
   let code: number = EXIT.passed;
-  let cli: Argv = yargs(argv).scriptName('rushgate');
+  let cli: Argv = yargs(argv).scriptName('rushgate').version(TOOL_VERSION);
+  // Only the command being run is imported (startup stays fast); the others are listed by name for help.
+  const loaded = new Map<string, CommandModule>();
+  for (const c of commandsToLoad(argv)) loaded.set(c.command, await c.load());
   for (const c of COMMANDS) {
-    cli = cli.command(c.command, c.describe, c.builder, async (args) => {
-      code = await c.handler(args);
+    const m = loaded.get(c.command);
+    cli = cli.command(c.command, c.describe, m?.builder ?? {}, async (args) => {
+      if (m) code = await m.handler(args);
     });
   }
   cli = cli
     .usage('$0 <command> [options]\n\nQueue-saturation load test and deploy gate for queue-backed ingestion APIs.')
-    .demandCommand(1, 'Name a command: run, incident, gate, watch, report, compare, k6 or cleanup.')
+    .demandCommand(1, `Name a command: ${COMMANDS.map((c) => c.name).join(', ')}.`)
     .strict()
     .epilogue('Exit codes: 0 gate passed, 1 gate failed, 2 usage or configuration error, 3 could not run.')
     .wrap(Math.min(110, process.stdout.columns ?? 110))
@@ -40,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 try {
-  process.exitCode = await main(hideBin(process.argv));
+  process.exitCode = await main(process.argv.slice(2));
 } catch (err) {
   const known = exitCodeFor(err);
   const message = redactText((err as Error)?.message ?? String(err));

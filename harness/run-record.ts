@@ -183,6 +183,8 @@ export interface RunRecord {
   tool: { name: 'rushgate'; version: string };
   startedAt: string;
   endedAt: string;
+  /** Wall-clock UTC time of t = 0 (load start), so charts and exports can line a run up with monitoring. */
+  loadStartedAt?: string;
   scenario: {
     name: string;
     description: string;

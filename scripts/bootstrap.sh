@@ -21,7 +21,8 @@ fi
 
 # Debian packages: runtime first, test-only extras when asked.
 pkgs="rabbitmq-server build-essential pkg-config python3 libcairo2-dev libpango1.0-dev libjpeg-dev libgif-dev librsvg2-dev"
-[ "$want_test" = 1 ] && pkgs="$pkgs chromium wrk python3-pika"
+# prometheus: only for its promtool (the exported alert rules are checked and unit-tested with it).
+[ "$want_test" = 1 ] && pkgs="$pkgs chromium wrk python3-pika prometheus"
 
 missing=""
 for p in $pkgs; do
@@ -47,6 +48,14 @@ if [ -n "$missing" ]; then
     exit 3
   fi
   say "installing Debian packages:$missing"
+  # Packages like prometheus and rabbitmq-server start a daemon on install; we only want their files
+  # (private nodes, promtool). A policy-rc.d that denies starts is the Debian way to say so, removed after.
+  policy=/usr/sbin/policy-rc.d
+  own_policy=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null && $SUDO chmod 755 "$policy" && own_policy=1
+    trap '[ "$own_policy" = 1 ] && $SUDO rm -f "$policy"' EXIT
+  fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
   say "installed:$missing"

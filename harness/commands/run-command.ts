@@ -5,11 +5,11 @@ import { parseDuration } from '../parse-duration.ts';
 import { writeReports } from '../report/write-reports.ts';
 import { createProgress } from '../load/progress.ts';
 import { executeRun, type RunOptions } from '../run/execute-run.ts';
-import { printVerdict } from '../run/print-verdict.ts';
 import { PUBLISHERS, type Publisher } from '../stack/target-process.ts';
 import { deferExitUntil } from '../lifecycle/interrupt.ts';
 import { sweepDeadRuns } from '../lifecycle/sweep-dead-runs.ts';
 import { validateRunArgs, valuesMayStartWithDash } from './validate-run-options.ts';
+import { emitVerdict, withVerdictOutputOptions } from './verdict-output.ts';
 
 const STACKS = ['auto', 'local', 'testcontainers', 'external'] as const;
 
@@ -34,7 +34,7 @@ export const runCommand = {
   command: 'run',
   describe: 'Replay a scenario against a target and gate on broker connections, errors and latency',
   builder: (y: Argv) =>
-    withLoadOptions(y)
+    withVerdictOutputOptions(withLoadOptions(y))
       .option('scenario', { type: 'string', demandOption: true, describe: 'Built-in scenario name or path to a scenario file' })
       .option('target-command', { type: 'string', describe: 'Shell command that starts your service (given PORT and AMQP_URL)' })
       .option('publisher', { choices: PUBLISHERS, describe: 'Reference service publisher when no --target-command (default shared)' })
@@ -58,7 +58,7 @@ export const runCommand = {
     const work = (async () => {
       const record = await executeRun(opts);
       const files = await writeReports(record, out);
-      printVerdict(record, files, { quiet: Boolean(args.quiet) });
+      await emitVerdict(record, files, args);
       // Every call refused (e.g. all 404): the scenario does not fit the service, a configuration mistake.
       if (record.validity?.configMistake) return EXIT.usage;
       return record.verdict.passed ? EXIT.passed : EXIT.failed;

@@ -1,18 +1,34 @@
 // chartjs-node-canvas loads Chart.js through require() (its CommonJS build), which is what works from
 // ESM on Node 20; we only construct it lazily, once per size, because each construction re-requires it.
+// It and its native `canvas` are optional dependencies: without them the reports draw SVG instead of PNG.
 import type { ChartConfiguration } from 'chart.js';
-import { ChartJSNodeCanvas } from 'chartjs-node-canvas';
+import type { ChartJSNodeCanvas } from 'chartjs-node-canvas';
 
 export const CHART_WIDTH = 1200;
 export const CHART_HEIGHT = 460;
 
 const canvases = new Map<string, ChartJSNodeCanvas>();
+let nodeCanvas: typeof import('chartjs-node-canvas') | undefined;
+let loading: Promise<boolean> | undefined;
+
+/** Loads the optional PNG renderer once; false when `canvas` is not installed or its native build failed. */
+export function canvasAvailable(): Promise<boolean> {
+  loading ??= import('chartjs-node-canvas').then(
+    (m) => {
+      nodeCanvas = m;
+      return true;
+    },
+    () => false,
+  );
+  return loading;
+}
 
 function canvasFor(width: number, height: number): ChartJSNodeCanvas {
   const key = `${width}x${height}`;
   let canvas = canvases.get(key);
   if (!canvas) {
-    canvas = new ChartJSNodeCanvas({
+    if (!nodeCanvas) throw new Error('PNG charts need the optional canvas package; call canvasAvailable() first.');
+    canvas = new nodeCanvas.ChartJSNodeCanvas({
       width,
       height,
       backgroundColour: 'white',

@@ -57,7 +57,8 @@ function niceStep(span: number, targetTicks: number): number {
 }
 
 /** A linear axis in wall seconds, labelled with the scenario clock the driver recorded. */
-export function timeAxis(range: XRange, clockAt: (t: number) => string, wallSec: number) {
+/** `wallAt` adds the wall-clock UTC time under each scenario-clock label, to line a run up with Grafana. */
+export function timeAxis(range: XRange, clockAt: (t: number) => string, wallSec: number, wallAt?: (t: number) => string) {
   const step = Math.max(1, niceStep(range.max - range.min, 14));
   // Ticks on multiples of the step from load start (t = 0), not from the baseline's negative start.
   const ticks: Array<{ value: number }> = [];
@@ -68,14 +69,17 @@ export function timeAxis(range: XRange, clockAt: (t: number) => string, wallSec:
     max: range.max,
     bounds: 'data' as const,
     grid: { color: COLORS.grid },
-    title: { display: true, text: `scenario clock (HH:MM) — ${wallSec} s of wall time; seconds before 0 are the idle baseline` },
+    title: {
+      display: true,
+      text: `scenario clock (HH:MM)${wallAt ? ' over wall-clock UTC' : ''} — ${wallSec} s of wall time; seconds before 0 are the idle baseline`,
+    },
     afterBuildTicks: (scale: { ticks: Array<{ value: number }> }) => {
       scale.ticks = ticks.map((t) => ({ ...t }));
     },
     ticks: {
       maxRotation: 0,
       autoSkipPadding: 12,
-      callback: (value: number | string) => clockAt(Number(value)),
+      callback: (value: number | string) => (wallAt ? [clockAt(Number(value)), wallAt(Number(value))] : clockAt(Number(value))),
     },
   };
 }

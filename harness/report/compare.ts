@@ -54,7 +54,7 @@ export function renderComparisonMarkdown(runs: LabelledRun[], title: string, cha
   lines.push(`| | ${runs.map((r) => escapeMarkdownCell(r.label)).join(' | ')} |`, `|---|${runs.map(() => '---').join('|')}|`);
   for (const row of comparisonRows(runs)) lines.push(`| ${escapeMarkdownCell(row.label)} | ${row.values.map(escapeMarkdownCell).join(' | ')} |`);
   lines.push('');
-  for (const chart of charts) lines.push(`![${escapeMarkdown(chart.title)}](charts/${chart.file})`, '', `_${escapeMarkdown(chart.caption)}_`, '');
+  for (const chart of charts.filter((c) => c.png)) lines.push(`![${escapeMarkdown(chart.title)}](charts/${chart.file})`, '', `_${escapeMarkdown(chart.caption)}_`, '');
   for (const run of runs) {
     lines.push(`## ${run.record.verdict.passed ? '✅' : '❌'} ${escapeMarkdown(run.label)}: ${verdictWord(run.record)}`, '');
     lines.push(`${escapeMarkdown(verdictLine(run.record))} Target: ${escapeMarkdown(describeTarget(run.record))}.`, '');
@@ -118,8 +118,8 @@ export async function writeComparison(records: LabelledRun[], outDir: string, op
   let charts: RenderedChart[] = [];
   if (opts.charts !== false) {
     charts = await renderCharts(compareChartSpecs(runs));
-    await mkdir(join(dir, 'charts'), { recursive: true });
-    for (const chart of charts) await put(join('charts', chart.file), chart.png);
+    if (charts.some((c) => c.png)) await mkdir(join(dir, 'charts'), { recursive: true });
+    for (const chart of charts) if (chart.png) await put(join('charts', chart.file), chart.png);
   }
   await put('compare.md', renderComparisonMarkdown(runs, title, charts));
   await put('compare.html', renderComparisonHtml(runs, title, charts));

@@ -102,9 +102,11 @@ export function abortedHtml(record: RunRecord): string {
 }
 
 export function figureHtml(chart: RenderedChart, width: number, height: number): string {
-  const src = `data:image/png;base64,${chart.png.toString('base64')}`;
+  const image = chart.png
+    ? `<img src="data:image/png;base64,${chart.png.toString('base64')}" width="${width}" height="${height}" alt="${e(chart.title)}">`
+    : (chart.svg ?? '');
   return `<figure id="chart-${e(chart.id)}">
-<img src="${src}" width="${width}" height="${height}" alt="${e(chart.title)}">
+${image}
 <figcaption>${e(chart.caption)}</figcaption>
 </figure>`;
 }

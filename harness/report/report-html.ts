@@ -29,7 +29,7 @@ ${verdictTableHtml(record)}
 </section>
 <section id="charts">
 <h2>Charts</h2>
-<p class="muted">X axis: the scenario clock. Shaded red: incident peaks (phases named peak*); shaded purple: injected faults; shaded grey: no broker samples.</p>
+<p class="muted">X axis: the scenario clock${record.loadStartedAt ? `, with the wall-clock UTC time under it (load started ${e(record.loadStartedAt)}) to line the run up with Grafana` : ''}. Shaded red: incident peaks (phases named peak*); shaded purple: injected faults; shaded grey: no broker samples.</p>
 ${charts.map((c) => figureHtml(c, CHART_WIDTH, CHART_HEIGHT)).join('\n')}
 </section>
 <section id="numbers">

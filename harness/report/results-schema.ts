@@ -234,6 +234,7 @@ export const runRecordSchema = z
     tool: z.looseObject({ name: z.literal('rushgate'), version: z.string() }),
     startedAt: z.string(),
     endedAt: z.string(),
+    loadStartedAt: z.string().optional().describe('Wall-clock UTC time of t = 0 (load start).'),
     scenario: z.looseObject({
       name: z.string(),
       description: z.string(),

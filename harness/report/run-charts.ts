@@ -2,13 +2,14 @@
 import type { ChartConfiguration } from 'chart.js';
 import type { RunRecord } from '../run-record.ts';
 import { annotationsPlugin, breakAtGaps, samplingGapBands, type HLine } from './chart-annotations.ts';
-import { prepareCanvas, renderPng } from './chart-canvas.ts';
+import { CHART_HEIGHT, CHART_WIDTH, canvasAvailable, prepareCanvas, renderPng } from './chart-canvas.ts';
+import { renderSvgChart } from './chart-svg.ts';
 import { abortLines, COLORS, countAxis, incidentBands, logTickLabel, timeAxis, titlePlugins, xRange } from './chart-common.ts';
 import { perSecondDelta } from './broker-series.ts';
 import { callLatencyChart } from './call-charts.ts';
 import { bucketSeries, bucketSize, loadBuckets, perSecond, thinSamples, type LoadBucket } from './chart-data.ts';
 import { fmtInt, fmtMs, fmtRate, statusClassTotal, sumValues } from './format.ts';
-import { clockAt, connectionMax } from './run-view.ts';
+import { clockAt, connectionMax, wallClockAt } from './run-view.ts';
 
 export interface ChartSpec {
   id: string;
@@ -20,8 +21,10 @@ export interface ChartSpec {
   config: ChartConfiguration;
 }
 
+/** A PNG when the optional canvas package is installed, otherwise an inline SVG. */
 export interface RenderedChart extends Omit<ChartSpec, 'config'> {
-  png: Buffer;
+  png?: Buffer;
+  svg?: string;
   renderMs: number;
 }
 
@@ -44,7 +47,7 @@ function context(record: RunRecord, label?: string) {
     mid: (b: LoadBucket) => b.t + size / 2,
     /** Said in subtitles when seconds were grouped, so nobody reads a bar as one second. */
     bucketNote: size > 1 ? ` · ${size}-s buckets, per-second averages` : '',
-    x: timeAxis(range, (t) => clockAt(record, t), record.scenario.wallDurationSec),
+    x: timeAxis(range, (t) => clockAt(record, t), record.scenario.wallDurationSec, wallClockAt(record)),
     plugins: (hlines: HLine[] = []) => [annotationsPlugin({ bands: incidentBands(record, range), hlines, vlines: abortLines(record) })],
     /** Charts drawn from broker samples also shade where there were none. */
     brokerPlugins: (hlines: HLine[] = []) => [
@@ -286,11 +289,12 @@ export function runChartSpecs(record: RunRecord, label?: string): ChartSpec[] {
 
 export async function renderCharts(specs: ChartSpec[]): Promise<RenderedChart[]> {
   const out: RenderedChart[] = [];
-  prepareCanvas();
+  const png = await canvasAvailable();
+  if (png) prepareCanvas();
   for (const { config, ...rest } of specs) {
     const started = performance.now();
-    const png = await renderPng(config);
-    out.push({ ...rest, png, renderMs: performance.now() - started });
+    const image = png ? { png: await renderPng(config) } : { svg: renderSvgChart(config, CHART_WIDTH, CHART_HEIGHT) };
+    out.push({ ...rest, ...image, renderMs: performance.now() - started });
   }
   return out;
 }

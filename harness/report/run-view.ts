@@ -196,3 +196,11 @@ export function clockAt(record: RunRecord, t: number): string {
   if (hit && hit.t === sec) return hit.clock;
   return load.find((s) => s.t === sec)?.clock ?? `${fmtRate(t)}s`;
 }
+
+/** Wall-clock UTC (HH:MM:SS) of run second t, when the record knows when its load started. */
+export function wallClockAt(record: RunRecord): ((t: number) => string) | undefined {
+  if (!record.loadStartedAt) return undefined;
+  const t0 = Date.parse(record.loadStartedAt);
+  if (Number.isNaN(t0)) return undefined;
+  return (t) => new Date(t0 + t * 1000).toISOString().slice(11, 19);
+}

@@ -43,9 +43,10 @@ export async function writeReports(record: RunRecord, outDir: string, opts: Writ
   let charts: RenderedChart[] = [];
   if (opts.charts !== false) {
     charts = await renderCharts(runChartSpecs(safe));
-    await mkdir(join(dir, 'charts'), { recursive: true });
+    // Without canvas the charts are inline SVG in report.html: no charts/ directory then.
+    if (charts.some((c) => c.png)) await mkdir(join(dir, 'charts'), { recursive: true });
     for (const chart of charts) {
-      await put(join('charts', chart.file), chart.png);
+      if (chart.png) await put(join('charts', chart.file), chart.png);
       opts.log?.(`chart ${chart.file} rendered in ${chart.renderMs.toFixed(0)} ms`);
     }
   }

@@ -21,7 +21,7 @@ import { startStack, resolveStackKind, type StackChoice } from '../stack/select-
 import type { ExternalPieces } from '../stack/stack.ts';
 import type { StartedRabbitNode } from '../stack/rabbitmq-node.ts';
 import type { Publisher } from '../stack/target-process.ts';
-import { loadScenario } from '../../scenarios/index.ts';
+import { loadScenario, type Scenario } from '../../scenarios/index.ts';
 import { resolveSchedule } from '../../scenarios/schedule.ts';
 import { startVerificationTap, type VerificationTap } from '../verify/tap.ts';
 import { fetchWorkerStatus } from '../verify/worker-status.ts';
@@ -36,7 +36,8 @@ import { validateRunPlan, validateScenarioLoad } from '../commands/validate-run-
 const REFERENCE_EXCHANGE = 'rushgate.items';
 
 export interface RunOptions {
-  scenario: string;
+  /** A built-in name or a file path, or a scenario already made with defineScenario(). */
+  scenario: string | Scenario;
   durationSec?: number;
   peakRps?: number;
   stack: StackChoice;
@@ -76,7 +77,7 @@ export interface RunOptions {
 export async function executeRun(given: RunOptions): Promise<RunRecord> {
   // Secrets the run learns (env values in call headers, setup tokens) are hidden in every log line.
   const opts: RunOptions = { ...given, log: (line) => given.log(redactText(line)) };
-  const scenario = await loadScenario(opts.scenario);
+  const scenario = typeof opts.scenario === 'string' ? await loadScenario(opts.scenario) : opts.scenario;
   validateScenarioLoad(scenario, { durationSec: opts.durationSec, peakRps: opts.peakRps });
   const schedule = resolveSchedule(scenario, { durationSec: opts.durationSec, peakRps: opts.peakRps });
   const limits = resolveLimits(opts.limits);
@@ -256,6 +257,7 @@ export async function executeRun(given: RunOptions): Promise<RunRecord> {
     record.validity = checkValidity(record);
     const stoppedBy = interruption();
     if (stoppedBy) record.interrupted = { signal: stoppedBy.signal, atSec: Math.round(((stoppedBy.atMs - loadStartMs) / 1000) * 100) / 100 };
+    record.loadStartedAt = new Date(loadStartMs).toISOString();
     record.verdict = judgeRecord(record, limits, abortedBy);
     return record;
   } catch (err) {

@@ -1,6 +1,5 @@
-import { join } from 'node:path';
 import { startOwnedProcess, type OwnedProcess } from '../lifecycle/owned-process.ts';
-import { REPO_ROOT } from '../paths.ts';
+import { REPO_ROOT, referenceServiceArgs } from '../paths.ts';
 import { redactText } from '../redact.ts';
 import { freePort } from './free-port.ts';
 import { ReadinessTimeoutError, waitForHttp } from './readiness.ts';
@@ -54,7 +53,7 @@ export async function startTarget(opts: TargetOptions): Promise<StartedTarget> {
     : startOwnedProcess({
         name: description,
         command: process.execPath,
-        args: ['--import', 'tsx', join(REPO_ROOT, 'service', 'main.ts')],
+        args: referenceServiceArgs(),
         env,
         cwd: REPO_ROOT,
         logFile: opts.logFile,

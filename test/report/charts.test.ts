@@ -1,16 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { CHART_HEIGHT, CHART_WIDTH } from '../../harness/report/chart-canvas.ts';
+import { CHART_HEIGHT, CHART_WIDTH, canvasAvailable } from '../../harness/report/chart-canvas.ts';
 import { COLORS, incidentBands, xRange } from '../../harness/report/chart-common.ts';
 import { renderCharts, runChartSpecs } from '../../harness/report/run-charts.ts';
 import { makeLeakyRecord, makePassingRecord } from '../fixtures/run-records.ts';
 import { decodePng, rowsWithColor } from './png.ts';
+
+// canvas is optional and loaded on first use: load it with the file, not inside the first test's time.
+await canvasAvailable();
 
 describe('run charts', () => {
   it('renders the five charts as valid PNGs of the expected size', async () => {
     const charts = await renderCharts(runChartSpecs(makeLeakyRecord({ fault: true })));
     expect(charts.map((c) => c.file)).toEqual(['connections.png', 'latency.png', 'status.png', 'churn.png', 'dropped.png']);
     for (const chart of charts) {
-      const png = decodePng(chart.png);
+      const png = decodePng(chart.png!);
       expect({ file: chart.file, width: png.width, height: png.height }).toEqual({ file: chart.file, width: CHART_WIDTH, height: CHART_HEIGHT });
     }
   });
@@ -20,8 +23,8 @@ describe('run charts', () => {
     const [shared] = await renderCharts(runChartSpecs(makePassingRecord()).slice(0, 1));
     // Below the title and legend, the connections line is the only thing in this exact red.
     const plotTop = 85;
-    const leakyRows = rowsWithColor(decodePng(leaky!.png), COLORS.connections, plotTop);
-    const sharedRows = rowsWithColor(decodePng(shared!.png), COLORS.connections, plotTop);
+    const leakyRows = rowsWithColor(decodePng(leaky!.png!), COLORS.connections, plotTop);
+    const sharedRows = rowsWithColor(decodePng(shared!.png!), COLORS.connections, plotTop);
     expect(leakyRows.length).toBeGreaterThan(150); // a tall climb
     expect(sharedRows.length).toBeLessThan(6); // a flat line a few pixels thick
     expect(Math.min(...leakyRows)).toBeLessThan(Math.min(...sharedRows) - 150);

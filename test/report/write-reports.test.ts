@@ -3,8 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRunRecord, RecordError, writeReports } from '../../harness/report/write-reports.ts';
+import { canvasAvailable } from '../../harness/report/chart-canvas.ts';
 import { makeHostileRecord, makeLeakyRecord, makePassingRecord } from '../fixtures/run-records.ts';
 import { decodePng } from './png.ts';
+
+// canvas is optional and loaded on first use: load it with the file, not inside the first test's time.
+await canvasAvailable();
 
 let dir: string;
 beforeAll(async () => {
