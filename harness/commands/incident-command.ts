@@ -86,7 +86,8 @@ export function saturatingConnectionMax(schedule: Schedule): number {
   if (!peak) return 100;
   let beforePeak = 0;
   let inPeak = 0;
-  for (const s of schedule.perSecond) {
+  for (let t = 0; t < schedule.seconds; t++) {
+    const s = schedule.second(t);
     if (s.t < peak.startSec) beforePeak += s.scheduled;
     else if (s.t < peak.endSec) inPeak += s.scheduled;
   }
