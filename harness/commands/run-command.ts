@@ -51,9 +51,9 @@ export const runCommand = {
     const scenario = String(args.scenario);
     const out = resolve(String(args.out ?? join('reports', `${scenario.replace(/[^a-z0-9-]+/gi, '_')}-${timestamp()}`)));
     const opts = runOptionsFrom(args, out);
+    // Reports are written and the verdict printed while the stack stops.
+    opts.onRecord = async (judged) => printVerdict(judged, await writeReports(judged, out), { quiet: Boolean(args.quiet) });
     const record = await executeRun(opts);
-    const files = await writeReports(record, out);
-    printVerdict(record, files, { quiet: Boolean(args.quiet) });
     return record.verdict.passed ? EXIT.passed : EXIT.failed;
   },
 };

@@ -59,8 +59,12 @@ export interface LoadRun extends EventEmitter, PromiseLike<LoadResult> {
   on(event: 'phase', listener: (phase: { name: string; t: number }) => void): this;
   on(event: 'done', listener: (result: LoadResult) => void): this;
   on(event: string | symbol, listener: (...args: any[]) => void): this;
-  /** Stop sending; requests in flight finish (or time out). Resolves when the run is done. */
-  stop(): Promise<void>;
+  /**
+   * Stop sending; requests in flight finish (or time out). With `graceMs`, those still unanswered
+   * after it are given up and counted as timeouts (an aborted run judges what it has, now).
+   * Resolves when the run is done.
+   */
+  stop(graceMs?: number): Promise<void>;
   catch<T = never>(onRejected: (reason: unknown) => T | PromiseLike<T>): Promise<LoadResult | T>;
 }
 
@@ -253,7 +257,14 @@ class OpenModelRun extends EventEmitter {
     return this.promise.catch(onRejected);
   }
 
-  async stop(): Promise<void> {
+  async stop(graceMs?: number): Promise<void> {
+    if (graceMs !== undefined && !this.finished) {
+      setTimeout(() => {
+        if (this.finished) return;
+        this.pool.abandon('timeout');
+        this.wake(0);
+      }, graceMs).unref();
+    }
     if (!this.finished && this.stoppedAtSec === undefined && this.sec < this.schedule.seconds) {
       this.stoppedAtSec = this.sec;
       if (Number.isNaN(this.startMs)) {

@@ -40,7 +40,7 @@ export class HttpPool {
   private readonly pool: Pool;
   private readonly warmSockets: Socket[] = [];
   private readonly fallbackConnect: ReturnType<typeof buildConnector>;
-  private busy = 0;
+  private readonly outstanding = new Set<Outcome>();
   private closed = false;
   /** TCP connections opened over the pool's life (warm ones included). */
   opened = 0;
@@ -60,12 +60,12 @@ export class HttpPool {
   }
 
   get inFlight(): number {
-    return this.busy;
+    return this.outstanding.size;
   }
 
   /** Whether send() would go out now rather than be dropped. */
   canSend(): boolean {
-    return !this.closed && this.busy < this.opts.limit;
+    return !this.closed && this.outstanding.size < this.opts.limit;
   }
 
   /**
@@ -99,9 +99,15 @@ export class HttpPool {
   /** Sends now; false when the in-flight limit leaves no room (the caller drops it). */
   send(req: PoolRequest): boolean {
     if (!this.canSend()) return false;
-    this.busy++;
-    this.pool.dispatch({ origin: this.opts.origin, method: req.method, path: req.path, headers: req.headers, body: req.body }, new Outcome(this, req));
+    const outcome = new Outcome(this, req);
+    this.outstanding.add(outcome);
+    this.pool.dispatch({ origin: this.opts.origin, method: req.method, path: req.path, headers: req.headers, body: req.body }, outcome);
     return true;
+  }
+
+  /** Gives up on every request still in flight: each is reported as failed with `kind`, now. */
+  abandon(kind: ErrorKind): void {
+    for (const outcome of [...this.outstanding]) outcome.settle(0, kind);
   }
 
   /** Destroys every connection; requests still in flight are not reported. */
@@ -113,9 +119,8 @@ export class HttpPool {
   }
 
   /** @internal Called once per request by its Outcome. */
-  settle(req: PoolRequest, status: number, kind: ErrorKind | undefined): void {
-    if (this.closed) return;
-    this.busy--;
+  settled(outcome: Outcome, req: PoolRequest, status: number, kind: ErrorKind | undefined): void {
+    if (!this.outstanding.delete(outcome) || this.closed) return;
     const now = performance.now();
     if (kind === undefined) this.opts.onResponse(req, status, now);
     else this.opts.onFailure(req, kind, now);
@@ -166,15 +171,17 @@ class Outcome implements Dispatcher.DispatchHandler {
   onResponseData(): void {}
 
   onResponseEnd(): void {
-    if (this.done) return;
-    this.done = true;
-    this.pool.settle(this.req, this.status, undefined);
+    this.settle(this.status, undefined);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.settle(0, failureKind(error));
+  }
+
+  settle(status: number, kind: ErrorKind | undefined): void {
     if (this.done) return;
     this.done = true;
-    this.pool.settle(this.req, 0, failureKind(error));
+    this.pool.settled(this, this.req, status, kind);
   }
 }
 

@@ -20,6 +20,7 @@ import { startVerificationTap, type VerificationTap } from '../verify/tap.ts';
 import { fetchWorkerStatus } from '../verify/worker-status.ts';
 import { buildRunRecord } from './build-record.ts';
 import { judgeRecord } from './judge-record.ts';
+import { ABORT_GRACE_MS, afterLoad } from './after-load.ts';
 import { assertLoopbackTarget } from './target-guard.ts';
 
 /** The exchange the reference service publishes accepted calls to (service/config.ts). */
@@ -57,6 +58,8 @@ export interface RunOptions {
   log: (line: string) => void;
   /** Live progress for humans, made once the run knows its length; the run itself never prints. */
   progress?: (totalSec: number) => Progress;
+  /** Called with the judged record while the stack stops (reports are written meanwhile). */
+  onRecord?: (record: RunRecord) => Promise<void>;
 }
 
 /**
@@ -97,6 +100,8 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
     logDir: resolve(opts.outDir),
   });
   const scrub = (text: string) => redactText(text, stack.secrets);
+  let stopping: Promise<void> | undefined;
+  const stopStack = () => (stopping ??= stack.stop());
   let faultTimeline: FaultTimeline | undefined;
   let tap: VerificationTap | undefined;
   try {
@@ -124,9 +129,7 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
     const sampler = startBrokerSampler({ prometheusUrl: stack.prometheusUrl, intervalMs: 250, clock, harnessUsage });
     const events: TimelineEvent[] = [];
     const faults = prepareFaults(schedule, stack, opts.log);
-    await sleep(Math.max(0, loadStartMs - Date.now()));
-    faultTimeline = faults.length > 0 ? startFaultTimeline(faults, faultContext(stack, opts.log), clock, (e) => events.push(e)) : undefined;
-
+    // Made before the baseline ends: the driver opens its connections while the baseline is sampled.
     const load = runLoad({
       targetUrl: stack.targetUrl,
       schedule,
@@ -134,7 +137,11 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
       inFlightLimit: opts.inFlightLimit,
       timeoutMs: opts.timeoutMs,
       onOutcome: tap ? (seq, status, kind) => tap!.recordOutcome(seq, status, kind) : undefined,
+      startAtEpochMs: loadStartMs,
     });
+    await sleep(Math.max(0, loadStartMs - Date.now()));
+    faultTimeline = faults.length > 0 ? startFaultTimeline(faults, faultContext(stack, opts.log), clock, (e) => events.push(e)) : undefined;
+
     const progress = opts.progress?.(schedule.wallDurationSec);
     if (progress) attachProgress(load, progress, () => sampler.latest()?.connections);
     const seconds: LoadSecond[] = [];
@@ -153,16 +160,16 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
         abortedBy = { t: second.t + 1, rule: failure.rule, reason: failure.reason };
         events.push({ t: second.t + 1, kind: 'abort', message: `${failure.rule}: ${failure.reason}` });
         opts.log(`abort: ${failure.rule} has certainly failed (${failure.reason}); stopping the load`);
-        void load.stop();
+        void load.stop(ABORT_GRACE_MS);
       }
     });
     const result = await load;
     const loadEndSec = clock();
     // Faults end with the load, so the cool-down measures recovery, not the fault.
     await faultTimeline?.stop();
-    const cooldownSec = opts.cooldownSec ?? 5;
-    opts.log(`load done after ${loadEndSec.toFixed(1)} s; sampling ${cooldownSec} s of cool-down`);
-    const [drained] = await Promise.all([tap?.drain({ quietMs: 1_000, timeoutMs: Math.max(cooldownSec * 1000, 5_000) }), sleep(cooldownSec * 1000)]);
+    const after = afterLoad(abortedBy !== undefined, opts.cooldownSec ?? 5);
+    opts.log(`load done after ${loadEndSec.toFixed(1)} s; sampling ${after.sampleSec} s of ${abortedBy ? 'settling (aborted)' : 'cool-down'}`);
+    const [drained] = await Promise.all([tap?.drain(after.drain), sleep(after.sampleSec * 1000)]);
     await sampler.stop();
     const integrity = tap ? tap.reconcile() : undefined;
     if (integrity) {
@@ -193,6 +200,7 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
     });
     if (integrity) record.integrity = integrity;
     record.verdict = judgeRecord(record, limits, abortedBy);
+    await Promise.all([opts.onRecord?.(record), stopStack()]);
     return record;
   } catch (err) {
     const tail = stack.targetTail();
@@ -201,7 +209,7 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
   } finally {
     await faultTimeline?.stop();
     await tap?.stop();
-    await stack.stop();
+    await stopStack();
   }
 }
 
