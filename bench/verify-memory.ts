@@ -22,7 +22,10 @@ const RUN_ID = 'bench01';
 const LOST_EVERY = 1000;
 const MB = 1024 * 1024;
 
+const isMain = import.meta.url === `file://${process.argv[1]}`;
 const { values } = parseArgs({
+  // Imported by bench/index.ts: its flags are not ours.
+  args: isMain ? process.argv.slice(2) : [],
   options: {
     requests: { type: 'string', default: '1000000' },
     sizes: { type: 'string', default: '100000,1000000,5000000' },
@@ -187,6 +190,6 @@ if (values['publish-child']) {
   await publishChild(values['publish-child'], requests);
 } else if (values['ledger-child']) {
   process.stdout.write(JSON.stringify(ledgerOnly(Number(values['ledger-child']))));
-} else if (import.meta.url === `file://${process.argv[1]}`) {
+} else if (isMain) {
   await main();
 }

@@ -5,7 +5,7 @@ import { parseDuration } from '../parse-duration.ts';
 import { writeReports } from '../report/write-reports.ts';
 import { createProgress } from '../load/progress.ts';
 import { executeRun, type RunOptions } from '../run/execute-run.ts';
-import { printVerdict } from '../run/print-verdict.ts';
+import { printReportFiles, printVerdict } from '../run/print-verdict.ts';
 import { PUBLISHERS, type Publisher } from '../stack/target-process.ts';
 
 const STACKS = ['auto', 'local', 'testcontainers', 'external'] as const;
@@ -51,8 +51,11 @@ export const runCommand = {
     const scenario = String(args.scenario);
     const out = resolve(String(args.out ?? join('reports', `${scenario.replace(/[^a-z0-9-]+/gi, '_')}-${timestamp()}`)));
     const opts = runOptionsFrom(args, out);
-    // Reports are written and the verdict printed while the stack stops.
-    opts.onRecord = async (judged) => printVerdict(judged, await writeReports(judged, out), { quiet: Boolean(args.quiet) });
+    // The verdict prints as soon as it is judged; reports are written while the stack stops.
+    opts.onRecord = async (judged) => {
+      printVerdict(judged, [], { quiet: Boolean(args.quiet) });
+      printReportFiles(await writeReports(judged, out));
+    };
     const record = await executeRun(opts);
     return record.verdict.passed ? EXIT.passed : EXIT.failed;
   },

@@ -12,12 +12,14 @@ export interface AfterLoad {
   sampleSec: number;
   /** The verification tap's drain: quiet this long ends it, and it never waits longer than timeoutMs. */
   drain: { quietMs: number; timeoutMs: number };
+  /** How long the target's own status endpoint may take to answer (a swamped target may not). */
+  workerStatusTimeoutMs: number;
 }
 
 export function afterLoad(aborted: boolean, cooldownSec: number): AfterLoad {
   if (aborted) {
     const sampleSec = Math.min(cooldownSec, ABORT_SETTLE_SEC);
-    return { sampleSec, drain: { quietMs: 300, timeoutMs: Math.max(sampleSec * 1000, 1_000) } };
+    return { sampleSec, drain: { quietMs: 300, timeoutMs: Math.max(sampleSec * 1000, 1_000) }, workerStatusTimeoutMs: 1_000 };
   }
-  return { sampleSec: cooldownSec, drain: { quietMs: 1_000, timeoutMs: Math.max(cooldownSec * 1000, 5_000) } };
+  return { sampleSec: cooldownSec, drain: { quietMs: 1_000, timeoutMs: Math.max(cooldownSec * 1000, 5_000) }, workerStatusTimeoutMs: 3_000 };
 }

@@ -173,7 +173,7 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
     await sampler.stop();
     const integrity = tap ? tap.reconcile() : undefined;
     if (integrity) {
-      const worker = await fetchWorkerStatus(stack.targetUrl).catch(() => undefined);
+      const worker = await fetchWorkerStatus(stack.targetUrl, after.workerStatusTimeoutMs).catch(() => undefined);
       if (worker) integrity.worker = worker;
       if (drained && !drained.quiet) opts.log(`verification tap still receiving after ${(drained.waitedMs / 1000).toFixed(1)} s; reconciled what arrived`);
     }
