@@ -1,7 +1,18 @@
 import { defineConfig } from 'vitest/config';
 
-// Two tiers by file name: *.test.ts are pure and fast; *.int.test.ts start real brokers and servers,
-// so they run one file at a time (two cores shared by broker, service and load generator).
+// Three tiers, run one after the other (sequence.groupOrder):
+// 1. unit: *.test.ts, pure and fast, in parallel;
+// 2. integration: *.int.test.ts that start their own brokers and services, two files at a time (each waits
+//    on a broker or a service far more than it computes);
+// 3. serial: integration files whose assertions depend on timing or that load both cores by themselves
+//    (arrival accuracy, fault timing, containers, a browser): one at a time, with nothing beside them.
+const SERIAL = [
+  'test/load/driver.int.test.ts',
+  'test/chaos/**/*.int.test.ts',
+  'test/stack/testcontainers*.int.test.ts',
+  'test/report/report-browser.int.test.ts',
+];
+
 export default defineConfig({
   test: {
     projects: [
@@ -10,15 +21,28 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts'],
           exclude: ['test/**/*.int.test.ts'],
+          sequence: { groupOrder: 0 },
         },
       },
       {
         test: {
           name: 'integration',
           include: ['test/**/*.int.test.ts'],
+          exclude: SERIAL,
+          maxWorkers: 2,
+          testTimeout: 180_000,
+          hookTimeout: 90_000,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
+          name: 'serial',
+          include: SERIAL,
           fileParallelism: false,
-          testTimeout: 120_000,
-          hookTimeout: 60_000,
+          testTimeout: 180_000,
+          hookTimeout: 90_000,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

@@ -19,7 +19,7 @@ const WARM_UP_MS = 2_000;
 
 export async function arrivalAccuracy(server: TrivialServer, rate: number, seconds: number): Promise<AccuracyResult> {
   const schedule = flatSchedule(rate, seconds);
-  const startAtEpochMs = Date.now() + WARM_UP_MS;
+  const startAtEpochMs = performance.timeOrigin + performance.now() + WARM_UP_MS;
   const result = await runLoad({ targetUrl: server.url, schedule, runId: `acc${rate}`, timeoutMs: 5000, startAtEpochMs });
   const arrived = await server.arrivalsPerSecond(startAtEpochMs, seconds);
   let within = 0;

@@ -42,7 +42,10 @@ export interface BrokerSample {
   /** Target connections: broker total minus the harness's own. */
   connections: number;
   channels: number;
-  /** Broker-wide cumulative counters (include the harness's own, which are few and constant). */
+  /**
+   * Broker-wide cumulative counters. They include the harness's own connections, which are few and opened
+   * before the baseline; channels the harness opened and closed itself (the tap's probes) are subtracted.
+   */
   connectionsOpened: number;
   connectionsClosed: number;
   channelsOpened: number;
@@ -77,6 +80,11 @@ export interface RuleResult {
    * sees no HTTP traffic): then `passed` is true so it does not decide the verdict, and the message says why.
    */
   judged?: false;
+  /**
+   * true when the finding is a warning: shown as `warn:`, with `passed` true so it does not decide the
+   * verdict (e.g. refused requests that were published anyway, when no limit was set for them).
+   */
+  warning?: true;
 }
 
 export interface Verdict {
@@ -143,6 +151,32 @@ export interface RunRecord {
   verdict: Verdict;
   /** Reconciliation of request ids against what reached the broker; absent when no exchange was tapped. */
   integrity?: IntegrityReport;
+  /** How well the broker was sampled: samples taken against due, and every hole longer than 2 intervals. */
+  sampling?: SamplingInfo;
+  /** Who held the target's broker connections: units as the broker saw them, and named connections. */
+  attribution?: AttributionInfo;
+}
+
+/** `from`, `to` are seconds since load start, like BrokerSample.t. */
+export interface SamplingInfo {
+  intervalMs: number;
+  /** Samples taken while the sampler ran. */
+  samples: number;
+  /** Samples due at intervalMs over the same time. */
+  expected: number;
+  /** Stretches longer than 2 intervals without a sample, with what is known of why. */
+  gaps: Array<{ from: number; to: number; seconds: number; reason: string }>;
+}
+
+export interface AttributionInfo {
+  /** Units measured: distinct target processes holding broker connections during the load (or as named, or declared). */
+  units: number;
+  /** processes: broker peer ports mapped to the target's processes; connection-names: `unit-<n>` in connection names; declared: --units. */
+  unitsSource: 'processes' | 'connection-names' | 'declared';
+  /** --units as given (UNITS in the target's environment). */
+  declaredUnits: number;
+  /** Target connections grouped by client connection name and unit; counts at the idle baseline, the peak and the end. */
+  connections: Array<{ name: string; unit: string; baseline: number; peak: number; end: number }>;
 }
 
 /**
@@ -182,6 +216,13 @@ export interface IntegrityReport {
   foreign: { count: number; withoutId: number; samples: string[] };
   /** Requests beyond the tap's capacity (sequence numbers >= 2^24), not reconciled. Absent when 0. */
   untracked?: number;
+  /** 2xx answered before the tap was bound (see tapBoundLate) whose ids it did not see: not reconciled, not counted lost. Absent when 0. */
+  notReconciled?: number;
+  /**
+   * Set when the exchange did not exist yet when the load was about to start (a target that declares it on
+   * first publish): the tap was bound once it appeared. Messages published before that could not be seen.
+   */
+  tapBoundLate?: { atIso: string; atSec: number; waitedMs: number };
   /** How the tap finished listening: quiet = no message for quietMs before the timeout. */
   drain?: { quiet: boolean; waitedMs: number; quietMs: number; timeoutMs: number };
   /** Set when the tap lost its broker connection: messages published afterwards were not seen. */

@@ -3,7 +3,8 @@
 # Debian packages (RabbitMQ; the Cairo/Pango headers `canvas` compiles against, since no prebuilt binary
 # can be downloaded), then npm dependencies. Says what it installs; does nothing when all is there.
 #   sh scripts/bootstrap.sh          what `npm run incident` needs
-#   sh scripts/bootstrap.sh --test   also what `npm test` needs (Chromium for the report test)
+#   sh scripts/bootstrap.sh --test   also what `npm test` needs (Chromium for the report test, python3-pika
+#                                    for the pika test target)
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -20,7 +21,7 @@ fi
 
 # Debian packages: runtime first, test-only extras when asked.
 pkgs="rabbitmq-server build-essential pkg-config python3 libcairo2-dev libpango1.0-dev libjpeg-dev libgif-dev librsvg2-dev"
-[ "$want_test" = 1 ] && pkgs="$pkgs chromium wrk"
+[ "$want_test" = 1 ] && pkgs="$pkgs chromium wrk python3-pika"
 
 missing=""
 for p in $pkgs; do

@@ -12,7 +12,10 @@ import { growthRule } from './growth.ts';
 import { baselineOf, type GateInput } from './input.ts';
 import { latencyRule } from './latency.ts';
 import { RESOURCES, withDefaults, type GateLimits } from './limits.ts';
+import { modelsFor } from './model.ts';
+import { perConnectionRule } from './per-connection.ts';
 import { residueRule } from './residue.ts';
+import { ruleMark } from './rule-mark.ts';
 import { rulesWithoutLoad } from './without-load.ts';
 
 export type { GateInput } from './input.ts';
@@ -28,16 +31,19 @@ export interface GateOptions {
 export function evaluateGate(input: GateInput, limits: Partial<GateLimits> = {}, opts: GateOptions = {}): Verdict {
   const l = withDefaults(limits);
   const baseline = baselineOf(input);
-  if (opts.load === 'unknown') return verdictOf(rulesWithoutLoad(input, l, baseline), input);
+  const models = modelsFor(input, l);
+  if (opts.load === 'unknown') return verdictOf(rulesWithoutLoad(input, l, baseline, models), input);
   const rules: RuleResult[] = [];
   for (const r of RESOURCES) {
+    const m = models[r];
     const ceiling = l[`${r}.ceiling`];
     const growth = l[`${r}.growth`];
     const residue = l[`${r}.residue`];
     const churn = l[`${r}.churn`];
-    if (ceiling) rules.push(ceilingRule(input, r, ceiling, l.holdSec, baseline));
-    if (growth) rules.push(growthRule(input, r, growth, l.holdSec));
-    if (residue) rules.push(residueRule(input, r, residue, { holdSec: l.holdSec, settleSec: l.residueSettleSec }, baseline));
+    if (ceiling) rules.push(ceilingRule(input, m, ceiling, baseline, l.holdSec));
+    if (r === 'channels' && l['channels.per-connection']) rules.push(perConnectionRule(input, m, l['channels.per-connection']));
+    if (growth) rules.push(growthRule(input, m, growth));
+    if (residue) rules.push(residueRule(input, m, residue, baseline));
     if (churn) rules.push(churnRule(input, r, churn, { settleSec: l.residueSettleSec }, baseline));
   }
   // After a revert the service gets as long to recover as chaos.recovery allows before errors count again.
@@ -59,7 +65,7 @@ function verdictOf(rules: RuleResult[], input: GateInput): Verdict {
   return verdict;
 }
 
-/** `ok:` / `fail:` lines for a terminal or a log. */
+/** `ok:` / `warn:` / `fail:` lines for a terminal or a log. */
 export function verdictLines(verdict: Verdict): string[] {
-  return verdict.rules.map((r) => `${r.judged === false ? 'n/a: ' : r.passed ? 'ok:  ' : 'fail:'} ${r.name} ${r.value} (limit ${r.limit}) — ${r.message}`);
+  return verdict.rules.map((r) => `${ruleMark(r).padEnd(5)} ${r.name} ${r.value} (limit ${r.limit}) — ${r.message}`);
 }

@@ -22,6 +22,10 @@ export interface GateInput {
   aborted?: { t: number; rule: string; reason: string };
   /** The run's timeline; its fault-start/fault-end events switch on the chaos rules (chaos-windows.ts). */
   events?: TimelineEvent[];
+  /** Stretches with no broker samples (from the run's sampling record); when absent, found from the samples. */
+  gaps?: Array<{ from: number; to: number }>;
+  /** Where `units` came from (the broker's attribution, or the declared --units), for the sentences. */
+  unitsSource?: string;
 }
 
 export interface Baseline {

@@ -1,5 +1,6 @@
 // Gate limits as text, k6-threshold style: `connections.ceiling=baseline+2/unit`, `errors.rate<1%`,
-// `latency.p99<800ms`, `connections.churn<5/1000`, `channels.growth<=2`, `load.dropped=off`.
+// `latency.p99<800ms`, `connections.churn<5/1000`, `channels.growth<=2`, `channels.residue<=bound`,
+// `channels.per-connection<=128`, `load.dropped=off`.
 // Each parsed limit keeps the text it came from so the verdict can quote what the user wrote.
 
 import { readFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ export const RULE_NAMES = [
   'connections.residue',
   'connections.churn',
   'channels.ceiling',
+  'channels.per-connection',
   'channels.growth',
   'channels.residue',
   'channels.churn',
@@ -32,10 +34,14 @@ interface LimitBase {
   text: string;
   op: Comparison;
 }
-/** A connection/channel count: (idle baseline, if `fromBaseline`) + perUnit x units + absolute. */
+/**
+ * A connection/channel count: (idle baseline, if `fromBaseline`) + perUnit x units + absolute. Residue
+ * limits may start from `bound` instead: the level the gate model found held during the load (model.ts).
+ */
 export interface CountLimit extends LimitBase {
   kind: 'count';
   fromBaseline: boolean;
+  fromBound?: true;
   perUnit: number;
   absolute: number;
 }
@@ -58,7 +64,7 @@ export interface DurationLimit extends LimitBase {
 }
 export type Limit = CountLimit | RateLimit | ShareLimit | DurationLimit;
 
-type RuleLimitKind = { [R in RuleName]: R extends `${string}.ceiling` | `${string}.residue` | `${string}.growth` ? CountLimit : R extends `${string}.churn` ? RateLimit : R extends 'latency.p99' | 'chaos.recovery' ? DurationLimit : ShareLimit };
+type RuleLimitKind = { [R in RuleName]: R extends `${string}.ceiling` | `${string}.residue` | `${string}.growth` | 'channels.per-connection' ? CountLimit : R extends `${string}.churn` ? RateLimit : R extends 'latency.p99' | 'chaos.recovery' ? DurationLimit : ShareLimit };
 
 /** `null` turns a rule off (written `rule=off`). */
 export type GateLimits = { [R in RuleName]: RuleLimitKind[R] | null } & {
@@ -76,20 +82,25 @@ export class LimitsError extends Error {
     super(
       `Gate limits could not be read (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
         problems.map((p) => `  - ${p}`).join('\n') +
-        `\nWrite limits like connections.ceiling=baseline+2/unit, errors.rate<1%, latency.p99<800ms, ` +
-        `connections.churn<5/1000, channels.growth<=2, or rule=off. Rules: ${RULE_NAMES.join(', ')}.`,
+        `\nWrite limits like connections.ceiling=baseline+2/unit, channels.ceiling<=8/unit, errors.rate<1%, latency.p99<800ms, ` +
+        `connections.churn<5/1000, channels.growth<=2, channels.residue<=bound, or rule=off. Rules: ${RULE_NAMES.join(', ')}.`,
     );
   }
 }
 
+// RabbitMQ's guidance: long-lived connections, one for publishing and one for consuming per process,
+// channels reused. So connections get a per-unit ceiling of 2; channels get none (a pool of any size
+// is fine as long as it is bounded), only a sanity limit per connection. `channels.ceiling<=8/unit`
+// is there for who wants a hard number.
 const DEFAULT_TEXT: Record<RuleName, string> = {
-  'connections.ceiling': '<=baseline+1/unit',
+  'connections.ceiling': '<=baseline+2/unit',
   'connections.growth': '<=1',
-  'connections.residue': '<=baseline+1/unit',
+  'connections.residue': '<=bound',
   'connections.churn': '<=5/1000',
-  'channels.ceiling': '<=baseline+2/unit',
+  'channels.ceiling': 'off',
+  'channels.per-connection': '<=128',
   'channels.growth': '<=2',
-  'channels.residue': '<=baseline+2/unit',
+  'channels.residue': '<=bound',
   'channels.churn': '<=5/1000',
   'errors.rate': '<1%',
   'latency.p99': '<1000ms',
@@ -99,23 +110,18 @@ const DEFAULT_TEXT: Record<RuleName, string> = {
 };
 
 export const defaultLimits: GateLimits = Object.freeze({
-  ...(Object.fromEntries(RULE_NAMES.map((r) => [r, parseExpression(r, DEFAULT_TEXT[r])])) as { [R in RuleName]: RuleLimitKind[R] }),
+  ...(Object.fromEntries(RULE_NAMES.map((r) => [r, parseExpression(r, DEFAULT_TEXT[r])])) as { [R in RuleName]: RuleLimitKind[R] | null }),
   holdSec: 1,
   abortAfterSec: 5,
   residueSettleSec: 1,
 });
 
 /**
- * Merges overrides onto the defaults. A residue limit that was not given follows the ceiling's
- * allowance, so raising the ceiling for a lazily-opened pool does not leave its idle pool failing residue.
+ * Merges overrides onto the defaults. Residue no longer follows the ceiling: by default it is judged
+ * against the bound that held during the load (`<=bound`), whatever the ceiling says.
  */
 export function withDefaults(overrides: Partial<GateLimits> = {}): GateLimits {
-  const out: GateLimits = { ...defaultLimits, ...overrides };
-  for (const r of RESOURCES) {
-    const ceiling = overrides[`${r}.ceiling`];
-    if (ceiling && !(`${r}.residue` in overrides)) out[`${r}.residue`] = { ...ceiling, op: '<=', text: `${ceiling.text} (as the ceiling)` };
-  }
-  return out;
+  return { ...defaultLimits, ...overrides };
 }
 
 /** Parses `rule<op>expression` strings, reporting every problem at once. */
@@ -123,7 +129,7 @@ export function parseLimitArgs(strings: readonly string[]): Partial<GateLimits> 
   const out: Partial<GateLimits> = {};
   const problems: string[] = [];
   for (const raw of strings) {
-    const m = /^\s*([a-z]+\.[a-z0-9]+)\s*(<=|<|==|=)?\s*(.*?)\s*$/i.exec(raw);
+    const m = /^\s*([a-z]+\.[a-z0-9-]+)\s*(<=|<|==|=)?\s*(.*?)\s*$/i.exec(raw);
     if (!m || !m[2]) {
       problems.push(`"${raw}": expected <rule><op><limit>, e.g. errors.rate<1%`);
       continue;
@@ -209,16 +215,20 @@ export function parseExpression<R extends RuleName>(rule: R, written: string): R
     const terms = expr.split('+').filter((t) => t !== '');
     if (terms.length === 0) throw new Error('expected a count such as baseline+1/unit');
     let fromBaseline = false;
+    let fromBound = false;
     let perUnit = 0;
     let absolute = 0;
     for (const term of terms) {
       if (term === 'baseline') fromBaseline = true;
+      else if (term === 'bound' && rule.endsWith('.residue')) fromBound = true;
       else if (/^\d+(\.\d+)?\/unit$/.test(term)) perUnit += Number(term.slice(0, -'/unit'.length));
       else if (/^\d+(\.\d+)?$/.test(term)) absolute += Number(term);
-      else throw new Error(`"${term}" is not baseline, a number, or a number per unit (e.g. 2/unit)`);
+      else throw new Error(`"${term}" is not baseline, ${rule.endsWith('.residue') ? 'bound, ' : ''}a number, or a number per unit (e.g. 2/unit)`);
     }
     if (fromBaseline && rule.endsWith('.growth')) throw new Error('growth is a rise in connections, e.g. <=1 or <=1/unit; it cannot include baseline');
-    return { ...base, kind, fromBaseline, perUnit, absolute } as RuleLimitKind[R];
+    if (fromBaseline && fromBound) throw new Error('a residue limit starts from baseline or from bound, not both');
+    if ((fromBaseline || perUnit > 0) && rule === 'channels.per-connection') throw new Error('per-connection is a number of channels on one connection, e.g. <=128');
+    return { ...base, kind, fromBaseline, perUnit, absolute, ...(fromBound ? { fromBound: true } : {}) } as RuleLimitKind[R];
   }
   if (kind === 'rate') {
     const r = /^(\d+(?:\.\d+)?)(?:\/(\d+)|(%)|\/(s))$/.exec(expr);
@@ -248,9 +258,9 @@ export function parseDurationMs(text: string): number | undefined {
   return d[2] === 's' ? n * 1000 : d[2] === 'm' ? n * 60_000 : n;
 }
 
-/** The number a count limit allows, given the run's baseline and units. */
-export function countAllowed(limit: CountLimit, baseline: number, units: number): number {
-  return (limit.fromBaseline ? baseline : 0) + limit.perUnit * units + limit.absolute;
+/** The number a count limit allows, given the run's baseline, units and (for `bound`) the bound that held. */
+export function countAllowed(limit: CountLimit, baseline: number, units: number, bound = baseline): number {
+  return (limit.fromBaseline ? baseline : 0) + (limit.fromBound ? bound : 0) + limit.perUnit * units + limit.absolute;
 }
 
 export function within(value: number, op: Comparison, limit: number): boolean {

@@ -6,6 +6,8 @@
 
 import type { RuleResult } from '../run-record.ts';
 import { ceilingRule, describeCount, notJudged } from './ceiling.ts';
+import type { ResourceModel } from './model.ts';
+import { perConnectionRule } from './per-connection.ts';
 import { churnRule } from './churn.ts';
 import { num, rate } from './format.ts';
 import { countSeries, Title, type Baseline, type GateInput } from './input.ts';
@@ -15,14 +17,15 @@ import { heldLevels, linearRegression, median, percentile } from './stats.ts';
 const LEVEL_QUANTILE = 90;
 
 /** Every enabled rule, in the same order as a driven run's verdict. */
-export function rulesWithoutLoad(input: GateInput, l: GateLimits, baseline: Baseline): RuleResult[] {
+export function rulesWithoutLoad(input: GateInput, l: GateLimits, baseline: Baseline, models: Record<Resource, ResourceModel>): RuleResult[] {
   const rules: RuleResult[] = [];
   for (const r of RESOURCES) {
     const ceiling = l[`${r}.ceiling`];
     const growth = l[`${r}.growth`];
     const residue = l[`${r}.residue`];
     const churn = l[`${r}.churn`];
-    if (ceiling) rules.push(ceilingRule(input, r, ceiling, l.holdSec, baseline));
+    if (ceiling) rules.push(ceilingRule(input, models[r], ceiling, baseline, l.holdSec));
+    if (r === 'channels' && l['channels.per-connection']) rules.push(perConnectionRule(input, models[r], l['channels.per-connection']));
     if (growth) rules.push(growthOverTimeRule(input, r, growth, l.holdSec));
     if (residue) rules.push(endLevelRule(input, r, residue, l.holdSec, baseline));
     if (churn) {
@@ -86,7 +89,8 @@ export function endLevelRule(input: GateInput, resource: Resource, limit: CountL
   const final = median(points.filter((p) => p.t >= lastT - Math.max(1, holdSec)).map((p) => p.v));
   const allowed = countAllowed(limit, baseline[resource], input.units);
   const passed = within(final, limit.op, allowed);
-  const how = `(${describeCount(limit, baseline, resource, input.units)})`;
+  // A watch shows no load to hold a bound under: `<=bound` reads as the baseline at its start.
+  const how = `(${describeCount(limit, baseline, resource, input)})`;
   const message = passed
     ? `${Title(resource)} were at ${num(final)} at the end of the watch, with ${num(allowed)} allowed ${how}.`
     : `${Title(resource)} were at ${num(final)} at the end of the watch: ${num(final - baseline[resource])} more than the ${num(baseline[resource])} at its start, ` +

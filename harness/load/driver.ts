@@ -27,7 +27,7 @@ export interface LoadOptions {
   /** Called once per sent request: the HTTP status, or 0 with the error kind. */
   onOutcome?: (seq: number, status: number, errorKind?: ErrorKind) => void;
   /**
-   * Wall time (Date.now()) of the first arrival. Until then the driver warms up: opens connections and
+   * Wall time of the first arrival, in ms as performance.timeOrigin + performance.now() (the run's clock). Until then the driver warms up: opens connections and
    * builds the first second's calls. Unset: it starts as soon as it is warm.
    */
   startAtEpochMs?: number;
@@ -233,7 +233,7 @@ class OpenModelRun extends EventEmitter {
 
   private begin(): void {
     if (this.finished) return;
-    const waitMs = this.opts.startAtEpochMs === undefined ? 0 : this.opts.startAtEpochMs - Date.now();
+    const waitMs = this.opts.startAtEpochMs === undefined ? 0 : this.opts.startAtEpochMs - (performance.timeOrigin + performance.now());
     const go = () => {
       this.startMs = performance.now();
       this.tick();

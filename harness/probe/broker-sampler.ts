@@ -1,14 +1,21 @@
-// Samples RabbitMQ's Prometheus endpoint (aggregated `/metrics`) several times a second: connections,
-// channels, their opened/closed totals, and file descriptors/sockets when the node reports them.
+// Samples RabbitMQ's Prometheus endpoint several times a second (4 Hz by default) from a worker thread,
+// so the load driver's event loop cannot starve it: each sample carries the time the worker took it.
 // The endpoint reflects a change within ~15 ms and a scrape costs ~15 ms even at 1,000 connections
-// (DESIGN.md), unlike /api/overview which lags seconds. A failed scrape is recorded as a gap and the
-// sampling goes on: an unreachable broker is a finding, not a crash.
+// (DESIGN.md), unlike /api/overview which lags seconds. A failed scrape is recorded and the sampling
+// goes on: an unreachable broker is a finding, not a crash. Holes longer than 2 intervals become the
+// run record's `sampling.gaps` (sampling-summary.ts).
 
 import { EventEmitter } from 'node:events';
+import { Worker } from 'node:worker_threads';
 import type { BrokerSample } from '../run-record.ts';
 import { redactText, redactUrl } from '../redact.ts';
+import { parseBrokerMetrics, type BrokerCounts } from './broker-metrics.ts';
+import { SCRAPE_WORKER_SOURCE, type ScrapeCommand, type ScrapeMessage, type ScrapeWorkerData } from './broker-scrape-worker.ts';
 import { httpTarget } from './http-target.ts';
-import { parsePrometheusText, sumOf } from './prometheus-text.ts';
+import { zeroOf } from './run-clock.ts';
+import { summariseSampling, type SamplingRecord } from './sampling-summary.ts';
+
+export { parseBrokerMetrics, type BrokerCounts } from './broker-metrics.ts';
 
 export interface BrokerSamplerOptions {
   /** Base URL of the Prometheus endpoint, e.g. http://127.0.0.1:15692 (`/metrics` is appended). */
@@ -16,11 +23,19 @@ export interface BrokerSamplerOptions {
   /** Default 250 ms (4 Hz). */
   intervalMs?: number;
   /** The harness's own broker usage right now (probes, verification tap); excluded from the counts. */
-  harnessUsage?: () => { connections: number; channels: number };
-  /** Seconds since load start; negative while the baseline is taken. */
+  harnessUsage?: () => HarnessUsage;
+  /** Seconds since load start; negative while the baseline is taken. A RunClock (run-clock.ts) is read in the worker as is; any other clock by its zero. */
   clock: () => number;
   /** Per-scrape timeout; default max(2 s, 4 intervals). Scrapes never overlap, so a slow one only lowers the rate. */
   timeoutMs?: number;
+}
+
+/** What the harness holds on the broker, and the channels it opened and closed itself (cumulative). */
+export interface HarnessUsage {
+  connections: number;
+  channels: number;
+  channelsOpened?: number;
+  channelsClosed?: number;
 }
 
 /** A scrape that failed: the timeline has a hole here. */
@@ -33,53 +48,22 @@ export interface BrokerSampler {
   samples(): BrokerSample[];
   latest(): BrokerSample | undefined;
   gaps(): ScrapeGap[];
+  /** Samples taken against samples due so far, and every hole longer than 2 intervals. */
+  sampling(): SamplingRecord;
   on(event: 'sample', fn: (s: BrokerSample) => void): this;
   on(event: 'gap', fn: (g: ScrapeGap) => void): this;
   off(event: 'sample' | 'gap', fn: (...args: any[]) => void): this;
   /**
-   * Samples for `ms` and returns the median connections and channels of that window. Throws a
-   * BrokerUnreachableError when no scrape succeeded in it.
+   * Samples for `ms` once sampling has started and returns the median connections and channels of that
+   * window. Throws a BrokerUnreachableError when no scrape succeeded in it.
    */
   measureBaseline(ms: number): Promise<{ connections: number; channels: number }>;
-  /** Stops sampling; resolves once an in-flight scrape has settled. Idempotent. */
+  /** Stops sampling; resolves once an in-flight scrape has settled and its sample is in. Idempotent. */
   stop(): Promise<void>;
 }
 
 export class BrokerUnreachableError extends Error {
   override name = 'BrokerUnreachableError';
-}
-
-export interface BrokerCounts {
-  connections: number;
-  channels: number;
-  connectionsOpened: number;
-  connectionsClosed: number;
-  channelsOpened: number;
-  channelsClosed: number;
-  fds?: number;
-  sockets?: number;
-}
-
-/** Reads the counts from one exposition; throws when it is not RabbitMQ's (no rabbitmq_connections). */
-export function parseBrokerMetrics(text: string): BrokerCounts {
-  const m = parsePrometheusText(text);
-  const connections = sumOf(m, 'rabbitmq_connections');
-  if (connections === undefined) {
-    throw new Error('the response has no rabbitmq_connections metric; is this the rabbitmq_prometheus endpoint (port 15692 by default)?');
-  }
-  const counts: BrokerCounts = {
-    connections,
-    channels: sumOf(m, 'rabbitmq_channels') ?? 0,
-    connectionsOpened: sumOf(m, 'rabbitmq_connections_opened_total') ?? 0,
-    connectionsClosed: sumOf(m, 'rabbitmq_connections_closed_total') ?? 0,
-    channelsOpened: sumOf(m, 'rabbitmq_channels_opened_total') ?? 0,
-    channelsClosed: sumOf(m, 'rabbitmq_channels_closed_total') ?? 0,
-  };
-  const fds = sumOf(m, 'rabbitmq_process_open_fds');
-  const sockets = sumOf(m, 'rabbitmq_process_open_tcp_sockets');
-  if (fds !== undefined) counts.fds = fds;
-  if (sockets !== undefined) counts.sockets = sockets;
-  return counts;
 }
 
 /** Median connections/channels of the samples taken before load start (t < 0), if any. */
@@ -98,74 +82,91 @@ function medianOf(values: number[]): number {
 export function startBrokerSampler(opts: BrokerSamplerOptions): BrokerSampler {
   const intervalMs = opts.intervalMs ?? 250;
   if (!(intervalMs > 0)) throw new RangeError(`intervalMs must be positive, got ${intervalMs}`);
-  const timeoutMs = opts.timeoutMs ?? Math.max(2000, intervalMs * 4);
-  const shownUrl = redactUrl(`${opts.prometheusUrl.replace(/\/+$/, '')}/metrics`);
-  const target = httpTarget(`${opts.prometheusUrl.replace(/\/+$/, '')}/metrics`);
+  const base = `${opts.prometheusUrl.replace(/\/+$/, '')}/metrics`;
+  const target = httpTarget(base);
+  const shownUrl = redactUrl(base);
+  const data: ScrapeWorkerData = {
+    url: target.url,
+    headers: target.headers,
+    intervalMs,
+    timeoutMs: opts.timeoutMs ?? Math.max(2000, intervalMs * 4),
+    zeroMs: zeroOf(opts.clock),
+  };
   const emitter = new EventEmitter();
   const samples: BrokerSample[] = [];
-  const gaps: ScrapeGap[] = [];
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let inFlight: Promise<void> | undefined;
-  const startedMs = performance.now();
-  let tick = 0;
+  const failures: ScrapeGap[] = [];
+  /** Scrapes that failed or answered only after 2 intervals, with how long they took: reasons for gaps. */
+  const troubles: Array<{ t: number; ms: number; why: string }> = [];
+  let startedT: number | undefined;
+  let stoppedT: number | undefined;
+  let stopping: Promise<void> | undefined;
+  let exited = false;
 
-  async function scrape(): Promise<void> {
-    const before = opts.clock();
+  const fail = (t: number, ms: number, why: string) => {
+    const gap = { t, error: `scrape of ${shownUrl} failed: ${redactText(why, target.secrets)}` };
+    failures.push(gap);
+    troubles.push({ t, ms, why: gap.error });
+    emitter.emit('gap', gap);
+  };
+  const onAnswer = (m: Extract<ScrapeMessage, { kind: 'answer' }>) => {
+    const sentAt = m.t - m.ms / 2000;
+    if (m.status < 200 || m.status > 299) return fail(sentAt, m.ms, `answered ${m.status}`);
+    let counts: BrokerCounts;
     try {
-      const res = await fetch(target.url, { headers: target.headers, signal: AbortSignal.timeout(timeoutMs) });
-      if (!res.ok) throw new Error(`answered ${res.status}`);
-      const counts = parseBrokerMetrics(await res.text());
-      // The broker answered somewhere between the two readings of the clock.
-      const t = round3((before + opts.clock()) / 2);
-      const own = opts.harnessUsage?.() ?? { connections: 0, channels: 0 };
-      const sample: BrokerSample = {
-        t,
-        connections: Math.max(0, counts.connections - own.connections),
-        channels: Math.max(0, counts.channels - own.channels),
-        connectionsOpened: counts.connectionsOpened,
-        connectionsClosed: counts.connectionsClosed,
-        channelsOpened: counts.channelsOpened,
-        channelsClosed: counts.channelsClosed,
-        harnessConnections: own.connections,
-        harnessChannels: own.channels,
-      };
-      if (counts.fds !== undefined) sample.fds = counts.fds;
-      if (counts.sockets !== undefined) sample.sockets = counts.sockets;
-      samples.push(sample);
-      emitter.emit('sample', sample);
+      counts = parseBrokerMetrics(m.body);
     } catch (err) {
-      if (stopped) return;
-      const e = err as Error;
-      const why = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : redactText(String(e.cause instanceof Error ? e.cause.message : e.message), target.secrets);
-      const gap = { t: round3(before), error: `scrape of ${shownUrl} failed: ${why}` };
-      gaps.push(gap);
-      emitter.emit('gap', gap);
+      return fail(sentAt, m.ms, (err as Error).message);
     }
-  }
+    if (m.ms > 2 * intervalMs) troubles.push({ t: sentAt, ms: m.ms, why: `the broker took ${(m.ms / 1000).toFixed(1)} s to answer a scrape` });
+    const sample = toSample(m.t, counts, opts.harnessUsage?.() ?? { connections: 0, channels: 0 });
+    samples.push(sample);
+    emitter.emit('sample', sample);
+  };
 
-  function schedule(): void {
-    if (stopped) return;
-    // Fixed-rate schedule: a slow scrape skips ticks instead of drifting or piling up.
-    const now = performance.now() - startedMs;
-    tick = Math.max(tick + 1, Math.ceil(now / intervalMs));
-    timer = setTimeout(run, Math.max(0, tick * intervalMs - now));
-  }
-
-  function run(): void {
-    if (stopped) return;
-    inFlight = scrape().finally(() => {
-      inFlight = undefined;
+  const worker = new Worker(SCRAPE_WORKER_SOURCE, { eval: true, workerData: data });
+  // Sampling counts from the end of the first scrape: a fresh worker's first fetch loads the HTTP client
+  // (up to a second or two on a busy machine), which is not a hole in the broker's timeline.
+  const started = new Promise<void>((resolve) => {
+    worker.on('message', (m: ScrapeMessage) => {
+      if (m.kind === 'answer') {
+        startedT ??= m.t + m.ms / 2000;
+        onAnswer(m);
+        resolve();
+      } else if (m.kind === 'failure') {
+        startedT ??= m.t + m.ms / 1000;
+        fail(m.t, m.ms, m.timeout ? `no answer within ${data.timeoutMs} ms` : m.message);
+        resolve();
+      } else if (m.kind === 'stopped') {
+        stoppedT = m.t;
+      }
     });
-    void inFlight.then(schedule);
-  }
-
-  run();
+    // A worker that cannot run is a hole from now on, said as such; the run goes on without samples.
+    worker.on('error', (err) => {
+      const t = opts.clock();
+      failures.push({ t, error: `the broker sampler's worker failed: ${err.message}` });
+      troubles.push({ t, ms: Infinity, why: failures[failures.length - 1]!.error });
+      stoppedT ??= t;
+      resolve();
+    });
+    worker.on('exit', () => {
+      exited = true;
+      resolve();
+    });
+  });
+  worker.unref();
 
   const sampler: BrokerSampler = {
     samples: () => samples,
     latest: () => samples[samples.length - 1],
-    gaps: () => gaps,
+    gaps: () => failures,
+    sampling: () =>
+      summariseSampling({
+        intervalMs,
+        from: Math.min(startedT ?? opts.clock(), samples[0]?.t ?? Infinity),
+        to: stoppedT ?? opts.clock(),
+        sampleTimes: samples.map((s) => s.t),
+        troubles,
+      }),
     on(event: string, fn: (...args: any[]) => void) {
       emitter.on(event, fn);
       return sampler;
@@ -175,11 +176,12 @@ export function startBrokerSampler(opts: BrokerSamplerOptions): BrokerSampler {
       return sampler;
     },
     async measureBaseline(ms) {
+      await started;
       const from = opts.clock();
       await new Promise((r) => setTimeout(r, ms));
       const window = samples.filter((s) => s.t >= from);
       if (window.length === 0) {
-        const lastGap = gaps[gaps.length - 1];
+        const lastGap = failures[failures.length - 1];
         throw new BrokerUnreachableError(
           `No broker sample could be taken in ${ms} ms from ${shownUrl}${lastGap ? ` (${lastGap.error})` : ''}. ` +
             `Check the Prometheus URL and that the rabbitmq_prometheus plugin is enabled.`,
@@ -187,16 +189,42 @@ export function startBrokerSampler(opts: BrokerSamplerOptions): BrokerSampler {
       }
       return { connections: medianOf(window.map((s) => s.connections)), channels: medianOf(window.map((s) => s.channels)) };
     },
-    async stop() {
-      if (stopped) return inFlight;
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await inFlight;
+    stop() {
+      stopping ??= (async () => {
+        await started;
+        if (exited) return void (stoppedT ??= opts.clock());
+        const gone = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+        try {
+          worker.postMessage({ kind: 'stop' } satisfies ScrapeCommand);
+        } catch {
+          // Already gone.
+        }
+        // The worker ends itself once its last scrape settled; a hung one is not worth waiting for.
+        const timer = setTimeout(() => void worker.terminate(), data.timeoutMs + 1000);
+        await gone;
+        clearTimeout(timer);
+        stoppedT ??= opts.clock();
+      })();
+      return stopping;
     },
   };
   return sampler;
 }
 
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
+function toSample(t: number, counts: BrokerCounts, own: HarnessUsage): BrokerSample {
+  const sample: BrokerSample = {
+    t,
+    connections: Math.max(0, counts.connections - own.connections),
+    channels: Math.max(0, counts.channels - own.channels),
+    connectionsOpened: counts.connectionsOpened,
+    connectionsClosed: counts.connectionsClosed,
+    // The tap's passive declares open and close a channel each: not the target's churn.
+    channelsOpened: Math.max(0, counts.channelsOpened - (own.channelsOpened ?? 0)),
+    channelsClosed: Math.max(0, counts.channelsClosed - (own.channelsClosed ?? 0)),
+    harnessConnections: own.connections,
+    harnessChannels: own.channels,
+  };
+  if (counts.fds !== undefined) sample.fds = counts.fds;
+  if (counts.sockets !== undefined) sample.sockets = counts.sockets;
+  return sample;
 }

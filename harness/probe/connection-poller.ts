@@ -12,10 +12,18 @@ export interface ConnectionPoller {
   /** Target connections per `connection_name` (or "(unnamed)") at the last poll. */
   byClientName(): Record<string, number>;
   lastError(): string | undefined;
+  /** Polls once more now (after any poll in flight) and resolves when it is done. */
+  pollNow(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export function startConnectionPoller(client: ManagementClient, opts: { intervalMs?: number } = {}): ConnectionPoller {
+export interface ConnectionPollerOptions {
+  intervalMs?: number;
+  /** Called with every list fetched; the next poll waits for it, so it never overlaps itself. */
+  onPoll?: (list: BrokerConnection[]) => Promise<void> | void;
+}
+
+export function startConnectionPoller(client: ManagementClient, opts: ConnectionPollerOptions = {}): ConnectionPoller {
   const intervalMs = opts.intervalMs ?? 5000;
   let connections: BrokerConnection[] = [];
   let error: string | undefined;
@@ -23,20 +31,22 @@ export function startConnectionPoller(client: ManagementClient, opts: { interval
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> | undefined;
 
-  const poll = () => {
-    inFlight = client
+  const once = () =>
+    client
       .listConnections()
-      .then((list) => {
+      .then(async (list) => {
         connections = list;
         error = undefined;
+        await opts.onPoll?.(list);
       })
       .catch((err: Error) => {
         error = err.message;
-      })
-      .finally(() => {
-        inFlight = undefined;
-        if (!stopped) timer = setTimeout(poll, intervalMs);
       });
+  const poll = () => {
+    inFlight = once().finally(() => {
+      inFlight = undefined;
+      if (!stopped) timer = setTimeout(poll, intervalMs);
+    });
   };
   poll();
 
@@ -52,6 +62,10 @@ export function startConnectionPoller(client: ManagementClient, opts: { interval
       return out;
     },
     lastError: () => error,
+    async pollNow() {
+      await inFlight;
+      await once();
+    },
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);

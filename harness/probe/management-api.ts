@@ -23,6 +23,8 @@ export interface BrokerConnection {
   peerPort: number;
   /** The client's `connection_name` property, when it set one. */
   connectionName?: string;
+  /** When the broker accepted it, ms since the epoch (the broker's clock), when listed. */
+  connectedAt?: number;
   channels: number;
   user: string;
   state: string;
@@ -59,7 +61,7 @@ export function isHarnessConnection(c: { connectionName?: string }): boolean {
   return c.connectionName?.startsWith(HARNESS_CONNECTION_PREFIX) ?? false;
 }
 
-const CONNECTION_COLUMNS = ['name', 'peer_host', 'peer_port', 'client_properties.connection_name', 'channels', 'user', 'state', 'vhost'];
+const CONNECTION_COLUMNS = ['name', 'peer_host', 'peer_port', 'client_properties.connection_name', 'channels', 'user', 'state', 'vhost', 'connected_at'];
 
 export function createManagementClient(opts: ManagementClientOptions): ManagementClient {
   const parsed = new URL(opts.url);
@@ -139,6 +141,7 @@ function toConnection(row: Record<string, unknown>): BrokerConnection {
     peerHost: String(row.peer_host ?? ''),
     peerPort: Number(row.peer_port ?? 0),
     connectionName,
+    ...(typeof row.connected_at === 'number' ? { connectedAt: row.connected_at } : {}),
     channels: Number(row.channels ?? 0),
     user: String(row.user ?? ''),
     state: String(row.state ?? 'unknown'),

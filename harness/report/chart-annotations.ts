@@ -30,6 +30,18 @@ export interface Annotations {
   vlines?: VLine[];
 }
 
+/** Holes in the broker sampling (RunRecord.sampling.gaps), for the charts drawn from broker samples. */
+export function samplingGapBands(gaps: ReadonlyArray<{ from: number; to: number }> = []): Band[] {
+  return gaps.map((g) => ({ from: g.from, to: g.to, label: 'no broker samples', fill: 'rgba(97, 97, 97, 0.2)', text: '#424242' }));
+}
+
+/** A broken line across each gap, so a chart never draws a level nobody measured. */
+export function breakAtGaps<P extends { x: number }>(points: P[], gaps: ReadonlyArray<{ from: number; to: number }> = []): Array<P | { x: number; y: null }> {
+  if (gaps.length === 0) return points;
+  const breaks = gaps.map((g) => ({ x: (g.from + g.to) / 2, y: null }));
+  return [...points, ...breaks].sort((a, b) => a.x - b.x);
+}
+
 const FONT = '11px "DejaVu Sans", sans-serif';
 const BOLD_FONT = 'bold 11px "DejaVu Sans", sans-serif';
 

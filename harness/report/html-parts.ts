@@ -1,10 +1,12 @@
 // Building blocks of the self-contained HTML pages: every string from the record goes through
 // escapeHtml here, and images are data: URIs, so a page never loads anything from anywhere.
+import { ruleOutcome, type RuleOutcome } from '../gate/rule-mark.ts';
 import type { RunRecord } from '../run-record.ts';
 import { escapeHtml as e } from './escape.ts';
 import { fmtInt, fmtRate } from './format.ts';
 import type { RenderedChart } from './run-charts.ts';
 import { integrityNumbers, keyNumbers, phaseRows, verdictWord } from './run-view.ts';
+import { connectionRows, gapRows, samplingText, unitsSourceText } from './sampling-view.ts';
 
 const CSS = `
 :root { --fail: #c62828; --fail-bg: #fdecea; --ok: #2e7d32; --ok-bg: #edf7ed; --ink: #1f2328; --muted: #59636e; --line: #d0d7de; }
@@ -30,6 +32,8 @@ table.verdict tr.fail td { background: var(--fail-bg); }
 table.verdict td.result { font-weight: 700; white-space: nowrap; }
 table.verdict tr.fail td.result { color: var(--fail); }
 table.verdict tr.ok td.result { color: var(--ok); }
+table.verdict tr.warn td { background: #fff8e1; }
+table.verdict tr.warn td.result { color: #8a5a00; }
 table.verdict td.rule code { font-size: 13px; white-space: nowrap; overflow-wrap: normal; }
 table.kv th { width: 17em; white-space: nowrap; }
 tr.incident td:first-child { font-weight: 700; color: #b71c1c; }
@@ -66,13 +70,16 @@ export function badge(record: RunRecord): string {
   return `<span class="badge ${record.verdict.passed ? 'ok' : 'fail'}">${verdictWord(record)}</span>`;
 }
 
+const RESULT_TEXT: Record<RuleOutcome, string> = { ok: '✓ ok', warn: '! warn', fail: '✗ fail', 'n/a': '– not judged' };
+
 export function verdictTableHtml(record: RunRecord, id = 'verdict'): string {
-  const rows = record.verdict.rules.map(
-    (r) => `<tr class="${r.passed ? 'ok' : 'fail'}">
+  const rows = record.verdict.rules.map((r) => {
+    const outcome = ruleOutcome(r);
+    return `<tr class="${outcome === 'warn' ? 'warn' : r.passed ? 'ok' : 'fail'}">
   <td class="rule"><code>${e(r.name)}</code></td><td>${e(r.limit)}</td><td class="num">${e(r.value)}</td>
-  <td class="result">${r.judged === false ? '– not judged' : r.passed ? '✓ ok' : '✗ fail'}</td><td>${e(r.message)}</td>
-</tr>`,
-  );
+  <td class="result">${RESULT_TEXT[outcome]}</td><td>${e(r.message)}</td>
+</tr>`;
+  });
   if (rows.length === 0) {
     rows.push(`<tr class="${record.verdict.passed ? 'ok' : 'fail'}"><td colspan="3">(no rules)</td><td class="result">${record.verdict.passed ? '✓ ok' : '✗ fail'}</td><td>No gate rule was evaluated.</td></tr>`);
   }
@@ -107,6 +114,39 @@ export function integrityHtml(record: RunRecord, id = 'integrity'): string {
   const rows = integrityNumbers(record);
   if (!rows) return '<p class="muted">No exchange was tapped, so acknowledged requests were not reconciled with the broker.</p>';
   return `<table class="kv" id="${e(id)}">\n<tbody>\n${rows.map((k) => `<tr><th scope="row">${e(k.label)}</th><td>${e(k.value)}</td></tr>`).join('\n')}\n</tbody>\n</table>`;
+}
+
+/** Gaps in broker sampling and the connections-by-name table; empty when the record has neither. */
+export function observationHtml(record: RunRecord): string {
+  const parts: string[] = [];
+  const gaps = gapRows(record);
+  if (gaps.length > 0) {
+    parts.push(`<h3>Gaps in broker sampling</h3>
+<p>${e(samplingText(record) ?? '')}. Shaded grey on the broker charts; rules that judged across a gap say so.</p>
+<table id="sampling-gaps">
+<thead><tr><th>When</th><th class="num">Without samples</th><th>Why</th></tr></thead>
+<tbody>
+${gaps.map((g) => `<tr><td>${e(g.window)}</td><td class="num">${e(g.seconds)}</td><td>${e(g.reason)}</td></tr>`).join('\n')}
+</tbody>
+</table>`);
+  }
+  const source = unitsSourceText(record);
+  if (source) {
+    const rows = connectionRows(record);
+    parts.push(`<h3>Connections by name</h3>
+<p>${e(source)}</p>` +
+      (rows.length === 0
+        ? ''
+        : `
+<table id="connections-by-name">
+<thead><tr><th>Connection name</th><th>Unit</th><th class="num">Baseline</th><th class="num">Peak</th><th class="num">End</th></tr></thead>
+<tbody>
+${rows.map((r) => `<tr><td>${e(r.name)}</td><td>${e(r.unit)}</td><td class="num">${fmtInt(r.baseline)}</td><td class="num">${fmtInt(r.peak)}</td><td class="num">${fmtInt(r.end)}</td></tr>`).join('\n')}
+</tbody>
+</table>
+<p class="muted">From the broker's management API every few seconds; short-lived connections may fall between two looks.</p>`));
+  }
+  return parts.join('\n');
 }
 
 export function phaseTableHtml(record: RunRecord, id = 'phases'): string {

@@ -1,5 +1,6 @@
 // junit.xml: one testsuite per run and one testcase per gate rule, so CI systems that only understand
 // test results still show which rule failed and why, in the rule's own sentence.
+import { ruleMark } from '../gate/rule-mark.ts';
 import type { RunRecord } from '../run-record.ts';
 import { escapeXml, escapeXmlAttr } from './escape.ts';
 import { describeStack, describeTarget } from './run-view.ts';
@@ -38,7 +39,8 @@ export function renderJunitXml(record: RunRecord): string {
       continue;
     }
     if (r.passed) {
-      out.push(`${open}>`, `      <system-out>${escapeXml(`ok: ${r.message} (limit ${r.limit}; measured ${r.value})`)}</system-out>`, '    </testcase>');
+      // A warning passes (CI must not fail on it) but says warn: where a reader looks.
+      out.push(`${open}>`, `      <system-out>${escapeXml(`${ruleMark(r)} ${r.message} (limit ${r.limit}; measured ${r.value})`)}</system-out>`, '    </testcase>');
       continue;
     }
     const aborted = record.verdict.aborted?.rule === r.name ? `\nload stopped early at ${record.verdict.aborted.t} s: ${record.verdict.aborted.reason}` : '';

@@ -4,7 +4,7 @@ import type { RunRecord } from '../run-record.ts';
 import { CHART_HEIGHT, CHART_WIDTH } from './chart-canvas.ts';
 import { escapeHtml as e } from './escape.ts';
 import { fmtSeconds } from './format.ts';
-import { abortedHtml, badge, environmentHtml, eventsHtml, factsHtml, figureHtml, htmlPage, integrityHtml, keyNumbersHtml, phaseTableHtml, verdictTableHtml } from './html-parts.ts';
+import { abortedHtml, badge, environmentHtml, eventsHtml, factsHtml, figureHtml, htmlPage, integrityHtml, keyNumbersHtml, observationHtml, phaseTableHtml, verdictTableHtml } from './html-parts.ts';
 import type { RenderedChart } from './run-charts.ts';
 import { describeStack, describeTarget, verdictLine, verdictWord } from './run-view.ts';
 
@@ -28,12 +28,13 @@ ${verdictTableHtml(record)}
 </section>
 <section id="charts">
 <h2>Charts</h2>
-<p class="muted">X axis: the scenario clock. Shaded red: incident peaks (phases named peak*); shaded purple: injected faults.</p>
+<p class="muted">X axis: the scenario clock. Shaded red: incident peaks (phases named peak*); shaded purple: injected faults; shaded grey: no broker samples.</p>
 ${charts.map((c) => figureHtml(c, CHART_WIDTH, CHART_HEIGHT)).join('\n')}
 </section>
 <section id="numbers">
 <h2>Key numbers</h2>
 ${keyNumbersHtml(record)}
+${observationHtml(record)}
 </section>
 <section id="integrity-section">
 <h2>Integrity</h2>

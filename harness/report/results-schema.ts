@@ -6,11 +6,13 @@ import {
   RUN_RECORD_SCHEMA_VERSION,
   type BrokerSample,
   type BrokerSummary,
+  type AttributionInfo,
   type IntegrityReport,
   type LoadSecond,
   type RuleResult,
   type RunRecord,
   type RunSummary,
+  type SamplingInfo,
   type TimelineEvent,
   type Verdict,
 } from '../run-record.ts';
@@ -69,6 +71,7 @@ const ruleResult = z
     value: z.string().describe('The measured value that decided the rule, as displayed.'),
     message: z.string().describe('One plain sentence that explains the outcome.'),
     judged: z.literal(false).optional().describe('false: the rule could not be judged from this run (e.g. latency in a watch); it does not decide the verdict.'),
+    warning: z.literal(true).optional().describe('true: a warning, printed `warn:`; it does not decide the verdict.'),
   })
   .describe('The outcome of one gate rule.');
 
@@ -121,6 +124,11 @@ const integrity = z
     unsolicited: z.looseObject({ count: z.number().int().nonnegative(), samples: z.array(z.string()) }),
     foreign: z.looseObject({ count: z.number().int().nonnegative(), withoutId: z.number().int().nonnegative(), samples: z.array(z.string()) }),
     untracked: z.number().int().nonnegative().optional().describe("Requests beyond the tap's capacity, not reconciled."),
+    notReconciled: z.number().int().nonnegative().optional().describe('2xx answered before the tap was bound whose ids it did not see: not reconciled, not counted lost.'),
+    tapBoundLate: z
+      .looseObject({ atIso: z.string(), atSec: z.number().describe('Seconds since load start.'), waitedMs: z.number().nonnegative() })
+      .optional()
+      .describe('The exchange appeared only after the run started; the tap was bound then.'),
     drain: z.looseObject({ quiet: z.boolean(), waitedMs: z.number(), quietMs: z.number(), timeoutMs: z.number() }).optional(),
     tapInterrupted: z.looseObject({ atIso: z.string(), reason: z.string() }).optional(),
     tapReconnects: z.number().int().nonnegative().optional().describe('Durable tap only: times it resumed on its queue after losing its connection.'),
@@ -135,6 +143,41 @@ const integrity = z
       .optional(),
   })
   .describe("Reconciliation of request ids against what reached the broker; absent when no exchange was tapped.");
+
+const sampling = z
+  .looseObject({
+    intervalMs: z.number().positive(),
+    samples: z.number().int().nonnegative().describe('Samples taken while the sampler ran.'),
+    expected: z.number().int().nonnegative().describe('Samples due at intervalMs over the same time.'),
+    gaps: z
+      .array(
+        z.looseObject({
+          from: z.number().describe('Seconds since load start.'),
+          to: z.number(),
+          seconds: z.number().nonnegative(),
+          reason: z.string().describe('What is known of why no sample was taken.'),
+        }),
+      )
+      .describe('Stretches longer than 2 intervals without a broker sample.'),
+  })
+  .describe('How well the broker was sampled.');
+
+const attribution = z
+  .looseObject({
+    units: z.number().int().nonnegative().describe('Units as measured: distinct target processes holding broker connections during the load, else as named, else declared.'),
+    unitsSource: z.enum(['processes', 'connection-names', 'declared']),
+    declaredUnits: z.number().int().positive().describe('--units as given.'),
+    connections: z.array(
+      z.looseObject({
+        name: z.string().describe('Client connection_name (a trailing #<n> counter shown as #*), or "(unnamed)".'),
+        unit: z.string(),
+        baseline: z.number().int().nonnegative(),
+        peak: z.number().int().nonnegative(),
+        end: z.number().int().nonnegative(),
+      }),
+    ),
+  })
+  .describe("Who held the target's broker connections, from the management API.");
 
 export const runRecordSchema = z
   .looseObject({
@@ -180,6 +223,8 @@ export const runRecordSchema = z
       aborted: z.looseObject({ t: z.number(), rule: z.string(), reason: z.string() }).optional(),
     }),
     integrity: integrity.optional(),
+    sampling: sampling.optional(),
+    attribution: attribution.optional(),
   })
   .describe('A rushgate run record (results.json): self-contained, so every report can be rebuilt from it.');
 
@@ -207,6 +252,8 @@ type SchemaGaps = [
   Missing<RunRecord['environment'], typeof top.environment>,
   Missing<TimelineEvent, typeof timelineEvent>,
   Missing<IntegrityReport, typeof integrity>,
+  Missing<SamplingInfo, typeof sampling>,
+  Missing<AttributionInfo, typeof attribution>,
   Missing<NonNullable<IntegrityReport['worker']>, (typeof integrity.shape.worker)['unwrap'] extends () => infer W ? W : never>,
 ];
 const _allKeys: never[] = [] as SchemaGaps[number][];

@@ -1,7 +1,7 @@
 // The five charts of one run, as Chart.js configurations (pure) and as PNGs (rendered).
 import type { ChartConfiguration } from 'chart.js';
 import type { RunRecord } from '../run-record.ts';
-import { annotationsPlugin, type HLine } from './chart-annotations.ts';
+import { annotationsPlugin, breakAtGaps, samplingGapBands, type HLine } from './chart-annotations.ts';
 import { prepareCanvas, renderPng } from './chart-canvas.ts';
 import { abortLines, COLORS, countAxis, incidentBands, logTickLabel, timeAxis, titlePlugins, xRange } from './chart-common.ts';
 import { perSecondDelta } from './broker-series.ts';
@@ -45,6 +45,11 @@ function context(record: RunRecord, label?: string) {
     bucketNote: size > 1 ? ` · ${size}-s buckets, per-second averages` : '',
     x: timeAxis(range, (t) => clockAt(record, t), record.scenario.wallDurationSec),
     plugins: (hlines: HLine[] = []) => [annotationsPlugin({ bands: incidentBands(record, range), hlines, vlines: abortLines(record) })],
+    /** Charts drawn from broker samples also shade where there were none. */
+    brokerPlugins: (hlines: HLine[] = []) => [
+      annotationsPlugin({ bands: [...incidentBands(record, range), ...samplingGapBands(record.sampling?.gaps)].sort((a, b) => a.from - b.from), hlines, vlines: abortLines(record) }),
+    ],
+    gapNote: record.sampling?.gaps.length ? ` · grey: no broker samples` : '',
   };
 }
 
@@ -62,8 +67,8 @@ export function connectionsChart(record: RunRecord, label?: string): ChartSpec {
     type: 'line',
     data: {
       datasets: [
-        { label: 'broker connections (target)', data: thinSamples(record.broker, 'connections'), yAxisID: 'y', borderColor: COLORS.connections, backgroundColor: COLORS.connections, borderWidth: 3, pointRadius: 0, order: 0 },
-        { label: 'broker channels (target)', data: thinSamples(record.broker, 'channels'), yAxisID: 'y', borderColor: COLORS.channels, backgroundColor: COLORS.channels, borderWidth: 2, borderDash: [7, 4], pointRadius: 0, order: 1 },
+        { label: 'broker connections (target)', data: breakAtGaps(thinSamples(record.broker, 'connections'), record.sampling?.gaps), yAxisID: 'y', borderColor: COLORS.connections, backgroundColor: COLORS.connections, borderWidth: 3, pointRadius: 0, order: 0 },
+        { label: 'broker channels (target)', data: breakAtGaps(thinSamples(record.broker, 'channels'), record.sampling?.gaps), yAxisID: 'y', borderColor: COLORS.channels, backgroundColor: COLORS.channels, borderWidth: 2, borderDash: [7, 4], pointRadius: 0, order: 1 },
         { label: 'offered load (scheduled req/s)', data: c.buckets.map((b) => ({ x: b.t, y: perSecond(b, (s) => s.scheduled) })), yAxisID: 'rps', stepped: 'after', borderColor: COLORS.offeredLine, backgroundColor: COLORS.offered, fill: 'origin', borderWidth: 1, pointRadius: 0, order: 3 },
         { label: 'achieved load (sent req/s)', data: c.buckets.map((b) => ({ x: b.t, y: perSecond(b, (s) => s.sent) })), yAxisID: 'rps', stepped: 'after', borderColor: COLORS.achieved, backgroundColor: COLORS.achieved, borderWidth: 1.5, pointRadius: 0, order: 2 },
       ],
@@ -73,7 +78,7 @@ export function connectionsChart(record: RunRecord, label?: string): ChartSpec {
         `Broker connections and channels against load — ${c.name}`,
         `connections: baseline ${fmtInt(b.baselineConnections)}, peak ${fmtInt(b.peakConnections)}, final ${fmtInt(b.finalConnections)}` +
           (max === undefined ? '' : `; connection_max ${fmtInt(max)}`) +
-          ` · shaded: incident peaks and faults`,
+          ` · shaded: incident peaks and faults${c.gapNote}`,
         true,
         true,
       ),
@@ -83,7 +88,7 @@ export function connectionsChart(record: RunRecord, label?: string): ChartSpec {
         rps: { ...countAxis('requests per second'), position: 'right', grid: { display: false }, suggestedMax: peakLoad * 1.15 },
       },
     },
-    plugins: c.plugins(max === undefined ? [] : [{ y: max, axis: 'y', label: `connection_max = ${fmtInt(max)}`, color: COLORS.connectionMax }]),
+    plugins: c.brokerPlugins(max === undefined ? [] : [{ y: max, axis: 'y', label: `connection_max = ${fmtInt(max)}`, color: COLORS.connectionMax }]),
   };
   return {
     id: 'connections',
@@ -212,7 +217,7 @@ export function churnChart(record: RunRecord, label?: string): ChartSpec {
       datasets: { bar: { barPercentage: 1, categoryPercentage: 0.92 } },
       plugins: titlePlugins(
         `Connection churn: opened and closed per second — ${c.name}`,
-        `${fmtInt(b.connectionsOpened)} opened, ${fmtInt(b.connectionsClosed)} closed during the run (${fmtRate(per1000)} opened per 1,000 requests)${c.bucketNote}`,
+        `${fmtInt(b.connectionsOpened)} opened, ${fmtInt(b.connectionsClosed)} closed during the run (${fmtRate(per1000)} opened per 1,000 requests)${c.bucketNote}${c.gapNote}`,
       ),
       scales: {
         x: barAxis(c.x),
@@ -228,7 +233,7 @@ export function churnChart(record: RunRecord, label?: string): ChartSpec {
         },
       },
     },
-    plugins: c.plugins(),
+    plugins: c.brokerPlugins(),
   };
   return {
     id: 'churn',

@@ -3,6 +3,7 @@
 import type { RunRecord } from '../run-record.ts';
 import { sampleAt, sortedSamples } from './broker-series.ts';
 import { fmtCounts, fmtInt, fmtMs, fmtPercent, fmtRate, fmtSeconds, statusClassTotal, sumValues } from './format.ts';
+import { samplingText, unitsText } from './sampling-view.ts';
 
 export function verdictWord(record: RunRecord): 'PASSED' | 'FAILED' {
   return record.verdict.passed ? 'PASSED' : 'FAILED';
@@ -14,7 +15,7 @@ export function describeTarget(record: RunRecord): string {
   const what = t.kind === 'reference' ? 'reference service' : t.kind === 'command' ? 'service command' : 'external service';
   const parts = [what];
   if (t.publisher) parts.push(`publisher ${t.publisher}`);
-  parts.push(`${t.units} ${t.units === 1 ? 'unit' : 'units'}`);
+  parts.push(unitsText(record));
   return parts.join(', ');
 }
 
@@ -37,7 +38,8 @@ export function verdictLine(record: RunRecord): string {
   const total = record.verdict.rules.length;
   const failed = failedRules(record);
   if (total === 0) return record.verdict.passed ? 'No rules were evaluated.' : 'The gate failed without a rule result.';
-  if (failed === 0) return `All ${total} rules passed.`;
+  const warnings = record.verdict.rules.filter((r) => r.warning && r.passed).length;
+  if (failed === 0) return `All ${total} rules passed${warnings > 0 ? `, ${warnings} with a warning` : ''}.`;
   return `${failed} of ${total} rules failed.`;
 }
 
@@ -76,6 +78,8 @@ export function keyNumbers(record: RunRecord): KeyNumber[] {
     { label: 'Connections opened / closed', value: `${fmtInt(b.connectionsOpened)} / ${fmtInt(b.connectionsClosed)}` },
     { label: 'connection_max', value: max === undefined ? 'not set' : fmtInt(max) },
   ];
+  const sampling = samplingText(record);
+  if (sampling) rows.push({ label: 'Broker samples', value: sampling });
   return rows;
 }
 
@@ -104,6 +108,12 @@ export function integrityNumbers(record: RunRecord): KeyNumber[] | undefined {
     });
   }
   if (i.untracked) rows.push({ label: 'Not reconciled', value: `${fmtInt(i.untracked)} requests beyond the tap's capacity were not checked` });
+  if (i.tapBoundLate) {
+    rows.push({
+      label: 'Tap bound late',
+      value: `at ${fmtRate(i.tapBoundLate.atSec)} s, when the exchange appeared; ${fmtInt(i.notReconciled ?? 0)} 2xx answered before that were not reconciled (not counted lost)`,
+    });
+  }
   if (i.tapInterrupted) rows.push({ label: 'Tap interrupted', value: `at ${i.tapInterrupted.atIso}: ${i.tapInterrupted.reason}; messages after that were not seen` });
   return rows;
 }

@@ -1,9 +1,11 @@
 // summary.md: what CI shows on the run page ($GITHUB_STEP_SUMMARY) — the verdict first, in words a
 // reader who never saw rushgate can follow, then the numbers that back it.
+import { ruleOutcome, type RuleOutcome } from '../gate/rule-mark.ts';
 import type { RunRecord } from '../run-record.ts';
 import { escapeMarkdown, escapeMarkdownCell, markdownCode } from './escape.ts';
 import { fmtInt, fmtRate } from './format.ts';
 import { describeStack, describeTarget, integrityNumbers, keyNumbers, phaseRows, verdictLine, verdictWord } from './run-view.ts';
+import { connectionRows, gapRows, samplingText, unitsSourceText } from './sampling-view.ts';
 
 export interface SummaryOptions {
   /** Heading level of the title (2 when embedded in a larger page). */
@@ -39,6 +41,7 @@ export function renderSummaryMarkdown(record: RunRecord, opts: SummaryOptions = 
     for (const k of integrity) lines.push(`| ${escapeMarkdownCell(k.label)} | ${escapeMarkdownCell(k.value)} |`);
     lines.push('');
   }
+  lines.push(...observationMarkdown(record, h));
   const phases = phaseRows(record);
   if (phases.length > 0) {
     lines.push(`${h}# Phases`, '');
@@ -60,11 +63,36 @@ export function renderSummaryMarkdown(record: RunRecord, opts: SummaryOptions = 
   return lines.join('\n');
 }
 
+/** How the broker was observed: gaps in sampling, and the target's connections by name and unit. */
+function observationMarkdown(record: RunRecord, h: string): string[] {
+  const lines: string[] = [];
+  const gaps = gapRows(record);
+  if (gaps.length > 0) {
+    lines.push(`${h}# Gaps in broker sampling`, '', `${escapeMarkdown(samplingText(record) ?? '')}. Rules that judged across a gap say so.`, '');
+    lines.push('| When | Without samples | Why |', '|---|--:|---|');
+    for (const g of gaps) lines.push(`| ${escapeMarkdownCell(g.window)} | ${escapeMarkdownCell(g.seconds)} | ${escapeMarkdownCell(g.reason)} |`);
+    lines.push('');
+  }
+  const rows = connectionRows(record);
+  const source = unitsSourceText(record);
+  if (source) {
+    lines.push(`${h}# Connections by name`, '', escapeMarkdown(source), '');
+    if (rows.length > 0) {
+      lines.push('| Connection name | Unit | Baseline | Peak | End |', '|---|---|--:|--:|--:|');
+      for (const r of rows) lines.push(`| ${escapeMarkdownCell(r.name)} | ${escapeMarkdownCell(r.unit)} | ${fmtInt(r.baseline)} | ${fmtInt(r.peak)} | ${fmtInt(r.end)} |`);
+      lines.push('', "_From the broker's management API every few seconds; short-lived connections may fall between two looks._", '');
+    }
+  }
+  return lines;
+}
+
+const RESULT_CELL: Record<RuleOutcome, string> = { ok: '✅ ok', warn: '⚠️ warn', fail: '❌ **fail**', 'n/a': '➖ not judged' };
+
 export function verdictTable(record: RunRecord): string[] {
   const rows = ['| Rule | Limit | Measured | Result | What it means |', '|---|---|---|---|---|'];
   for (const r of record.verdict.rules) {
     rows.push(
-      `| ${markdownCode(r.name)} | ${escapeMarkdownCell(r.limit)} | ${escapeMarkdownCell(r.value)} | ${r.judged === false ? '➖ not judged' : r.passed ? '✅ ok' : '❌ **fail**'} | ${escapeMarkdownCell(r.message)} |`,
+      `| ${markdownCode(r.name)} | ${escapeMarkdownCell(r.limit)} | ${escapeMarkdownCell(r.value)} | ${RESULT_CELL[ruleOutcome(r)]} | ${escapeMarkdownCell(r.message)} |`,
     );
   }
   if (record.verdict.rules.length === 0) rows.push(`| (no rules) | | | ${record.verdict.passed ? '✅ ok' : '❌ **fail**'} | No gate rule was evaluated. |`);

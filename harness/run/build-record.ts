@@ -32,7 +32,10 @@ export function gateInputOf(record: RunRecord, aborted = record.verdict.aborted)
   return {
     load: record.load,
     broker: record.broker,
-    units: record.target.units,
+    // Units as the broker showed them (processes, connection names) when attributed, else as declared.
+    units: record.attribution && record.attribution.units > 0 ? record.attribution.units : record.target.units,
+    ...(record.attribution ? { unitsSource: record.attribution.unitsSource } : {}),
+    ...(record.sampling ? { gaps: record.sampling.gaps } : {}),
     phases: record.scenario.phases,
     loadEndSec: record.summary.durationSec,
     latency: { p99: record.summary.latency.p99 },

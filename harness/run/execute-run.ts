@@ -8,8 +8,12 @@ import { resolveLimits, type LimitsSource } from '../gate/resolve-limits.ts';
 import { runLoad } from '../load/driver.ts';
 import { attachProgress, type Progress } from '../load/progress.ts';
 import { startBrokerSampler } from '../probe/broker-sampler.ts';
+import { startConnectionAttribution } from '../probe/connection-attribution.ts';
+import { createManagementClient } from '../probe/management-api.ts';
+import { runClock, wallMs } from '../probe/run-clock.ts';
 import type { LoadSecond, RunRecord, TimelineEvent } from '../run-record.ts';
 import { redactText, redactUrl } from '../redact.ts';
+import { brokerAddress } from '../stack/local.ts';
 import { startStack, resolveStackKind, type StackChoice } from '../stack/select-stack.ts';
 import type { ExternalPieces } from '../stack/stack.ts';
 import type { StartedRabbitNode } from '../stack/rabbitmq-node.ts';
@@ -104,14 +108,17 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
   const stopStack = () => (stopping ??= stack.stop());
   let faultTimeline: FaultTimeline | undefined;
   let tap: VerificationTap | undefined;
+  let stopProbes: (() => Promise<unknown>) | undefined;
   try {
     opts.log(`target: ${stack.targetDescription} at ${stack.targetUrl}`);
     const baselineSec = opts.baselineSec ?? 3;
-    const loadStartMs = Date.now() + baselineSec * 1000;
-    const clock = () => (Date.now() - loadStartMs) / 1000;
+    const loadStartMs = wallMs() + baselineSec * 1000;
+    // One wall-clock zero for the load and the sampler's worker thread, so their t agree.
+    const clock = runClock(loadStartMs);
     const runId = randomBytes(4).toString('hex');
-    // Reconciliation: bound before any load, so every published id is seen. The reference service always
-    // publishes to its exchange; a user's target only when it names one.
+    // Reconciliation: bound before any load when the exchange exists, so every published id is seen; else
+    // as soon as the target declares it. The reference service always publishes to its exchange; a user's
+    // target only when it names one.
     const verifyExchange = opts.verifyExchange ?? (opts.targetCommand || opts.external ? undefined : REFERENCE_EXCHANGE);
     tap = verifyExchange
       ? await startVerificationTap({
@@ -122,11 +129,20 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
           expectedRequests: schedule.total,
           // Faults that drop connections must not cost the tap its messages.
           durable: schedule.faults.length > 0,
+          // A target may declare its exchange on first publish: bind when it appears.
+          attachWhenDeclared: { clock },
           log: opts.log,
         })
       : undefined;
     const harnessUsage = tap ? () => tap!.usage() : undefined;
     const sampler = startBrokerSampler({ prometheusUrl: stack.prometheusUrl, intervalMs: 250, clock, harnessUsage });
+    const attribution = startConnectionAttribution({
+      client: createManagementClient({ url: stack.managementUrl, ...stack.managementAuth }),
+      clock,
+      targetPid: stack.targetPid,
+      brokerPort: brokerAddress(stack.amqpUrl).port,
+    });
+    stopProbes = () => Promise.all([sampler.stop(), attribution.stop()]);
     const events: TimelineEvent[] = [];
     const faults = prepareFaults(schedule, stack, opts.log);
     // Made before the baseline ends: the driver opens its connections while the baseline is sampled.
@@ -139,9 +155,15 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
       onOutcome: tap ? (seq, status, kind) => tap!.recordOutcome(seq, status, kind) : undefined,
       startAtEpochMs: loadStartMs,
     });
-    await sleep(Math.max(0, loadStartMs - Date.now()));
+    await sleep(Math.max(0, loadStartMs - wallMs()));
     faultTimeline = faults.length > 0 ? startFaultTimeline(faults, faultContext(stack, opts.log), clock, (e) => events.push(e)) : undefined;
 
+    // The exchange never appeared after the first 2xx: nothing can be reconciled, so stop and say why.
+    let tapFailure: unknown;
+    tap?.attached.catch((err: unknown) => {
+      tapFailure = err;
+      void load.stop();
+    });
     const progress = opts.progress?.(schedule.wallDurationSec);
     if (progress) attachProgress(load, progress, () => sampler.latest()?.connections);
     const seconds: LoadSecond[] = [];
@@ -164,13 +186,14 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
       }
     });
     const result = await load;
+    if (tapFailure) throw tapFailure;
     const loadEndSec = clock();
     // Faults end with the load, so the cool-down measures recovery, not the fault.
     await faultTimeline?.stop();
     const after = afterLoad(abortedBy !== undefined, opts.cooldownSec ?? 5);
     opts.log(`load done after ${loadEndSec.toFixed(1)} s; sampling ${after.sampleSec} s of ${abortedBy ? 'settling (aborted)' : 'cool-down'}`);
     const [drained] = await Promise.all([tap?.drain(after.drain), sleep(after.sampleSec * 1000)]);
-    await sampler.stop();
+    await stopProbes();
     const integrity = tap ? tap.reconcile() : undefined;
     if (integrity) {
       const worker = await fetchWorkerStatus(stack.targetUrl, after.workerStatusTimeoutMs).catch(() => undefined);
@@ -199,6 +222,8 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
       stack: { kind, connectionMax: stack.connectionMax },
     });
     if (integrity) record.integrity = integrity;
+    record.sampling = sampler.sampling();
+    record.attribution = attribution.report({ declaredUnits: opts.units, loadEndSec });
     record.verdict = judgeRecord(record, limits, abortedBy);
     await Promise.all([opts.onRecord?.(record), stopStack()]);
     return record;
@@ -207,6 +232,7 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
     if (tail) opts.log(`last output of the target:\n${tail}`);
     throw err;
   } finally {
+    await stopProbes?.();
     await faultTimeline?.stop();
     await tap?.stop();
     await stopStack();

@@ -1,8 +1,10 @@
+import { ruleMark } from '../gate/rule-mark.ts';
+import { unitsText } from '../report/sampling-view.ts';
 import type { RunRecord } from '../run-record.ts';
 
-/** The verdict as CI logs show it: one `ok:`/`fail:` line per rule with the numbers that decided it. */
+/** The verdict as CI logs show it: one `ok:`/`warn:`/`fail:` line per rule with the numbers that decided it. */
 export function formatVerdictLines(record: RunRecord): string[] {
-  const lines = record.verdict.rules.map((r) => `${r.judged === false ? 'n/a: ' : r.passed ? 'ok:  ' : 'fail:'} ${r.name.padEnd(28)} ${r.message}`);
+  const lines = record.verdict.rules.map((r) => `${ruleMark(r).padEnd(5)} ${r.name.padEnd(28)} ${r.message}`);
   if (record.verdict.aborted) {
     const a = record.verdict.aborted;
     lines.push(`note: load stopped at ${a.t.toFixed(0)} s because ${a.rule} had certainly failed (${a.reason}).`);
@@ -14,7 +16,7 @@ export function printVerdict(record: RunRecord, files: string[], opts: { quiet: 
   const out = process.stdout;
   const s = record.summary;
   const target = record.target.publisher ? `${record.target.kind} service, publisher ${record.target.publisher}` : record.target.kind;
-  out.write(`\n${record.verdict.passed ? 'PASSED' : 'FAILED'}  ${record.scenario.name} against ${target} (${record.target.units} units)\n`);
+  out.write(`\n${record.verdict.passed ? 'PASSED' : 'FAILED'}  ${record.scenario.name} against ${target} (${unitsText(record)})\n`);
   if (!opts.quiet) {
     const statuses = Object.entries(s.status).map(([code, n]) => `${code}:${n}`).join(' ');
     out.write(

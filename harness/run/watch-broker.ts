@@ -9,6 +9,7 @@ import { resolveLimits, type LimitsSource } from '../gate/resolve-limits.ts';
 import { startBrokerSampler } from '../probe/broker-sampler.ts';
 import { startConnectionPoller } from '../probe/connection-poller.ts';
 import { createManagementClient } from '../probe/management-api.ts';
+import { runClock, wallMs } from '../probe/run-clock.ts';
 import { redactUrl } from '../redact.ts';
 import type { RunRecord, TimelineEvent } from '../run-record.ts';
 import { judgeRecord } from './judge-record.ts';
@@ -52,14 +53,14 @@ export async function watchBroker(opts: WatchOptions): Promise<RunRecord> {
 
   const baselineSec = opts.baselineSec ?? 3;
   const startedAt = new Date();
-  const zeroMs = Date.now() + baselineSec * 1000;
-  const clock = () => (Date.now() - zeroMs) / 1000;
+  const zeroMs = wallMs() + baselineSec * 1000;
+  const clock = runClock(zeroMs);
   const poller = startConnectionPoller(client, { intervalMs: opts.pollIntervalMs ?? 2000 });
   const sampler = startBrokerSampler({ prometheusUrl: opts.prometheusUrl, intervalMs: opts.intervalMs ?? 250, clock, harnessUsage: () => poller.harnessUsage() });
   const events: TimelineEvent[] = [];
   let endSec = 0;
   try {
-    await sleep(zeroMs - Date.now());
+    await sleep(zeroMs - wallMs());
     if (sampler.samples().length === 0) {
       const gap = sampler.gaps().at(-1);
       throw new CannotRunError(`Cannot watch: no sample could be read from the Prometheus endpoint${gap ? ` (${gap.error})` : ''}. Check --prometheus-url and that the rabbitmq_prometheus plugin is enabled.`);
@@ -71,8 +72,8 @@ export async function watchBroker(opts: WatchOptions): Promise<RunRecord> {
     let peak = { total: -1, at: 0, names: {} as Record<string, number> };
     const endMs = zeroMs + opts.durationSec * 1000;
     let nextLog = 5;
-    while (Date.now() < endMs) {
-      await sleep(Math.min(1000, endMs - Date.now()));
+    while (wallMs() < endMs) {
+      await sleep(Math.min(1000, endMs - wallMs()));
       const names = poller.byClientName();
       const total = Object.values(names).reduce((a, n) => a + n, 0);
       if (total > peak.total) peak = { total, at: clock(), names };
@@ -98,6 +99,7 @@ export async function watchBroker(opts: WatchOptions): Promise<RunRecord> {
   const description = `Watched the broker at ${redactUrl(opts.prometheusUrl)} for ${round(endSec)} s while other tools drove the load`;
   const record = watchRecord({ startedAt, endedAt: new Date(), durationSec: endSec, broker, events, units: opts.units, description });
   record.limits = limitsAsText(limits);
+  record.sampling = sampler.sampling();
   record.verdict = judgeRecord(record, limits);
   return record;
 }

@@ -38,6 +38,7 @@ export async function startLocalStack(req: StackRequest): Promise<StartedStack> 
       brokerCtl: node.ctl,
       restartBroker: node.restart,
       proxy,
+      targetPid: target.process.pid,
       targetTail: () => target.tail(),
       stop: async () => {
         await target.stop();

@@ -58,6 +58,8 @@ export interface StartedStack {
   restartBroker?: (downMs: number) => Promise<void>;
   /** The proxy on the target -> broker path, when the request asked for one. */
   proxy?: TcpProxy;
+  /** Root PID of the target's process tree, when it runs as a local process (for connection attribution). */
+  targetPid?: number;
   /** Last lines of the target's output (redacted), for error messages. */
   targetTail(): string;
   stop(): Promise<void>;

@@ -13,6 +13,8 @@ export const DEFAULT_MAX_SEQ = 1 << 24;
 // Outcome codes in one Uint16 per request: 0 = nothing recorded, 1..999 = HTTP status,
 // NO_RESPONSE_BASE + k = no answer of kind NO_RESPONSE_KINDS[k].
 const NO_RESPONSE_BASE = 1000;
+/** Flag bit on an outcome: answered before the tap was bound, so its message could not be seen. */
+const BEFORE_TAP = 0x8000;
 const NO_RESPONSE_KINDS = ['timeout', 'reset', 'refused', 'other'] as const;
 const MAX_FOREIGN_ID_CHARS = 200;
 
@@ -93,8 +95,12 @@ export class IdLedger {
     this.recordMessage(messageId);
   }
 
-  /** The driver's view of request `seq`: its HTTP status, or 0 with the kind of failure when none came. */
-  recordOutcome(seq: number, status: number, errorKind?: string): void {
+  /**
+   * The driver's view of request `seq`: its HTTP status, or 0 with the kind of failure when none came.
+   * `beforeTap`: answered before the tap was bound; a 2xx whose id was not seen is then not reconciled
+   * rather than lost, since its message may have been published before anyone listened.
+   */
+  recordOutcome(seq: number, status: number, errorKind?: string, beforeTap = false): void {
     if (!Number.isInteger(seq) || seq < 0) throw new RangeError(`request sequence number ${seq} is not a whole number >= 0`);
     // A very long soak can outrun the arrays' cap; count it rather than throw inside the driver.
     if (seq >= this.maxSeq) {
@@ -102,7 +108,7 @@ export class IdLedger {
       return;
     }
     this.ensure(seq);
-    (this.outcomePages[seq >>> PAGE_BITS] as Uint16Array)[seq & PAGE_MASK] = encodeOutcome(status, errorKind);
+    (this.outcomePages[seq >>> PAGE_BITS] as Uint16Array)[seq & PAGE_MASK] = encodeOutcome(status, errorKind) | (beforeTap ? BEFORE_TAP : 0);
   }
 
   messages(): number {
@@ -136,8 +142,10 @@ export class IdLedger {
     };
     if (this.untrackedCount > 0) report.untracked = this.untrackedCount;
     const id = (seq: number) => requestIdFor(this.runId, seq);
+    let notReconciled = 0;
     for (let seq = 0; seq < this.extent; seq++) {
-      const code = this.outcomeAt(seq);
+      const raw = this.outcomeAt(seq);
+      const code = raw & ~BEFORE_TAP;
       const copies = this.arrivalsAt(seq);
       if (copies > 0) report.arrived++;
       if (copies > 1) {
@@ -155,7 +163,8 @@ export class IdLedger {
       report.sent++;
       if (code >= 200 && code < 300) {
         report.acknowledged++;
-        if (copies === 0) {
+        if (copies === 0 && raw & BEFORE_TAP) notReconciled++;
+        else if (copies === 0) {
           report.acknowledgedButLost.count++;
           if (report.acknowledgedButLost.samples.length < SAMPLE_LIMIT) report.acknowledgedButLost.samples.push(id(seq));
         }
@@ -171,6 +180,7 @@ export class IdLedger {
         if (report.refusedButPublished.samples.length < SAMPLE_LIMIT) report.refusedButPublished.samples.push({ id: id(seq), outcome });
       }
     }
+    if (notReconciled > 0) report.notReconciled = notReconciled;
     return report;
   }
 

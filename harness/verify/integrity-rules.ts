@@ -1,6 +1,6 @@
 // Gate rules over the reconciliation: the promise "a 2xx means it reached the broker" (limit 0 by
 // default), and the two side effects worth showing — refused calls that were published anyway, and
-// duplicate publishes — which only fail the gate when the user sets a limit.
+// duplicate publishes — which are warnings (`warn:`, not failing) unless the user sets a limit.
 import type { IntegrityReport, RuleResult } from '../run-record.ts';
 
 export interface IntegrityLimits {
@@ -15,6 +15,7 @@ export interface IntegrityLimits {
 const SHOWN_IDS = 5;
 const intFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const fmt = (n: number) => intFormat.format(n);
+const fmt1 = (n: number) => n.toFixed(1);
 const plural = (n: number, one: string, many: string) => `${fmt(n)} ${n === 1 ? one : many}`;
 
 export function integrityRules(report: IntegrityReport, limits: IntegrityLimits = {}): RuleResult[] {
@@ -34,13 +35,18 @@ function lostRule(report: IntegrityReport, limit: number): RuleResult {
         'so messages published after that were never seen and lost writes cannot be ruled out.',
     };
   }
+  const late = report.tapBoundLate
+    ? ` The tap was bound only at ${fmt1(report.tapBoundLate.atSec)} s, when the target declared exchange "${report.exchange}"` +
+      (report.notReconciled ? `: ${plural(report.notReconciled, 'request', 'requests')} answered 2xx before that could not be reconciled (not counted lost).` : '.')
+    : '';
   if (report.acknowledged === 0) {
     return { ...base, passed: true, message: 'No request got a 2xx, so none could be lost after it was acknowledged.' };
   }
   const passed = lost <= limit;
   if (lost === 0) {
     const unchecked = report.untracked ? ` (${plural(report.untracked, 'request', 'requests')} past the tap's capacity were not checked)` : '';
-    return { ...base, passed, message: `Every one of the ${fmt(report.acknowledged)} requests that got a 2xx reached the broker${unchecked}.` };
+    const checked = report.acknowledged - (report.notReconciled ?? 0);
+    return { ...base, passed, message: `Every one of the ${fmt(checked)} requests that got a 2xx ${late ? 'after the tap was bound ' : ''}reached the broker${unchecked}.${late}` };
   }
   const ids = examples(report.acknowledgedButLost.samples, lost);
   let message = `${plural(lost, 'request', 'requests')} got 2xx but never reached the broker (${ids})`;
@@ -55,7 +61,7 @@ function lostRule(report: IntegrityReport, limit: number): RuleResult {
   if (report.drain && !report.drain.quiet && !(report.arrived === 0 && report.messages === 0)) {
     message += `; messages were still arriving when the tap stopped waiting after ${fmt(report.drain.timeoutMs)} ms, so some may only be late`;
   }
-  return { ...base, passed, message: `${message}.` };
+  return { ...base, passed, message: `${message}.${late}` };
 }
 
 function refusedPublishedRule(report: IntegrityReport, limit: number | undefined): RuleResult {
@@ -77,6 +83,7 @@ function refusedPublishedRule(report: IntegrityReport, limit: number | undefined
   }
   return {
     ...base,
+    ...(limit === undefined ? { warning: true as const } : {}),
     message:
       `${plural(count, 'request was', 'requests were')} refused or unanswered yet still reached the broker ` +
       `(${examples(report.refusedButPublished.samples.map((s) => `${s.id} ${s.outcome}`), count)}); ` +
@@ -96,6 +103,7 @@ function duplicatesRule(report: IntegrityReport, limit: number | undefined): Rul
   if (count === 0) return { ...base, message: 'No request id reached the broker more than once.' };
   return {
     ...base,
+    ...(limit === undefined ? { warning: true as const } : {}),
     message:
       `${plural(count, 'request id was', 'request ids were')} published more than once ` +
       `(${fmt(extraMessages)} extra ${extraMessages === 1 ? 'copy' : 'copies'}, e.g. ` +

@@ -28,11 +28,12 @@ export async function connect(amqpUrl: string, connectionName: string): Promise<
 }
 
 /**
- * checkExchange closes the channel when the exchange is missing, so it runs on a throwaway channel
- * and the consuming channel is opened only once the exchange is known to exist.
+ * Whether the exchange exists, by a passive declare. checkExchange closes the channel when the exchange
+ * is missing, so each look runs on a throwaway channel of its own.
  */
-export async function openChannelChecking(model: ChannelModel, exchange: string): Promise<Channel> {
+export async function exchangeExists(model: ChannelModel, exchange: string, onChannel?: (c: Channel) => void): Promise<boolean> {
   const probe = await model.createChannel();
+  onChannel?.(probe);
   probe.on('error', () => {
     // Reported through the rejected checkExchange below.
   });
@@ -40,17 +41,25 @@ export async function openChannelChecking(model: ChannelModel, exchange: string)
     await probe.checkExchange(exchange);
   } catch (err) {
     const msg = (err as Error).message;
-    if (/404|NOT_FOUND/.test(msg)) {
-      throw new VerifyExchangeError(
-        `the verify exchange "${exchange}" does not exist on the broker. The target must declare it before ` +
-          `it answers its health check (the reference service declares VERIFY_EXCHANGE at start-up), or pass ` +
-          `--verify-exchange with the exchange the target publishes accepted calls to.`,
-      );
-    }
+    if (/404|NOT_FOUND/.test(msg)) return false;
     throw new VerifyExchangeError(`could not check the verify exchange "${exchange}": ${msg}`);
   }
   await probe.close().catch(() => {});
-  return model.createChannel();
+  return true;
+}
+
+/** A consuming channel, opened only once the exchange is known to exist. */
+export async function openChannelChecking(model: ChannelModel, exchange: string, onChannel?: (c: Channel) => void): Promise<Channel> {
+  if (!(await exchangeExists(model, exchange, onChannel))) {
+    throw new VerifyExchangeError(
+      `the verify exchange "${exchange}" does not exist on the broker. The target must declare it before ` +
+        `it answers its health check (the reference service declares VERIFY_EXCHANGE at start-up), or pass ` +
+        `--verify-exchange with the exchange the target publishes accepted calls to.`,
+    );
+  }
+  const channel = await model.createChannel();
+  onChannel?.(channel);
+  return channel;
 }
 
 export async function closeQuietly(model: ChannelModel): Promise<void> {

@@ -12,7 +12,7 @@ import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { registerCleanup } from '../lifecycle/cleanup.ts';
 import type { IntegrityReport } from '../run-record.ts';
 import { IdLedger } from './id-ledger.ts';
-import { closeQuietly, connect, openChannelChecking, VerifyExchangeError, VerifyTapError } from './tap-connection.ts';
+import { closeQuietly, connect, exchangeExists, openChannelChecking, VerifyExchangeError, VerifyTapError } from './tap-connection.ts';
 
 export { VerifyExchangeError, VerifyTapError } from './tap-connection.ts';
 
@@ -22,6 +22,11 @@ const ACK_EVERY = 256;
 const ACK_INTERVAL_MS = 50;
 /** A durable tap queue nobody uses for this long is deleted by the broker (a harness killed with -9). */
 const DURABLE_QUEUE_EXPIRES_MS = 10 * 60_000;
+/**
+ * A late-bound tap treats answers this soon after binding as answered before it too: a request published
+ * just before the bind may be answered just after it (its confirm takes a moment under load).
+ */
+const LATE_BIND_MARGIN_MS = 1_000;
 
 export interface VerificationTapOptions {
   amqpUrl: string;
@@ -37,6 +42,12 @@ export interface VerificationTapOptions {
   durable?: boolean;
   /** Durable mode: how long to keep trying to reconnect before giving up (default 60 s). */
   reconnectTimeoutMs?: number;
+  /**
+   * When the exchange does not exist yet, wait for it instead of failing (a target that declares it on
+   * first publish): look every pollMs, bind as soon as it appears, give up graceMs after the first 2xx.
+   * `clock` (seconds since load start) dates the bind in the report.
+   */
+  attachWhenDeclared?: { clock: () => number; graceMs?: number; pollMs?: number };
   log?: (line: string) => void;
 }
 
@@ -49,6 +60,8 @@ export interface DrainResult {
 
 export interface VerificationTap {
   readonly queue: string;
+  /** Resolves once the tap is bound; rejects with a VerifyExchangeError when a late exchange never appeared. */
+  readonly attached: Promise<void>;
   /** Feed it from the driver's onOutcome: status 0 = no response, with the failure kind. */
   recordOutcome(seq: number, status: number, errorKind?: string): void;
   /** Messages received so far (this run's, duplicates and foreign). */
@@ -56,8 +69,8 @@ export interface VerificationTap {
   /** Waits until no message has arrived for quietMs and the queue is empty, or timeoutMs passed. */
   drain(opts?: { quietMs?: number; timeoutMs?: number }): Promise<DrainResult>;
   reconcile(): IntegrityReport;
-  /** What the tap holds on the broker, for the sampler's harness-connection accounting. */
-  usage(): { connections: number; channels: number };
+  /** What the tap holds on the broker, and the probe channels it opened and closed, for the sampler's accounting. */
+  usage(): { connections: number; channels: number; channelsOpened: number; channelsClosed: number };
   /** Closes the tap's connection (durable mode: deletes its queue first); safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -119,10 +132,19 @@ export async function startVerificationTap(opts: VerificationTapOptions): Promis
     }
   };
 
-  const subscribe = async (): Promise<Subscription> => {
-    const model = await connect(opts.amqpUrl, connectionName);
+  // Every channel the tap opens and closes (each look for the exchange is one), so the sampler can take
+  // them out of the broker's channel counters: they are not the target's churn.
+  let channelsOpened = 0;
+  let channelsClosed = 0;
+  const track = (channel: Channel) => {
+    channelsOpened++;
+    channel.once('close', () => channelsClosed++);
+  };
+
+  const subscribe = async (given?: ChannelModel): Promise<Subscription> => {
+    const model = given ?? (await connect(opts.amqpUrl, connectionName));
     try {
-      const channel = await openChannelChecking(model, opts.exchange);
+      const channel = await openChannelChecking(model, opts.exchange, track);
       channel.on('error', () => {
         // Reported by the 'close' handlers below.
       });
@@ -185,13 +207,73 @@ export async function startVerificationTap(opts: VerificationTapOptions): Promis
     interrupt(`${reason}; could not reconnect within ${Math.round((opts.reconnectTimeoutMs ?? 60_000) / 1000)} s`);
   };
 
+  // Late binding: answers before the bind (and a margin after it) cannot be reconciled, only noted.
+  const late = opts.attachWhenDeclared;
+  let pending: ChannelModel | undefined;
+  let boundLate: IntegrityReport['tapBoundLate'];
+  let boundAtMs: number | undefined;
+  let first2xxAtMs: number | undefined;
+  const startedAtMs = Date.now();
+  let boundLater = false;
+  const answeredBeforeTap = () => boundLater && (boundAtMs === undefined || Date.now() < boundAtMs + LATE_BIND_MARGIN_MS);
+
+  const probe = (model: ChannelModel) => exchangeExists(model, opts.exchange, track);
+  const waitForExchange = async (model: ChannelModel): Promise<void> => {
+    const graceMs = late?.graceMs ?? 2_000;
+    while (!stopping) {
+      if (await probe(model)) return;
+      if (first2xxAtMs !== undefined && Date.now() > first2xxAtMs + graceMs) {
+        throw new VerifyExchangeError(
+          `the verify exchange "${opts.exchange}" still did not exist ${(graceMs / 1000).toFixed(1)} s after the target's first 2xx answer. ` +
+            'The target must declare the exchange it publishes accepted calls to (at start-up, or at the latest when it first publishes), ' +
+            'or pass --verify-exchange with the exchange it does publish to.',
+        );
+      }
+      await sleep(late?.pollMs ?? 100);
+    }
+  };
+
+  let attached: Promise<void>;
   try {
-    current = await subscribe();
+    if (!late) {
+      current = await subscribe();
+      attached = Promise.resolve();
+    } else {
+      const model = await connect(opts.amqpUrl, connectionName);
+      if (await probe(model).catch(async (err: unknown) => (await closeQuietly(model), Promise.reject(err)))) {
+        current = await subscribe(model);
+        attached = Promise.resolve();
+      } else {
+        pending = model;
+        boundLater = true;
+        opts.log?.(`verify: exchange "${opts.exchange}" does not exist yet; the tap is bound when the target declares it`);
+        attached = waitForExchange(model).then(
+          async () => {
+            if (stopping) return void (await closeQuietly(model));
+            const sub = await subscribe(model);
+            boundAtMs = Date.now();
+            boundLate = { atIso: new Date(boundAtMs).toISOString(), atSec: Math.round(late.clock() * 1000) / 1000, waitedMs: boundAtMs - startedAtMs };
+            current = sub;
+            pending = undefined;
+            watch(sub);
+            opts.log?.(`verify: tap bound to "${opts.exchange}" at ${boundLate.atSec.toFixed(1)} s; earlier answers are not reconciled`);
+          },
+          async (err: unknown) => {
+            pending = undefined;
+            await closeQuietly(model);
+            interrupt((err as Error).message);
+            throw err;
+          },
+        );
+        // The caller may only look at it after the load started; the rejection is not lost meanwhile.
+        attached.catch(() => {});
+      }
+    }
   } catch (err) {
     if (ackTimer) clearInterval(ackTimer);
     throw err;
   }
-  watch(current);
+  if (current) watch(current);
 
   let lastDrain: IntegrityReport['drain'];
   const stopOnce = registerCleanup({
@@ -199,6 +281,7 @@ export async function startVerificationTap(opts: VerificationTapOptions): Promis
     run: async () => {
       stopping = true;
       if (ackTimer) clearInterval(ackTimer);
+      if (pending) await closeQuietly(pending);
       const sub = current;
       current = undefined;
       if (!sub) return;
@@ -211,7 +294,11 @@ export async function startVerificationTap(opts: VerificationTapOptions): Promis
     get queue() {
       return queue;
     },
-    recordOutcome: (seq, status, errorKind) => ledger.recordOutcome(seq, status, errorKind),
+    attached,
+    recordOutcome: (seq, status, errorKind) => {
+      if (boundLater && first2xxAtMs === undefined && status >= 200 && status < 300) first2xxAtMs = Date.now();
+      ledger.recordOutcome(seq, status, errorKind, answeredBeforeTap());
+    },
     messages: () => ledger.messages(),
     async drain({ quietMs = 1_000, timeoutMs = 15_000 } = {}) {
       const started = Date.now();
@@ -234,11 +321,19 @@ export async function startVerificationTap(opts: VerificationTapOptions): Promis
     reconcile() {
       const report = ledger.reconcile({ exchange: opts.exchange, routingKey });
       if (lastDrain) report.drain = lastDrain;
+      if (boundLate) report.tapBoundLate = boundLate;
+      else if (boundLater && !interrupted) {
+        report.tapInterrupted = { atIso: new Date(startedAtMs).toISOString(), reason: `the exchange "${opts.exchange}" never appeared, so the tap was never bound` };
+      }
       if (interrupted) report.tapInterrupted = interrupted;
       if (reconnects > 0) report.tapReconnects = reconnects;
       return report;
     },
-    usage: () => (current ? { connections: 1, channels: 1 } : { connections: 0, channels: 0 }),
+    usage: () => ({
+      ...(current ? { connections: 1, channels: 1 } : pending ? { connections: 1, channels: 0 } : { connections: 0, channels: 0 }),
+      channelsOpened,
+      channelsClosed,
+    }),
     stop: stopOnce,
   };
 }

@@ -18,7 +18,7 @@ describe('checkAbort', () => {
       if (decision) firedAt = now;
     }
     expect(decision?.rule).toBe('connections.ceiling');
-    expect(decision?.reason).toMatch(/^Connections stayed above the ceiling of 1 for 5 s/);
+    expect(decision?.reason).toMatch(/^Connections stayed above the ceiling of 2 for 5 s \(now \d+, limit <=baseline\+2\/unit; RabbitMQ's guidance/);
     expect(firedAt).toBeGreaterThanOrEqual(5);
     expect(firedAt).toBeLessThan(15);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateGate } from '../../harness/gate/evaluate.ts';
-import { analyseGrowth } from '../../harness/gate/growth.ts';
-import { parseLimitArgs } from '../../harness/gate/limits.ts';
+import { modelsFor } from '../../harness/gate/model.ts';
+import { parseLimitArgs, withDefaults } from '../../harness/gate/limits.ts';
 import {
   concurrencyPool,
   euMorning,
@@ -25,29 +25,29 @@ describe('connections.growth', () => {
       it('passes a shared connection per unit', () => {
         const r = growth(run({ phases, connections: shared(3), units: 3 }));
         expect(r.passed).toBe(true);
-        expect(r.value).toBe('+0');
-        expect(r.message).toMatch(/^Connections stayed bounded/);
+        expect(r.value).toBe('bounded at 3');
+        expect(r.message).toMatch(/^Connections stayed bounded at 3: from 0 s on/);
       });
 
       it('fails the incident leak (a connection per request, never closed)', () => {
         const r = growth(run({ phases, connections: leaky(1) }));
         expect(r.passed).toBe(false);
-        expect(r.message).toMatch(/^Connections kept rising after half of the requests/);
-        expect(r.message).toMatch(/about (999|1,000)(\.\d+)? per 1,000/);
+        expect(r.message).toMatch(/^Connections kept rising with requests served, also at loads already served/);
+        expect(r.message).toMatch(/about (9\d\d|1,000)(\.\d+)? per 1,000/);
       });
 
       it('fails a slow leak of one connection per 300 requests', () => {
         const input = run({ phases, connections: leaky(300, 1) });
         const r = growth(input);
         expect(r.passed).toBe(false);
-        expect(r.message).toMatch(/about 3\.\d+ per 1,000/);
+        expect(r.message).toMatch(/about [34](\.\d+)? per 1,000/);
         expect(Number(r.value.slice(1))).toBeGreaterThanOrEqual(2);
       });
 
       it('passes a lazy pool that opens up to 8 connections and then holds them', () => {
         const r = growth(run({ phases, connections: lazyPool(8, 40) }));
         expect(r.passed).toBe(true);
-        expect(r.message).toMatch(/8 held before half of the requests and 8 after/);
+        expect(r.message).toMatch(/^Connections stayed bounded at 8: from [\d.]+ s on \(at \d+ req\/s\) they held between 7 and 8 over the next/);
       });
 
       it('passes a pool that grows with the concurrency it has seen, capped at 6', () => {
@@ -66,20 +66,22 @@ describe('connections.growth', () => {
       it('fails connections opened per in-flight request (they grow with load)', () => {
         const r = growth(run({ phases, connections: perRequest(200), seed: 5 }));
         expect(r.passed).toBe(false);
-        expect(r.message).toMatch(/grow with load/);
+        expect(r.message).toMatch(/^Connections rose and fell with the offered load/);
       });
     });
   }
 
   it('passes a sustained +1 that appears late (within the default allowance of 1)', () => {
-    const plusOneLate: Model = (c) => (c.requests > 1000 ? { open: 2, opened: 2 } : { open: 1, opened: 1 });
+    const plusOneLate: Model = (c) => (c.requests > 1200 ? { open: 2, opened: 2 } : { open: 1, opened: 1 });
     const r = growth(run({ phases: stepLadder(), connections: plusOneLate }));
     expect(r.passed).toBe(true);
-    expect(r.value).toBe('+1');
+    expect(r.value).toBe('bounded at 2');
+    expect(r.message).toMatch(/held between 1 and 2/);
   });
 
-  it('fails a +2 late rise, and passes it when the user allows <=2', () => {
-    const plusTwoLate: Model = (c) => (c.requests > 1000 ? { open: 3, opened: 3 } : { open: 1, opened: 1 });
+  it('fails a +2 late rise at a load already served, and passes it when the user allows <=2', () => {
+    // Mid-way through the top step: not a new high of the load, so not a pool growing with it.
+    const plusTwoLate: Model = (c) => (c.requests > 1200 ? { open: 3, opened: 3 } : { open: 1, opened: 1 });
     const input = run({ phases: stepLadder(), connections: plusTwoLate });
     expect(growth(input).passed).toBe(false);
     const relaxed = growth(input, ['connections.growth<=2']);
@@ -101,6 +103,13 @@ describe('connections.growth', () => {
     expect(growth(input, ['connections.growth<=8']).passed).toBe(true);
   });
 
+  it('a +2 that comes with the top step and holds is a pool growing with new load: bounded', () => {
+    const withTopStep: Model = (c) => (c.requests > 1000 ? { open: 3, opened: 3 } : { open: 1, opened: 1 });
+    const r = growth(run({ phases: stepLadder(), connections: withTopStep }));
+    expect(r.passed).toBe(true);
+    expect(r.value).toBe('bounded at 3');
+  });
+
   it('excuses load coupling once the level is flat from mid to peak load (a bound was reached)', () => {
     // A pool that shrinks when idle: follows load, but capped at 4 well before the peak.
     const shrinking: Model = (c) => {
@@ -108,11 +117,12 @@ describe('connections.growth', () => {
       return { open, opened: 0 };
     };
     const input = run({ phases: stepLadder(), connections: shrinking });
-    const a = analyseGrowth(input, 'connections', 1);
-    expect(a.coupling!.rise).toBeGreaterThan(1); // it does rise and fall with load...
+    const fall = modelsFor(input, withDefaults()).connections.fall!;
+    expect(fall.drop).toBeGreaterThan(1); // it does rise and fall with load...
+    expect(fall.boundBeforePeak).toBe(true);
     const r = growth(input);
     expect(r.passed).toBe(true); // ...but it is bounded
-    expect(r.message).toMatch(/a bound was reached/);
+    expect(r.message).toMatch(/^Connections stayed bounded at 4/);
   });
 
   it('applies to channels on their own: one connection, a channel per request never closed', () => {

@@ -80,13 +80,27 @@ describe('limits files and resolution', () => {
     expect(() => loadLimitsFile(c)).toThrow(/c\.json: .*expected a JSON file of limits/);
   });
 
-  it('residue follows a raised ceiling unless set itself; defaults are complete', () => {
-    const raised = withDefaults(parseLimitArgs(['connections.ceiling=baseline+4/unit']));
-    expect(raised['connections.residue']!.perUnit).toBe(4);
-    const both = withDefaults(parseLimitArgs(['connections.ceiling=baseline+4/unit', 'connections.residue<=baseline']));
-    expect(both['connections.residue']!.perUnit).toBe(0);
-    expect(Object.values(limitsAsText(defaultLimits)).every((t) => t !== 'off')).toBe(true);
-    expect(countAllowed(defaultLimits['connections.ceiling']!, 3, 4)).toBe(7);
+  it('defaults: 2 connections per unit, no channel ceiling, 128 channels per connection, residue against the bound', () => {
+    const text = limitsAsText(defaultLimits);
+    expect(text['connections.ceiling']).toBe('<=baseline+2/unit');
+    expect(text['channels.ceiling']).toBe('off');
+    expect(text['channels.per-connection']).toBe('<=128');
+    expect(text['connections.residue']).toBe('<=bound');
+    expect(Object.entries(text).filter(([, t]) => t === 'off').map(([r]) => r)).toEqual(['channels.ceiling']);
+    expect(countAllowed(defaultLimits['connections.ceiling']!, 3, 4)).toBe(11);
+    // `bound` is the level the model found held (or the baseline when none held).
+    expect(countAllowed(defaultLimits['channels.residue']!, 0, 2, 10)).toBe(10);
+    expect(countAllowed(defaultLimits['channels.residue']!, 1, 2)).toBe(1);
+  });
+
+  it('residue no longer follows a raised ceiling; a hard channel ceiling and the per-connection limit parse', () => {
+    const raised = withDefaults(parseLimitArgs(['connections.ceiling=baseline+4/unit', 'channels.ceiling<=8/unit', 'channels.per-connection<=64']));
+    expect(raised['connections.residue']!.text).toBe('<=bound');
+    expect(raised['channels.ceiling']).toMatchObject({ perUnit: 8, fromBaseline: false, text: '<=8/unit' });
+    expect(raised['channels.per-connection']).toMatchObject({ absolute: 64 });
+    expect(parseLimitArgs(['channels.residue<=bound+2'])['channels.residue']).toMatchObject({ fromBound: true, absolute: 2 });
+    expect(() => parseLimitArgs(['channels.ceiling<=bound'])).toThrow(/"bound" is not baseline, a number/);
+    expect(() => parseLimitArgs(['channels.per-connection<=2/unit'])).toThrow(/per-connection is a number of channels on one connection/);
   });
 });
 
@@ -101,7 +115,7 @@ describe('resolveLimits (defaults, then file, then args)', async () => {
     const l = resolveLimits({ file: f, args: ['errors.rate<2%'] });
     expect(l['errors.rate']!.fraction).toBe(0.02);
     expect(l['latency.p99']!.ms).toBe(2000);
-    expect(l['connections.ceiling']!.text).toBe('<=baseline+1/unit');
+    expect(l['connections.ceiling']!.text).toBe('<=baseline+2/unit');
   });
 
   it('lists the problems of both sources in one error', () => {

@@ -81,6 +81,22 @@ export function concurrencyPool(size: number, lifetimeMs: number): Model {
   };
 }
 
+/**
+ * A level that steps at given times and otherwise holds (`[fromSec, level]`, sorted): a pool that a
+ * client fills as the load asks for more, and keeps. `idle` before the first step.
+ */
+export const steps = (at: Array<[number, number]>, idle = 0): Model => {
+  let opened = 0;
+  let last = 0;
+  return (c) => {
+    let open = idle;
+    for (const [from, level] of at) if (c.t >= from) open = level;
+    if (open > last) opened += open - last;
+    last = open;
+    return { open, opened: Math.max(opened, open) };
+  };
+};
+
 /** Adds one-sample blips of +`height` with probability `p` per sample. */
 export const withBlips = (model: Model, p: number, height = 1): Model => (c) => {
   const s = model(c);

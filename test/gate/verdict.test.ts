@@ -14,7 +14,7 @@ describe('default limits on the three reference publishers', () => {
         'connections.growth',
         'connections.residue',
         'connections.churn',
-        'channels.ceiling',
+        'channels.per-connection',
         'channels.growth',
         'channels.residue',
         'channels.churn',
@@ -43,22 +43,32 @@ describe('default limits on the three reference publishers', () => {
 });
 
 describe('connections.ceiling', () => {
-  it('fails when the held peak exceeds baseline + allowance, naming the peak and the time above', () => {
-    const v = evaluateGate(run({ phases: stepLadder(), connections: lazyPool(4, 10), units: 2 }));
+  it('fails when the held peak exceeds baseline + 2 per unit, naming the peak, the doctrine and the time above', () => {
+    const v = evaluateGate(run({ phases: stepLadder(), connections: lazyPool(6, 10), units: 2 }));
     const r = rule(v, 'connections.ceiling');
     expect(r.passed).toBe(false);
-    expect(r.value).toBe('4');
-    expect(r.limit).toBe('<=baseline+1/unit');
-    expect(r.message).toMatch(/^Connections rose to 4, above the ceiling of 2 \(baseline 0 \+ 1 per unit x 2 units\), and stayed above it for \d+(\.\d)? s\.$/);
+    expect(r.value).toBe('6');
+    expect(r.limit).toBe('<=baseline+2/unit');
+    expect(r.message).toMatch(
+      /^Connections rose to 6, above the ceiling of 4 \(baseline 0 \+ 2 per unit x 2 units; RabbitMQ's guidance: one long-lived connection for publishing and one for consuming per process\), and stayed above it for \d+(\.\d)? s\.$/,
+    );
+    // The pool itself is bounded: only the ceiling fails, and residue judges it against its bound.
+    expect(rule(v, 'connections.growth').passed).toBe(true);
+    expect(rule(v, 'connections.residue').passed).toBe(true);
   });
 
-  it('passes a lazy pool when the user allows it, and residue follows the raised ceiling', () => {
-    const input = run({ phases: stepLadder(), connections: lazyPool(4, 10), units: 2 });
-    const v = evaluateGate(input, parseLimitArgs(['connections.ceiling=baseline+2/unit']));
+  it('passes a larger lazy pool when the user raises the ceiling; residue stays judged against the bound', () => {
+    const input = run({ phases: stepLadder(), connections: lazyPool(6, 10), units: 2 });
+    const v = evaluateGate(input, parseLimitArgs(['connections.ceiling=baseline+3/unit']));
     expect(rule(v, 'connections.ceiling').passed).toBe(true);
-    expect(rule(v, 'connections.ceiling').limit).toBe('baseline+2/unit');
+    expect(rule(v, 'connections.ceiling').limit).toBe('baseline+3/unit');
     expect(rule(v, 'connections.residue').passed).toBe(true);
-    expect(rule(v, 'connections.residue').limit).toBe('baseline+2/unit (as the ceiling)');
+    expect(rule(v, 'connections.residue').limit).toBe('<=bound');
+  });
+
+  it('names where the unit count came from when the broker told it', () => {
+    const input = { ...run({ phases: stepLadder(), connections: lazyPool(6, 10), units: 3 }), unitsSource: 'connection-names' };
+    expect(rule(evaluateGate(input), 'connections.ceiling').message).toMatch(/2 per unit x 3 units counted from connection names/);
   });
 
   it('ignores a spike shorter than the hold time, and says so', () => {
@@ -83,7 +93,7 @@ describe('connections.ceiling', () => {
 
   it('uses the given baseline over the pre-load samples', () => {
     const input = run({ phases: stepLadder(), connections: shared(3), units: 1 });
-    input.baseline = { connections: 0, channels: 0 };
+    input.baseline = { connections: 0, channels: 0 }; // the 3 held from the start are counted against 2/unit
     const r = rule(evaluateGate(input), 'connections.ceiling');
     expect(r.passed).toBe(false);
     expect(r.message).toMatch(/baseline 0/);
@@ -103,7 +113,10 @@ describe('connections.residue', () => {
   it('fails a leak and says how many were left open', () => {
     const r = rule(evaluateGate(run({ phases: euMorning(20), connections: leaky(300, 1) })), 'connections.residue');
     expect(r.passed).toBe(false);
-    expect(r.message).toMatch(/^Connections were still at 3 when read 4 s after the load ended: 2 above the idle baseline of 1, where 2 are allowed/);
+    expect(r.message).toMatch(/^Connections were still at 3 when read 4 s after the load ended: 2 above the idle baseline of 1, and no bound held during the load \(see connections\.growth\), so they were left open\.$/);
+    // A hard limit is still available, and judged against the baseline.
+    const hard = rule(evaluateGate(run({ phases: euMorning(20), connections: leaky(300, 1) }), parseLimitArgs(['connections.residue<=baseline+1'])), 'connections.residue');
+    expect(hard.message).toMatch(/where 2 are allowed \(baseline 1 \+ 1\), so they were left open\.$/);
   });
 
   it('reads the level after the settle time, not while per-request connections are still closing', () => {
@@ -122,7 +135,7 @@ describe('connections.residue', () => {
 
 describe('connections.churn', () => {
   it('does not count a pool filling up as churn', () => {
-    const r = rule(evaluateGate(run({ phases: stepLadder(), connections: lazyPool(6, 20) }), parseLimitArgs(['connections.ceiling<=6'])), 'connections.churn');
+    const r = rule(evaluateGate(run({ phases: stepLadder(), connections: lazyPool(6, 20) })), 'connections.churn');
     expect(r.passed).toBe(true);
     expect(r.value).toBe('0/1,000');
     expect(r.message).toMatch(/6 more were opened and stayed open/);
@@ -197,6 +210,11 @@ describe('errors.rate, latency.p99, load.dropped', () => {
 });
 
 describe('verdict', () => {
+  it('prints warn: for a finding that is a warning; it does not fail the verdict', () => {
+    const v = { passed: true, rules: [{ name: 'integrity.refused-published', passed: true, warning: true as const, limit: 'shown, no limit', value: '3', message: 'Three were refused yet published.' }] };
+    expect(verdictLines(v)).toEqual(['warn: integrity.refused-published 3 (limit shown, no limit) — Three were refused yet published.']);
+  });
+
   it('drops rules turned off and prints ok:/fail: lines', () => {
     const v = evaluateGate(run({ phases: stepLadder(), connections: perRequest(20) }), parseLimitArgs(['connections.churn=off', 'channels.churn=off']));
     expect(v.rules.some((r) => r.name.endsWith('.churn'))).toBe(false);

@@ -90,3 +90,13 @@ describe('per-second churn limit', () => {
     expect(byName(v, 'connections.churn').message).toMatch(/30 times in 10 s and 200 requests/);
   });
 });
+
+describe('channels.per-connection without target connections', () => {
+  it('passes an idle broker (no connection, no channel), and is not judged without samples', () => {
+    const idle = evaluateGate(watch(8, () => 0), WATCH_CHURN, { load: 'unknown' });
+    expect(byName(idle, 'channels.per-connection')).toMatchObject({ passed: true, value: '0' });
+    const none = watch(8, () => 0);
+    none.broker = none.broker.filter((s) => s.t < 0);
+    expect(byName(evaluateGate(none, WATCH_CHURN, { load: 'unknown' }), 'channels.per-connection').message).toMatch(/^Not judged/);
+  });
+});

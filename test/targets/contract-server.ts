@@ -15,6 +15,24 @@ export interface ContractServerOptions {
 }
 
 export function serveContract(opts: ContractServerOptions): void {
+  serveCalls({
+    publish: async (body, requestId, n) => {
+      const channel = await opts.channelFor(n);
+      channel.publish(EXCHANGE, 'item.update', body, { messageId: requestId });
+    },
+    close: opts.close,
+  });
+}
+
+export interface CallServerOptions {
+  /** Publishes accepted request number `n` (1-based); the call is answered 202 once this resolves. */
+  publish: (body: Buffer, requestId: string, n: number) => Promise<void>;
+  /** Closes what the target opened, on SIGTERM/SIGINT. */
+  close: () => Promise<void>;
+}
+
+/** Answers the contract's routes with whatever publishes the calls: a library-agnostic target's HTTP half. */
+export function serveCalls(opts: CallServerOptions): void {
   let requests = 0;
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
@@ -25,9 +43,8 @@ export function serveContract(opts: ContractServerOptions): void {
     }
     const n = ++requests;
     readBody(req)
-      .then(async (body) => {
-        const channel = await opts.channelFor(n);
-        channel.publish(EXCHANGE, 'item.update', body, { messageId: String(req.headers['x-request-id'] ?? n) });
+      .then((body) => opts.publish(body, String(req.headers['x-request-id'] ?? n), n))
+      .then(() => {
         res.statusCode = 202;
         res.end('{"accepted":true}');
       })
@@ -39,6 +56,8 @@ export function serveContract(opts: ContractServerOptions): void {
   server.listen(Number(process.env.PORT), '127.0.0.1');
   const shutdown = () => {
     server.close();
+    // A library that hangs on close must not hold the harness up: exit after a short grace either way.
+    setTimeout(() => process.exit(0), 3_000).unref();
     void opts.close().finally(() => process.exit(0));
   };
   process.once('SIGTERM', shutdown);

@@ -55,16 +55,19 @@ describe('integrity rules', () => {
     const report = reportOf([[0, 503], [1, 503], [2, 0, 'timeout'], [3, 400]], [0, 1, 2]);
     const shown = byName(integrityRules(report), 'integrity.refused-published');
     expect(shown.passed).toBe(true);
+    expect(shown.warning).toBe(true); // printed warn:, not ok:
     expect(shown.value).toBe('3 (5xx: 2, timeout: 1)');
     expect(shown.message).toContain('3 requests were refused or unanswered yet still reached the broker (e.g. ab12-0 503, ab12-1 503, ab12-2 timeout)');
     expect(byName(integrityRules(report, { refusedPublished: 2 }), 'integrity.refused-published').passed).toBe(false);
-    expect(byName(integrityRules(report, { refusedPublished: 3 }), 'integrity.refused-published').passed).toBe(true);
+    expect(byName(integrityRules(report, { refusedPublished: 3 }), 'integrity.refused-published')).toMatchObject({ passed: true });
+    expect(byName(integrityRules(report, { refusedPublished: 3 }), 'integrity.refused-published').warning).toBeUndefined();
+    expect(byName(integrityRules(reportOf([[0, 200]], [0])), 'integrity.refused-published').warning).toBeUndefined();
   });
 
   it('show duplicates without failing unless a limit is set', () => {
     const report = reportOf([[0, 200], [1, 200]], [0, 0, 0, 1]);
     const shown = byName(integrityRules(report), 'integrity.duplicates');
-    expect(shown).toMatchObject({ passed: true, value: '1 id, 2 extra' });
+    expect(shown).toMatchObject({ passed: true, warning: true, value: '1 id, 2 extra' });
     expect(shown.message).toBe('1 request id was published more than once (2 extra copies, e.g. ab12-0 x3).');
     expect(byName(integrityRules(report, { duplicates: 0 }), 'integrity.duplicates').passed).toBe(false);
   });

@@ -1,0 +1,243 @@
+// The gate model: one reading of how a resource (connections or channels) behaved under the load,
+// computed once as plain named data. The ceiling, per-connection, growth and residue rules are short
+// readings of it (abort-on-fail reads the same held levels), so their sentences cannot contradict each other.
+//
+// The question is bounded or not, as RabbitMQ's guidance puts it (long-lived connections, channels reused):
+// - bounded: the level rose to a bound and then held it while requests kept coming at equal or higher
+//   load. Real clients fill pools lazily (rascal's 5 confirm channels, Spring's cache of 25), so *when*
+//   a pool fills, and how big it is, is not a defect.
+// - leak: the level kept rising at loads the service had already served, i.e. with requests served.
+// - follows load (per-request): the level fell back when the load fell, i.e. it rises and falls with
+//   offered load instead of being kept.
+// - still rising: it rose only with new highs of the load, and the load ended before it could show
+//   that it holds. Reported as "not shown to be bounded", with the numbers.
+// - capped: it stopped at the broker's connection_max; the broker bounded it, not the service.
+//
+// How much holding shows a bound. A leak of one per k requests climbs at that pace at any load, so a
+// hold proves something only if a leak at the pace the level climbed (at loads already served) would
+// have risen by more than the allowance over it. A level that only climbed with new load highs showed
+// no such pace: any hold at equal or higher load is then enough (MIN_PROOF_SHARE of the requests and
+// 2 x the hold time). Levels are held levels (stats.ts): a blip shorter than the hold time is not one.
+
+import { countAllowed, defaultLimits, RESOURCES, type CountLimit, type GateLimits, type Resource } from './limits.ts';
+import { countSeries, cumulativeSentAt, offeredAt, totalSent, type GateInput } from './input.ts';
+import { AFTER_LOAD_SEC, fallWithLoad, loadBands, type Fall, type LoadBand } from './load-bands.ts';
+import { gapsOf, type Gap } from './sampling-gaps.ts';
+import { heldLevels, median, type Point } from './stats.ts';
+
+/**
+ * A rise this soon after the offered load reached a new high is explained by the new load: a pool grows
+ * to a new concurrency within moments of the step. Longer, and a compressed ladder's short plateaus would
+ * excuse a leak's every rise.
+ */
+const NEW_LOAD_SETTLE_SEC = 1;
+/** Share of the run's requests a level must hold for, at least, to count as a bound. */
+const MIN_PROOF_SHARE = 0.1;
+
+export type Shape = 'bounded' | 'leak' | 'follows-load' | 'still-rising' | 'capped' | 'unknown';
+
+export interface ResourceModel {
+  resource: Resource;
+  /** The growth allowance the model was read with: a rise this small is noise, not growth. */
+  allowance: number;
+  /** Seconds a count must hold to be a level; a bound must hold twice that. */
+  holdSec: number;
+  /** Broker samples taken from load start to the end of the after-load window. */
+  samples: number;
+  bands: LoadBand[];
+  /** Level at load start (held), and the highest level held from load start on (the ceiling's number). */
+  startLevel: number;
+  peak: { level: number; t: number };
+  /** Highest single reading from load start on (a spike may be higher than any held level). */
+  rawPeak: number;
+  /** When the level first came within `allowance` of its peak during the load. */
+  reached: { level: number; t: number; requests: number; rps: number };
+  /**
+   * What came after `reached`, the evidence that the level holds: every request (a leak rises with any),
+   * those at no less than 90% of the load it was reached at (a pool may rightly grow with more load),
+   * the seconds covered, and how much the level still rose.
+   */
+  heldAfter: { requests: number; requestsAtLoad: number; seconds: number; rise: number };
+  /** Requests the hold needed at that load (a share of the run), and in all (to outlast the climb's pace). */
+  proofNeeded: { atLoad: number; inAll: number };
+  /** Rise of the level at loads already served (not within NEW_LOAD_SETTLE_SEC of a new high of the load). */
+  riseAtServedLoad: number;
+  /** Pace of that rise near the peak, per 1,000 requests (0 when it only rose with new load). */
+  servedPacePer1000: number;
+  /** Level at the halfway point of the requests and the rise per 1,000 requests after it. */
+  secondHalf: { from: number; to: number; requests: number; per1000: number };
+  /** The level fell back when the load fell: high-load band level minus the later low-load band level. */
+  fall?: Fall;
+  /** Set when the resource was shown bounded: the level that held (the residue's `bound`). */
+  bound?: number;
+  shape: Shape;
+  /** The level read after the load settled (residue), when there were samples. */
+  end?: { level: number; atSec: number };
+  /** Channels per connection, highest held (channels only). */
+  perConnection?: { level: number; t: number };
+  /** Stretches without broker samples, from the input or found in the sample spacing. */
+  gaps: Gap[];
+}
+
+export interface ModelOptions {
+  holdSec: number;
+  /** The growth allowance as a count (the growth limit), 0 if growth is off. */
+  allowance: number;
+  /** Seconds after the load before the residue is read. */
+  settleSec: number;
+}
+
+export function resourceModel(input: GateInput, resource: Resource, opts: ModelOptions): ResourceModel {
+  const { holdSec, allowance } = opts;
+  const points = countSeries(input.broker, resource);
+  const end = input.loadEndSec;
+  const held = heldLevels(points, holdSec);
+  const during = held.filter((p) => p.t >= 0 && p.t <= end);
+  const fromStart = held.filter((p) => p.t >= 0);
+  const rpsAt = (t: number) => offeredAt(input.load, t, end);
+  const requestsAt = (t: number) => cumulativeSentAt(input.load, t);
+  const total = totalSent(input.load);
+  const bands = loadBands(input, points, holdSec);
+
+  const peakPoint = fromStart.reduce<Point | undefined>((best, p) => (!best || p.v > best.v ? p : best), undefined) ?? { t: 0, v: NaN };
+  const duringPeak = Math.max(...during.map((p) => p.v));
+  const startLevel = during[0]?.v ?? NaN;
+  const reachedPoint = during.find((p) => p.v >= duringPeak - allowance) ?? { t: 0, v: NaN };
+  const reachedRps = rpsAt(reachedPoint.t);
+  const after = during.filter((p) => p.t >= reachedPoint.t && rpsAt(p.t) >= 0.9 * reachedRps);
+  const heldAfter = {
+    requests: total - requestsAt(reachedPoint.t),
+    requestsAtLoad: sentWhere(input, reachedPoint.t, end, (rps) => rps >= 0.9 * reachedRps),
+    seconds: after.length > 0 ? after[after.length - 1]!.t - reachedPoint.t : 0,
+    rise: Math.max(0, duringPeak - reachedPoint.v),
+  };
+
+  // Rises at loads already served, and their pace over the last climb before the level was reached.
+  const rises = risesOf(during, input);
+  const riseAtServedLoad = rises.filter((r) => !r.withNewLoad).reduce((a, r) => a + r.by, 0);
+  const climbFrom = during.find((p) => p.v >= reachedPoint.v - 2 * (allowance + 1))?.t ?? 0;
+  const climbRequests = requestsAt(reachedPoint.t) - requestsAt(climbFrom);
+  const climbServedRise = rises.filter((r) => !r.withNewLoad && r.t > climbFrom && r.t <= reachedPoint.t).reduce((a, r) => a + r.by, 0);
+  const pace = climbRequests > 0 ? climbServedRise / climbRequests : 0;
+  const proofNeeded = { atLoad: MIN_PROOF_SHARE * total, inAll: riseAtServedLoad > allowance && pace > 0 ? (allowance + 1) / pace : 0 };
+
+  const tHalf = halfwayTime(input);
+  const atHalf = held.find((p) => p.t >= tHalf)?.v ?? startLevel;
+  const halfRequests = total - requestsAt(tHalf);
+  const secondHalf = { from: atHalf, to: duringPeak, requests: halfRequests, per1000: halfRequests > 0 ? ((duringPeak - atHalf) / halfRequests) * 1000 : 0 };
+
+  const fall = fallWithLoad(bands, allowance);
+  const settled = points.filter((p) => p.t > end && p.t >= end + opts.settleSec);
+  const readAfter = settled.length > 0 ? settled : points.filter((p) => p.t > end);
+  const lastT = readAfter[readAfter.length - 1]?.t;
+  const endReading = lastT === undefined ? undefined : { level: median(readAfter.filter((p) => p.t >= lastT - holdSec).map((p) => p.v)), atSec: lastT - end };
+
+  const peakConnections = Math.max(...countSeries(input.broker, 'connections').filter((p) => p.t >= 0).map((p) => p.v));
+  let shape: Shape;
+  if (during.length < 4 || total === 0) shape = 'unknown';
+  else if (input.connectionMax !== undefined && peakConnections >= input.connectionMax) shape = 'capped';
+  else if (fall && fall.drop > allowance && !fall.boundBeforePeak) shape = 'follows-load';
+  else if (heldAfter.requestsAtLoad >= proofNeeded.atLoad && heldAfter.seconds >= 2 * holdSec && heldAfter.requests >= proofNeeded.inAll) shape = 'bounded';
+  else if (riseAtServedLoad > allowance) shape = 'leak';
+  else shape = 'still-rising';
+
+  const model: ResourceModel = {
+    resource,
+    allowance,
+    holdSec,
+    samples: points.filter((p) => p.t >= 0 && p.t <= end + AFTER_LOAD_SEC).length,
+    bands,
+    startLevel,
+    peak: { level: peakPoint.v, t: peakPoint.t },
+    rawPeak: Math.max(...points.filter((p) => p.t >= 0).map((p) => p.v)),
+    reached: { level: reachedPoint.v, t: reachedPoint.t, requests: requestsAt(reachedPoint.t), rps: reachedRps },
+    heldAfter,
+    proofNeeded,
+    riseAtServedLoad,
+    servedPacePer1000: pace * 1000,
+    secondHalf,
+    shape,
+    gaps: gapsOf(input),
+  };
+  if (fall) model.fall = fall;
+  if (shape === 'bounded') model.bound = duringPeak;
+  if (endReading) model.end = endReading;
+  if (resource === 'channels') model.perConnection = perConnectionPeak(input, holdSec);
+  return model;
+}
+
+interface Rise {
+  t: number;
+  by: number;
+  withNewLoad: boolean;
+}
+
+/** Every step up of the held level, and whether the load had just reached a new high when it came. */
+function risesOf(during: readonly Point[], input: GateInput): Rise[] {
+  // highestBy[s] = highest offered rate in seconds 0..s-1.
+  const last = Math.max(0, ...input.load.map((s) => s.t + 1));
+  const rate = new Array<number>(last).fill(0);
+  for (const s of input.load) if (s.t >= 0) rate[s.t] = s.scheduled;
+  const highestBy = [0];
+  for (let s = 0; s < last; s++) highestBy.push(Math.max(highestBy[s]!, rate[s]!));
+  const out: Rise[] = [];
+  for (let i = 1; i < during.length; i++) {
+    const by = during[i]!.v - during[i - 1]!.v;
+    if (by <= 0) continue;
+    const t = during[i]!.t;
+    // The highest load up to the settle window against the highest load inside it; the margin keeps a
+    // schedule's rounding (one arrival more in some second) from looking like a new high.
+    const cut = Math.max(0, Math.min(last, Math.floor(t - NEW_LOAD_SETTLE_SEC)));
+    const before = highestBy[cut]!;
+    const recent = highestBy[Math.min(last, Math.floor(t) + 1)]!;
+    out.push({ t, by, withNewLoad: t < NEW_LOAD_SETTLE_SEC || recent > before * 1.03 + 1 });
+  }
+  return out;
+}
+
+/** Requests sent between two times, counting only seconds whose offered rate passes the test. */
+function sentWhere(input: GateInput, from: number, to: number, ok: (rps: number) => boolean): number {
+  let n = 0;
+  for (const s of input.load) {
+    const overlap = Math.min(s.t + 1, to) - Math.max(s.t, from);
+    if (overlap > 0 && ok(s.scheduled)) n += s.sent * overlap;
+  }
+  return n;
+}
+
+function halfwayTime(input: GateInput): number {
+  const total = totalSent(input.load);
+  let acc = 0;
+  for (const s of [...input.load].sort((a, b) => a.t - b.t)) {
+    if (s.sent > 0 && acc + s.sent >= total / 2) return s.t + (total / 2 - acc) / s.sent;
+    acc += s.sent;
+  }
+  return 0;
+}
+
+function perConnectionPeak(input: GateInput, holdSec: number): ResourceModel['perConnection'] {
+  const during = input.broker.filter((s) => s.t >= 0);
+  const ratio = during.filter((s) => s.connections > 0).map((s) => ({ t: s.t, v: s.channels / s.connections }));
+  let best: Point | undefined;
+  for (const p of heldLevels(ratio, holdSec)) if (!best || p.v > best.v) best = p;
+  if (best) return { level: best.v, t: best.t };
+  // No target connection open and no channel either (an idle watch): nothing rode on a connection.
+  if (during.length >= 2 && during.every((s) => s.connections === 0 && s.channels === 0)) return { level: 0, t: 0 };
+  return undefined;
+}
+
+/** The models of both resources, read with the run's limits (the growth limit is the allowance). */
+export function modelsFor(input: GateInput, l: GateLimits): Record<Resource, ResourceModel> {
+  const out = {} as Record<Resource, ResourceModel>;
+  for (const r of RESOURCES) {
+    out[r] = resourceModel(input, r, { holdSec: l.holdSec, settleSec: l.residueSettleSec, allowance: allowanceOf(l[`${r}.growth`] ?? defaultLimits[`${r}.growth`], input.units) });
+  }
+  return out;
+}
+
+/** The largest rise a growth limit lets pass (counts are whole: `<2` allows 1). */
+function allowanceOf(limit: CountLimit | null, units: number): number {
+  if (!limit) return 0;
+  const allowed = countAllowed(limit, 0, units);
+  return limit.op === '<' ? Math.max(0, Math.ceil(allowed) - 1) : allowed;
+}

@@ -1,0 +1,190 @@
+// Shared by the gate's client-library integration tests: the targets in test/targets/clients/, each run
+// several times in a row through the real orchestrator on one shared broker, as `rushgate run
+// --target-command ... --verify-exchange ...` would.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { failedRules, runLadder, TARGETS_DIR, type LadderRun } from './run-helpers.ts';
+import { startRabbitNode, type StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
+import { parseBrokerMetrics } from '../../harness/probe/broker-metrics.ts';
+import { REPO_ROOT } from '../../harness/paths.ts';
+
+const CLIENTS_DIR = join(TARGETS_DIR, 'clients');
+/** Inside the repo, so the bundles' package imports resolve to its node_modules. */
+const BUILD_DIR = join(REPO_ROOT, 'test-artifacts', 'gate-clients', 'build');
+
+/**
+ * Builds the Node targets to plain JavaScript once per file, as a user ships a service: started with
+ * `node`, not through tsx, which costs a second or more of start-up per run on a busy machine.
+ */
+export function buildNodeClients(names: string[]): void {
+  beforeAll(async () => {
+    await build({
+      entryPoints: names.map((n) => join(CLIENTS_DIR, `${n}.ts`)),
+      outdir: BUILD_DIR,
+      outExtension: { '.js': '.mjs' },
+      bundle: true,
+      packages: 'external',
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      logLevel: 'error',
+    });
+  });
+}
+
+/** A Node target in test/targets/clients/ (built by buildNodeClients), with optional environment. */
+export function nodeClient(name: string, env: Record<string, string> = {}): string {
+  return `${envPrefix(env)}${process.execPath} ${join(BUILD_DIR, `${name}.mjs`)}`;
+}
+
+/** The pika target, on Debian's interpreter (python3-pika is installed for it only). */
+export function pikaClient(env: Record<string, string> = {}): string {
+  return `${envPrefix(env)}/usr/bin/python3 -B ${join(CLIENTS_DIR, 'pika_service.py')}`;
+}
+
+function envPrefix(env: Record<string, string>): string {
+  return Object.entries(env).map(([k, v]) => `${k}=${v} `).join('');
+}
+
+/**
+ * Lean runs (48 of them across the files): a few seconds per scenario, short baseline and cool-down,
+ * modest peak rates; the connection and channel rules keep their defaults. 8 s is about the shortest
+ * step-ladder whose steps outlast the gate's "rise with a new load high" second, so a leak still reads as
+ * a leak, and a pool filled at eu-morning's peak is still seen holding.
+ */
+export const SCENARIO_RUNS = {
+  'step-ladder': { durationSec: 8, peakRps: 200 },
+  'eu-morning': { durationSec: 8, peakRps: 200 },
+} as const;
+export type ClientScenario = keyof typeof SCENARIO_RUNS;
+export const SCENARIOS: ClientScenario[] = ['step-ladder', 'eu-morning'];
+export const RUNS_IN_A_ROW = 3;
+/** Per test: RUNS_IN_A_ROW runs of each scenario, the two scenarios side by side. */
+export const CLIENT_TEST_TIMEOUT_MS = 300_000;
+
+/**
+ * One broker node per scenario for a test file, started together: the two scenarios of a target run
+ * side by side, each on its own node (a run judges the whole node's counts), which halves the file's time.
+ */
+export function brokerPerScenario(): (scenario: ClientScenario) => StartedRabbitNode {
+  const nodes = new Map<ClientScenario, StartedRabbitNode>();
+  beforeAll(async () => {
+    const started = await Promise.allSettled(SCENARIOS.map((s) => startRabbitNode().then((node) => nodes.set(s, node))));
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all([...nodes.values()].map((n) => n.stop()));
+  });
+  return (scenario) => {
+    const node = nodes.get(scenario);
+    if (!node) throw new Error(`the broker for ${scenario} did not start`);
+    return node;
+  };
+}
+
+export interface ClientRunOptions {
+  broker: StartedRabbitNode;
+  label: string;
+  command: string;
+  scenario: ClientScenario;
+  units?: number;
+  /** Leaky targets: stop the load once a rule has certainly failed (--ci). */
+  abortOnFail?: boolean;
+}
+
+export async function runClient(opts: ClientRunOptions): Promise<LadderRun> {
+  return runLadder({
+    broker: opts.broker,
+    scenario: opts.scenario,
+    ...SCENARIO_RUNS[opts.scenario],
+    targetCommand: opts.command,
+    units: opts.units ?? 1,
+    // A fresh exchange per run (the targets publish to VERIFY_EXCHANGE): exchanges outlive their runs on
+    // the shared node, and a target that declares its exchange on first publish must find none there.
+    verifyExchange: `rushgate.clients.${randomBytes(4).toString('hex')}`,
+    baselineSec: 2,
+    cooldownSec: 2,
+    abortOnFail: opts.abortOnFail ?? false,
+  });
+}
+
+/**
+ * Runs the same (target, scenario) RUNS_IN_A_ROW times and returns every run; each record whose verdict
+ * is not `expectPassed` is saved under test-artifacts/ so the report can point at its results.json.
+ */
+export async function runInARow(opts: ClientRunOptions & { expectPassed: boolean }): Promise<LadderRun[]> {
+  const runs: LadderRun[] = [];
+  for (let i = 1; i <= RUNS_IN_A_ROW; i++) {
+    const started = Date.now();
+    await brokerIdle(opts.broker);
+    const run = await runClient(opts);
+    const s = run.record.summary;
+    console.log(
+      `${opts.label} on ${opts.scenario}, run ${i}: ${run.record.verdict.passed ? 'PASSED' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s; ` +
+        `${s.requests} requests; connections ${s.broker.baselineConnections} -> ${s.broker.peakConnections} -> ${s.broker.finalConnections}, ` +
+        `channels ${s.broker.baselineChannels} -> ${s.broker.peakChannels} -> ${s.broker.finalChannels}\n${run.lines}`,
+    );
+    if (run.record.verdict.passed !== opts.expectPassed) saveRecord(run, `${opts.label}-${opts.scenario}-${i}`);
+    runs.push(run);
+  }
+  return runs;
+}
+
+/** Both scenarios side by side, each on its own broker, each RUNS_IN_A_ROW times in a row. */
+export async function runBothScenarios(
+  brokers: (scenario: ClientScenario) => StartedRabbitNode,
+  opts: Omit<ClientRunOptions, 'broker' | 'scenario'> & { expectPassed: boolean },
+): Promise<ScenarioRun[]> {
+  const perScenario = await Promise.all(
+    SCENARIOS.map(async (scenario) => (await runInARow({ ...opts, scenario, broker: brokers(scenario) })).map((run) => ({ ...run, scenario }))),
+  );
+  return perScenario.flat();
+}
+
+/**
+ * Waits (up to 10 s) until the shared node holds no connection and no channel: after a leaky target is
+ * stopped the broker needs a moment to close its hundreds of connections, and the next run's baseline
+ * must not count them.
+ */
+async function brokerIdle(node: StartedRabbitNode): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const counts = parseBrokerMetrics(await (await fetch(`${node.prometheusUrl}/metrics`)).text());
+    if (counts.connections === 0 && counts.channels === 0) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function saveRecord(run: LadderRun, name: string): void {
+  const dir = join(REPO_ROOT, 'test-artifacts', 'gate-clients');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}.results.json`);
+  writeFileSync(file, JSON.stringify(run.record, null, 2));
+  console.log(`saved ${file}`);
+}
+
+type ScenarioRun = LadderRun & { scenario: ClientScenario };
+type BrokerSummary = LadderRun['record']['summary']['broker'];
+
+/** Every run is healthy (healthyProblems), and passes the target's own checks on its broker counts. */
+export function expectEveryRunHealthy(runs: ScenarioRun[], check: (broker: BrokerSummary, why: string, run: ScenarioRun) => void): void {
+  for (const run of runs) {
+    const why = `${run.scenario}:\n${run.lines}`;
+    expect(healthyProblems(run), why).toEqual([]);
+    check(run.record.summary.broker, why, run);
+  }
+}
+
+/** Every rule judged and passed, and not one acknowledged request lost on the way to the broker. */
+export function healthyProblems(run: LadderRun): string[] {
+  const problems = failedRules(run.record).map((name) => `rule ${name} failed`);
+  const lost = run.record.integrity?.acknowledgedButLost.count;
+  if (lost === undefined) problems.push('no reconciliation: the verification tap did not run');
+  else if (lost > 0) problems.push(`${lost} acknowledged requests lost`);
+  if (run.record.summary.requests === 0) problems.push('no requests sent');
+  return problems;
+}
