@@ -15,7 +15,7 @@ export interface AccuracyResult {
 }
 
 /** Time the driver gets to open connections and compile before its first arrival, as in a run's baseline. */
-const WARM_UP_MS = 2_000;
+const WARM_UP_MS = 3_000;
 
 export async function arrivalAccuracy(server: TrivialServer, rate: number, seconds: number): Promise<AccuracyResult> {
   const schedule = flatSchedule(rate, seconds);

@@ -8,6 +8,7 @@
 // The chaos proxy's cost has its own section (--section proxy [--amqp]), outside the table.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
 import { arrivalAccuracy, describeAccuracy, type AccuracyResult } from './arrival-accuracy.ts';
 import { runDriverBench, type BenchResult } from './driver-bench.ts';
 import { AMQP_LINES_TITLE, proxyBenchLines, runAmqpProxyBench, runProxyBench } from './proxy-bench.ts';
@@ -69,6 +70,8 @@ for (let round = 1; round <= rounds; round++) {
   if (sections.has('accuracy')) {
     const server = await startTrivialServer();
     try {
+      // A warm server, as for the closed-loop contenders: the measure is the driver's timing, not the server's JIT.
+      await autocannon({ url: server.url, connections: 10, duration: 1 });
       for (const rate of [1000, 5000, 10000]) {
         const a = await arrivalAccuracy(server, rate, accuracySec);
         console.log(`  arrivals ${describeAccuracy(a)}`);

@@ -235,7 +235,10 @@ class OpenModelRun extends EventEmitter {
     if (this.finished) return;
     const waitMs = this.opts.startAtEpochMs === undefined ? 0 : this.opts.startAtEpochMs - (performance.timeOrigin + performance.now());
     const go = () => {
-      this.startMs = performance.now();
+      // On the caller's clock even when warming up overran it: the seconds then line up with the
+      // run's other clocks, and arrivals already due are sent at once (late, which shows as latency).
+      const startAt = this.opts.startAtEpochMs;
+      this.startMs = startAt === undefined ? performance.now() : Math.min(performance.now(), startAt - performance.timeOrigin);
       this.tick();
     };
     if (waitMs > 0) this.timer = setTimeout(go, waitMs);
