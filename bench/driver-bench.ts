@@ -6,16 +6,14 @@
 //   held rate - the highest arrival rate it holds with its default in-flight limit: <= 1% dropped and
 //               >= 98% of the scheduled rate answered over the seconds after the first. An open model
 //               cannot slow down when the machine stalls, so this is the stricter number.
-import { fork, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { DEFAULT_IN_FLIGHT_LIMIT, runLoad, type LoadResult } from '../harness/load/driver.ts';
-import { defineScenario } from '../scenarios/define-scenario.ts';
 import { makeCall } from '../scenarios/payloads.ts';
-import { resolveSchedule, type Schedule } from '../scenarios/schedule.ts';
+import { flatSchedule, startTrivialServer } from './trivial-target.ts';
 
 export interface BenchOptions {
   /** Connections of autocannon and wrk (closed loop). */
@@ -27,6 +25,8 @@ export interface BenchOptions {
   /** Seconds each driver trial runs (the first is warm-up and not judged). */
   trialSec?: number;
   log?: (line: string) => void;
+  /** Skip the search for the highest held rate (the arrival-accuracy bench measures holding instead). */
+  skipHeld?: boolean;
 }
 
 export interface DriverTrial {
@@ -46,25 +46,6 @@ export interface BenchResult {
   /** Highest arrival rate held (open model, default in-flight limit). */
   driverHeldRps: number;
   trials: DriverTrial[];
-}
-
-function flatSchedule(rps: number, seconds: number): Schedule {
-  return resolveSchedule(
-    defineScenario({
-      name: 'bench-flat', description: 'flat item PUTs', clockStart: '00:00', defaultDurationSec: seconds, peakRps: rps, seed: 1,
-      mix: { 'item-put': { weight: 1 } },
-      phases: [{ kind: 'constant-rate', name: 'flat', minutes: seconds, rps }],
-    }),
-  );
-}
-
-async function startServer(): Promise<{ url: string; stop(): void }> {
-  const child = fork(fileURLToPath(new URL('./trivial-server.mjs', import.meta.url)), [], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('error', reject);
-    child.stdout?.once('data', (d: Buffer) => resolve(Number(String(d).trim())));
-  });
-  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
 }
 
 /** The request the closed-loop contenders repeat: the driver's own first call, frozen. */
@@ -164,7 +145,7 @@ export async function runDriverBench(opts: BenchOptions = {}): Promise<BenchResu
   const closedLoopSec = opts.closedLoopSec ?? 5;
   const trialSec = opts.trialSec ?? 4;
   const log = opts.log ?? ((l: string) => console.log(l));
-  const server = await startServer();
+  const server = await startTrivialServer();
   try {
     await autocannonRps(server.url, connections, 1); // warm the server's JIT before anything is measured
     const ac = await autocannonRps(server.url, connections, closedLoopSec);
@@ -174,6 +155,7 @@ export async function runDriverBench(opts: BenchOptions = {}): Promise<BenchResu
     await driverTrial(server.url, Math.round(ac * 0.3), opts.inFlightLimit ?? DEFAULT_IN_FLIGHT_LIMIT, 2); // JIT warm-up, not judged
     const capacity = await driverTrial(server.url, Math.round(ac * 3), connections, trialSec);
     log(`  driver overdriven at ${capacity.rate} req/s on ${connections} connections: ${capacity.answeredRps.toFixed(0)} req/s answered`);
+    if (opts.skipHeld) return { connections, autocannonRps: ac, wrkRps: wrk, driverCapacityRps: capacity.answeredRps, driverHeldRps: 0, trials: [] };
     const { max, trials } = await driverMaxRps(server.url, ac, opts.inFlightLimit ?? DEFAULT_IN_FLIGHT_LIMIT, trialSec, log);
     return { connections, autocannonRps: ac, wrkRps: wrk, driverCapacityRps: capacity.answeredRps, driverHeldRps: max, trials };
   } finally {

@@ -1,28 +1,53 @@
-// `npm run bench`: the load driver's max rate next to bare autocannon and wrk on this machine.
-// A benchmark, not a test: numbers vary run to run (+-25% on a shared 2-core box), so it prints them
-// and the ratios, and runs several rounds when asked (--rounds N) to report medians.
-// A second section measures what the chaos proxy adds to a round trip (bench/proxy-bench.ts):
-// `--section driver|proxy|all` (default all); `--amqp` adds the proxy's cost over real AMQP (starts a broker).
-// Other benchmarks live beside it and run on their own (bench/verify-memory.ts).
+// `npm run bench`: every performance goal of issue 14 in ONE table, each measured next to its baseline
+// in the same run, rounds interleaved (driver, arrivals, memory, publisher, then again), medians with
+// their range. A benchmark, not a test: on a shared 2-core machine numbers move +-25% run to run, so
+// each row also prints a noise band (half the range of its rounds, with a floor) and the bench exits 1
+// only when a median misses its goal by more than that band. The load average is printed beside it.
+//   --rounds N (default 3)   --section driver,accuracy,memory,publisher (default all)
+//   BENCH_QUICK=1: arrival accuracy for 10 s instead of 30 s, 2 s driver trials (for iteration)
+// The chaos proxy's cost has its own section (--section proxy [--amqp]), outside the table.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { arrivalAccuracy, describeAccuracy, type AccuracyResult } from './arrival-accuracy.ts';
 import { runDriverBench, type BenchResult } from './driver-bench.ts';
 import { AMQP_LINES_TITLE, proxyBenchLines, runAmqpProxyBench, runProxyBench } from './proxy-bench.ts';
+import { runPublisherBench, IN_FLIGHT, type PublisherRound } from './publisher-bench.ts';
+import { startTrivialServer } from './trivial-target.ts';
+import { BUDGET_MB, ledgerMemory, type LedgerMemory } from './verify-memory.ts';
 
+const SECTIONS = ['driver', 'accuracy', 'memory', 'publisher', 'proxy'] as const;
 const { values } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '1' },
+    rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '100' },
-    'in-flight': { type: 'string', default: '1000' },
-    'trial-sec': { type: 'string', default: '4' },
-    section: { type: 'string', default: 'all' },
+    section: { type: 'string', default: 'driver,accuracy,memory,publisher' },
     amqp: { type: 'boolean', default: false },
   },
 });
-if (!['driver', 'proxy', 'all'].includes(values.section)) {
-  console.error(`--section must be driver, proxy or all (got ${values.section})`);
+const sections = new Set(values.section === 'all' ? SECTIONS : values.section.split(','));
+const unknown = [...sections].filter((s) => !(SECTIONS as readonly string[]).includes(s));
+if (unknown.length > 0) {
+  console.error(`--section takes ${SECTIONS.join(', ')} or all (got ${unknown.join(', ')})`);
   process.exit(2);
 }
 const rounds = Math.max(1, Number(values.rounds));
+const quick = process.env.BENCH_QUICK === '1';
+const accuracySec = quick ? 10 : 30;
+const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+
+interface Row {
+  measure: string;
+  goal: string;
+  /** Per-round values of the judged quantity. */
+  values: number[];
+  fmt: (x: number) => string;
+  baseline: string;
+  /** Higher is better (ratios, shares) or lower is better (MB). */
+  direction: 'min' | 'max';
+  target: number;
+  bandFloor: number;
+}
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -30,34 +55,133 @@ const median = (xs: number[]) => {
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 };
 
-if (values.section !== 'proxy') {
-  const results: BenchResult[] = [];
-  for (let round = 1; round <= rounds; round++) {
-    console.log(`round ${round}/${rounds}`);
-    results.push(
-      await runDriverBench({ connections: Number(values.connections), inFlightLimit: Number(values['in-flight']), trialSec: Number(values['trial-sec']) }),
-    );
+const driver: BenchResult[] = [];
+const accuracy = new Map<number, AccuracyResult[]>();
+const memory: LedgerMemory[][] = [];
+const publisher: PublisherRound[] = [];
+const loads: string[] = [loadavg()];
+
+console.log(`bench: ${rounds} round(s)${quick ? ', quick' : ''}, sections ${[...sections].join(', ')}; load average ${loads[0]}`);
+for (let round = 1; round <= rounds; round++) {
+  console.log(`round ${round}/${rounds} (load average ${loadavg()})`);
+  if (sections.has('driver')) {
+    driver.push(await runDriverBench({ connections: Number(values.connections), trialSec: quick ? 2 : 4, closedLoopSec: quick ? 3 : 5, skipHeld: true }));
   }
+  if (sections.has('accuracy')) {
+    const server = await startTrivialServer();
+    try {
+      // A warm server, as for the closed-loop contenders: the measure is the driver's timing, not the server's JIT.
+      await autocannon({ url: server.url, connections: 10, duration: 1 });
+      for (const rate of [1000, 5000, 10000]) {
+        const a = await arrivalAccuracy(server, rate, accuracySec);
+        console.log(`  arrivals ${describeAccuracy(a)}`);
+        accuracy.set(rate, [...(accuracy.get(rate) ?? []), a]);
+      }
+    } finally {
+      server.stop();
+    }
+  }
+  if (sections.has('memory')) memory.push(await ledgerMemory([100_000, 1_000_000, 5_000_000]));
+  loads.push(loadavg());
+}
+if (sections.has('publisher')) publisher.push(...(await runPublisherBench({ rounds, seconds: quick ? 2 : 4 })));
+loads.push(loadavg());
 
-  const ac = median(results.map((r) => r.autocannonRps));
-  const wrkRuns = results.map((r) => r.wrkRps).filter((x): x is number => x !== undefined);
-  const wrk = wrkRuns.length > 0 ? median(wrkRuns) : undefined;
-  const capacity = median(results.map((r) => r.driverCapacityRps));
-  const held = median(results.map((r) => r.driverHeldRps));
-  const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(0)}%`;
-
-  console.log(`\nmax rate on this machine (median of ${rounds} round${rounds === 1 ? '' : 's'}; ${values.connections} connections):`);
-  console.log(`  wrk -t1                    ${wrk === undefined ? 'n/a' : `${wrk.toFixed(0)} req/s`}`);
-  console.log(`  autocannon                 ${ac.toFixed(0)} req/s`);
-  console.log(`  rushgate driver, capacity  ${capacity.toFixed(0)} req/s (overdriven, same connections)`);
-  console.log(`  rushgate driver, held      ${held.toFixed(0)} req/s (open model, in-flight limit ${values['in-flight']}, <= 1% dropped)`);
-  console.log(`  capacity / autocannon = ${pct(capacity, ac)} (goal >= 95%)`);
-  if (wrk !== undefined) console.log(`  capacity / wrk        = ${pct(capacity, wrk)} (goal >= 85%)`);
-  console.log(`  held / autocannon     = ${pct(held, ac)}`);
+const rows: Row[] = [];
+const ratioFmt = (x: number) => x.toFixed(2);
+if (driver.length > 0) {
+  rows.push({
+    measure: `driver capacity / bare autocannon (${values.connections} connections)`,
+    goal: '>= 0.95',
+    values: driver.map((d) => d.driverCapacityRps / d.autocannonRps),
+    fmt: ratioFmt,
+    baseline: `autocannon ${median(driver.map((d) => d.autocannonRps)).toFixed(0)} req/s, wrk ${wrkText(driver)}`,
+    direction: 'min',
+    target: 0.95,
+    bandFloor: 0.05,
+  });
+}
+for (const [rate, results] of accuracy) {
+  rows.push({
+    measure: `arrivals on schedule, ${rate}/s for ${accuracySec} s: share of seconds within 2%`,
+    goal: `${accuracySec}/${accuracySec}`,
+    values: results.map((r) => r.withinTwoPct / r.seconds),
+    fmt: (x) => `${Math.round(x * accuracySec)}/${accuracySec}`,
+    baseline: `schedule; worst second ${worstText(results)}`,
+    direction: 'min',
+    target: 1,
+    bandFloor: 1 / accuracySec,
+  });
+  rows.push({
+    measure: `arrivals dropped, ${rate}/s`,
+    goal: '< 0.5%',
+    values: results.map((r) => r.droppedPct),
+    fmt: (x) => `${x.toFixed(2)}%`,
+    baseline: 'schedule',
+    direction: 'max',
+    target: 0.5,
+    bandFloor: 0.1,
+  });
+}
+if (memory.length > 0) {
+  memory[0]!.forEach((m, i) => {
+    rows.push({
+      measure: `verify ledger peak RSS, ${m.requests.toLocaleString('en-US')} requests`,
+      goal: `<= ${BUDGET_MB} MB`,
+      values: memory.map((r) => r[i]!.peakMb),
+      fmt: (x) => `${x.toFixed(0)} MB`,
+      baseline: `${median(memory.map((r) => r[i]!.startMb)).toFixed(0)} MB before`,
+      direction: 'max',
+      target: BUDGET_MB,
+      bandFloor: 5,
+    });
+  });
+}
+if (publisher.length > 0) {
+  rows.push({
+    measure: `shared publisher / raw amqplib, 512 B persistent, ${IN_FLIGHT} confirms in flight`,
+    goal: '>= 0.75',
+    values: publisher.map((p) => p.sharedRps / p.rawRps),
+    fmt: ratioFmt,
+    baseline: `raw amqplib ${median(publisher.map((p) => p.rawRps)).toFixed(0)} msg/s`,
+    direction: 'min',
+    target: 0.75,
+    bandFloor: 0.05,
+  });
 }
 
-if (values.section !== 'driver') {
+console.log(`\n| measure | goal | median | range | n | baseline (same run) | noise band | verdict |`);
+console.log('|---|---|---:|---|---:|---|---:|---|');
+let failed = 0;
+for (const r of rows) {
+  const m = median(r.values);
+  const lo = Math.min(...r.values);
+  const hi = Math.max(...r.values);
+  const band = Math.max(r.bandFloor, (hi - lo) / 2);
+  const met = r.direction === 'min' ? m >= r.target : m <= r.target;
+  const withinNoise = r.direction === 'min' ? m >= r.target - band : m <= r.target + band;
+  const verdict = met ? 'met' : withinNoise ? 'missed, within noise' : 'MISSED';
+  if (!withinNoise) failed++;
+  console.log(`| ${r.measure} | ${r.goal} | ${r.fmt(m)} | ${r.fmt(lo)}-${r.fmt(hi)} | ${r.values.length} | ${r.baseline} | ${r.fmt(band)} | ${verdict} |`);
+}
+console.log(`\nload average (1/5/15 min) at start and after each round: ${loads.join(' | ')}`);
+console.log('not in this table: load start -> verdict after an abort, and `npm run incident` wall time (they need whole runs; see docs/perf.md)');
+
+if (sections.has('proxy')) {
   console.log('');
   for (const line of proxyBenchLines(await runProxyBench())) console.log(line);
   if (values.amqp) for (const line of proxyBenchLines(await runAmqpProxyBench(), AMQP_LINES_TITLE)) console.log(line);
+}
+process.exitCode = failed > 0 ? 1 : 0;
+
+function wrkText(results: BenchResult[]): string {
+  const wrk = results.map((r) => r.wrkRps).filter((x): x is number => x !== undefined);
+  return wrk.length > 0 ? `${median(wrk).toFixed(0)} req/s` : 'not installed';
+}
+
+function worstText(results: AccuracyResult[]): string {
+  const worst = results
+    .map((r) => ({ ...r.worst, off: Math.abs(r.worst.arrived - r.worst.scheduled) / r.worst.scheduled }))
+    .sort((a, b) => b.off - a.off)[0];
+  return worst ? `t=${worst.t}: ${worst.arrived} of ${worst.scheduled}` : '-';
 }

@@ -1,10 +1,11 @@
-// Benchmark (not a test): the verification tap's memory with 1M requests. The budget is 200 MB of
-// harness RSS. Two parts:
-//   1. ledger only — 1M outcomes and 1M messages fed straight into the per-request arrays;
-//   2. through a real broker — a private RabbitMQ node, a child process publishing 1M messages with
-//      messageId = `${runId}-${seq}` (as a target would), the tap consuming them in this process.
-// The child does the publishing so its buffers do not count against the harness.
-// Usage: node --import tsx bench/verify-memory.ts [--requests 1000000] [--ledger-only]
+// Benchmark (not a test): the verification tap's memory. The budget is 150 MB of harness RSS, flat in
+// the number of requests. Two parts:
+//   1. ledger only, at 100k, 1M and 5M requests (--sizes), each in a fresh child process so its peak
+//      RSS is its own: outcomes and messages fed straight into the per-request arrays;
+//   2. with --broker, through a real broker — a private RabbitMQ node, a child process publishing
+//      --requests messages with messageId = `${runId}-${seq}` (as a target would), the tap consuming
+//      them in this process. The child does the publishing so its buffers do not count against the harness.
+// Usage: node --import tsx bench/verify-memory.ts [--sizes 100000,1000000,5000000] [--broker [--requests 1000000]]
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -14,48 +15,85 @@ import { IdLedger } from '../harness/verify/id-ledger.ts';
 import { startVerificationTap } from '../harness/verify/tap.ts';
 import { requestIdFor } from '../scenarios/payloads.ts';
 
-const BUDGET_MB = 200;
+export const BUDGET_MB = 150;
 const EXCHANGE = 'rushgate.bench';
 const RUN_ID = 'bench01';
 /** Every LOST_EVERY-th id is never published, so the reconciliation has a known answer to check. */
 const LOST_EVERY = 1000;
 const MB = 1024 * 1024;
 
+const isMain = import.meta.url === `file://${process.argv[1]}`;
 const { values } = parseArgs({
+  // Imported by bench/index.ts: its flags are not ours.
+  args: isMain ? process.argv.slice(2) : [],
   options: {
     requests: { type: 'string', default: '1000000' },
-    'ledger-only': { type: 'boolean', default: false },
+    sizes: { type: 'string', default: '100000,1000000,5000000' },
+    broker: { type: 'boolean', default: false },
+    'ledger-child': { type: 'string' },
     'publish-child': { type: 'string' },
   },
 });
 const requests = Number(values.requests);
 
 
+export interface LedgerMemory {
+  requests: number;
+  startMb: number;
+  peakMb: number;
+  arraysMb: number;
+  ms: number;
+  lostOk: boolean;
+}
+
+/** One size, in this process: what a child reports. */
+function ledgerOnly(n: number): LedgerMemory {
+  const rss = new RssWatch();
+  const started = performance.now();
+  const ledger = new IdLedger({ runId: RUN_ID });
+  for (let seq = 0; seq < n; seq++) {
+    ledger.recordOutcome(seq, 200);
+    if (seq % LOST_EVERY !== 0) ledger.recordMessage(requestIdFor(RUN_ID, seq));
+    if (seq % 65_536 === 0) rss.sample();
+  }
+  const report = ledger.reconcile({ exchange: EXCHANGE, routingKey: '#' });
+  const ms = performance.now() - started;
+  rss.stop();
+  return { requests: n, startMb: rss.startMb, peakMb: rss.peakMb, arraysMb: ledger.bytes() / MB, ms, lostOk: report.acknowledgedButLost.count === Math.ceil(n / LOST_EVERY) };
+}
+
+/** Each size in a fresh child process, so one size's peak does not carry into the next. */
+export async function ledgerMemory(sizes: number[]): Promise<LedgerMemory[]> {
+  const out: LedgerMemory[] = [];
+  for (const n of sizes) {
+    const text = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--ledger-child', String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let buf = '';
+      child.stdout.on('data', (d: Buffer) => (buf += String(d)));
+      child.once('error', reject);
+      child.once('exit', (code) => (code === 0 ? resolve(buf) : reject(new Error(`ledger child exited with ${code}`))));
+    });
+    out.push(JSON.parse(text) as LedgerMemory);
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const expectedLost = Math.ceil(requests / LOST_EVERY);
-  console.log(`verify-memory: ${requests.toLocaleString('en-US')} requests, budget ${BUDGET_MB} MB RSS, node ${process.version}`);
+  const sizes = values.sizes.split(',').map(Number);
+  console.log(`verify-memory: ledger at ${sizes.map((n) => n.toLocaleString('en-US')).join(' / ')} requests, budget ${BUDGET_MB} MB RSS, node ${process.version}`);
   const failures: string[] = [];
 
-  {
-    const rss = new RssWatch();
-    const started = performance.now();
-    const ledger = new IdLedger({ runId: RUN_ID });
-    for (let seq = 0; seq < requests; seq++) {
-      ledger.recordOutcome(seq, 200);
-      if (seq % LOST_EVERY !== 0) ledger.recordMessage(requestIdFor(RUN_ID, seq));
-    }
-    const report = ledger.reconcile({ exchange: EXCHANGE, routingKey: '#' });
-    const ms = performance.now() - started;
-    rss.stop();
+  for (const m of await ledgerMemory(sizes)) {
     console.log(
-      `ledger only: ${fmtMs(ms)}, arrays ${(ledger.bytes() / MB).toFixed(1)} MB, ` +
-        `RSS ${rss.startMb.toFixed(0)} -> peak ${rss.peakMb.toFixed(0)} MB, lost ${report.acknowledgedButLost.count} (expected ${expectedLost})`,
+      `ledger only, ${m.requests.toLocaleString('en-US').padStart(9)} requests: ${fmtMs(m.ms)}, arrays ${m.arraysMb.toFixed(1)} MB, ` +
+        `RSS ${m.startMb.toFixed(0)} -> peak ${m.peakMb.toFixed(0)} MB${m.lostOk ? '' : ' (lost count WRONG)'}`,
     );
-    if (report.acknowledgedButLost.count !== expectedLost) failures.push('ledger-only lost count is wrong');
-    if (rss.peakMb > BUDGET_MB) failures.push(`ledger-only peak RSS ${rss.peakMb.toFixed(0)} MB > ${BUDGET_MB} MB`);
+    if (!m.lostOk) failures.push(`ledger-only lost count is wrong at ${m.requests}`);
+    if (m.peakMb > BUDGET_MB) failures.push(`ledger-only peak RSS ${m.peakMb.toFixed(0)} MB > ${BUDGET_MB} MB at ${m.requests}`);
   }
 
-  if (!values['ledger-only']) {
+  if (values.broker) {
     const node = await startRabbitNode();
     try {
       const setup = await amqp.connect(node.amqpUrl, { noDelay: true });
@@ -150,6 +188,8 @@ function fmtMs(ms: number): string {
 // Last, so the class above is initialised before anything runs.
 if (values['publish-child']) {
   await publishChild(values['publish-child'], requests);
-} else {
+} else if (values['ledger-child']) {
+  process.stdout.write(JSON.stringify(ledgerOnly(Number(values['ledger-child']))));
+} else if (isMain) {
   await main();
 }

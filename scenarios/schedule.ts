@@ -1,6 +1,8 @@
 // Turns a scenario's timeline (scenario minutes, rates at the nominal peak) into whole arrivals per
 // wall second. Arrivals come from the cumulative integral of the rate, rounded, so fractional
 // remainders carry from second to second and the total equals the integral at any compression.
+// Seconds are computed on demand from the phases (a handful of trapezoids), never stored: a schedule
+// costs the same memory for a 10 s run as for a 100,000 h soak.
 import type { RunRecord } from '../harness/run-record.ts';
 import { clockToMinutes, minutesToClock } from './clock.ts';
 import { ScenarioError } from './define-scenario.ts';
@@ -32,6 +34,15 @@ export interface Schedule {
   minutesPerWallSec: number;
   mix: CallMix;
   catalog: Catalog;
+  /** Wall seconds in the plan (the last one may be partial). */
+  seconds: number;
+  /** Second `t` of the plan (0 <= t < seconds), computed on demand. */
+  second(t: number): ScheduleSecond;
+  /**
+   * Every second of the plan as an array, built on first access. For tests and short schedules only:
+   * the run path uses second(t), which costs nothing per second of plan.
+   */
+  readonly perSecond: ScheduleSecond[];
   expect: CallExpect;
   /** The calls arrivals choose from (the reference three for a scenario with a `mix`). */
   calls: CallDef[];
@@ -39,7 +50,6 @@ export interface Schedule {
   setup?: SetupSpec;
   /** Header carrying each request id; null when the calls carry it in the path or body. */
   requestIdHeader: string | null;
-  perSecond: ScheduleSecond[];
   /** Phases in wall seconds, rates scaled to this schedule's peak. */
   phases: SchedulePhase[];
   total: number;
@@ -82,13 +92,12 @@ export function resolveSchedule(scenario: Scenario, opts: ScheduleOptions = {}):
   if (last) last.endSec = wall;
 
   const seconds = Math.ceil(wall - 1e-9);
-  const perSecond: ScheduleSecond[] = [];
-  let before = 0;
-  for (let t = 0; t < seconds; t++) {
-    const after = Math.round(cumulativeArrivals(phases, Math.min(t + 1, wall)));
-    perSecond.push({ t, clock: clockAt(t), phase: phaseAt(phases, t), scheduled: after - before });
-    before = after;
-  }
+  const arrivalsBefore = (t: number): number => (t <= 0 ? 0 : Math.round(cumulativeArrivals(phases, Math.min(t, wall))));
+  const second = (t: number): ScheduleSecond => {
+    if (!(Number.isInteger(t) && t >= 0 && t < seconds)) throw new RangeError(`schedule second ${t} is outside 0..${seconds - 1}`);
+    return { t, clock: clockAt(t), phase: phaseAt(phases, t), scheduled: arrivalsBefore(t + 1) - arrivalsBefore(t) };
+  };
+  let materialised: ScheduleSecond[] | undefined;
 
   return {
     scenario: scenario.name,
@@ -100,13 +109,18 @@ export function resolveSchedule(scenario: Scenario, opts: ScheduleOptions = {}):
     minutesPerWallSec: 1 / secPerMinute,
     mix: scenario.mix,
     catalog: scenario.catalog,
+    seconds,
+    second,
+    get perSecond() {
+      materialised ??= Array.from({ length: seconds }, (_, t) => second(t));
+      return materialised;
+    },
     expect: scenario.expect,
     calls: scenario.calls,
     requestIdHeader: scenario.requestIdHeader,
     ...(scenario.setup ? { setup: scenario.setup } : {}),
-    perSecond,
     phases,
-    total: before,
+    total: arrivalsBefore(seconds),
     faults: scenario.chaos.map((f) => ({ atSec: f.atMinute * secPerMinute, ...(f.forSec !== undefined ? { forSec: f.forSec } : {}), spec: f.spec })),
     clockAt,
   };

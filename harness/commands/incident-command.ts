@@ -51,10 +51,9 @@ export const incidentCommand = {
         base.log(`--- ${publisher} publisher ---`);
         const runOut = join(out, publisher);
         // A reproduction watches the whole morning: no early abort, whatever CI mode says.
-        const record = await executeRun({ ...base, stack: kind, broker, publisher, connectionMax, outDir: runOut, abortOnFail: false });
-        const files = await writeReports(record, runOut);
-        printVerdict(record, files, { quiet: Boolean(args.quiet) });
-        records[publisher] = record;
+        // Reports are written while the run's service stops.
+        const onRecord = async (r: RunRecord) => printVerdict(r, await writeReports(r, runOut), { quiet: Boolean(args.quiet) });
+        records[publisher] = await executeRun({ ...base, stack: kind, broker, publisher, connectionMax, outDir: runOut, abortOnFail: false, onRecord });
       }
     } finally {
       await broker?.stop();
@@ -88,7 +87,8 @@ export function saturatingConnectionMax(schedule: Schedule): number {
   if (!peak) return 100;
   let beforePeak = 0;
   let inPeak = 0;
-  for (const s of schedule.perSecond) {
+  for (let t = 0; t < schedule.seconds; t++) {
+    const s = schedule.second(t);
     if (s.t < peak.startSec) beforePeak += s.scheduled;
     else if (s.t < peak.endSec) inPeak += s.scheduled;
   }

@@ -5,6 +5,7 @@ import { parseDuration } from '../parse-duration.ts';
 import { writeReports } from '../report/write-reports.ts';
 import { createProgress } from '../load/progress.ts';
 import { executeRun, type RunOptions } from '../run/execute-run.ts';
+import { printReportFiles, printVerdict } from '../run/print-verdict.ts';
 import { PUBLISHERS, type Publisher } from '../stack/target-process.ts';
 import { deferExitUntil } from '../lifecycle/interrupt.ts';
 import { sweepDeadRuns } from '../lifecycle/sweep-dead-runs.ts';

@@ -1,14 +1,14 @@
 // The open-model load driver. Arrivals come from the schedule, spread evenly inside each wall second,
-// and each is sent at its time whether or not earlier requests have been answered, on a pool of
-// autocannon connections capped at the in-flight limit. An arrival that finds the pool full is
-// dropped and counted, never queued: queuing would let a struggling service set the pace, which is
-// exactly the overload a burst test must expose.
+// and each is sent at its time whether or not earlier requests have been answered, on an undici pool
+// capped at the in-flight limit. An arrival that finds the pool full is dropped and counted, never
+// queued: queuing would let a struggling service set the pace, which is exactly the overload a burst
+// test must expose. Before the first arrival the driver opens connections for the first seconds and
+// builds their calls, so second 0 runs on schedule like every other second.
 import { EventEmitter } from 'node:events';
 import type { CallSummary, FirstError, LatencySummary, LoadSecond, StatusClasses } from '../run-record.ts';
-import type { Call } from '../../scenarios/payloads.ts';
 import { callInfos, createCallSource, type CallSource } from '../../scenarios/calls/call-source.ts';
 import { CallTally } from './call-tally.ts';
-import type { Schedule } from '../../scenarios/schedule.ts';
+import type { Schedule, ScheduleSecond } from '../../scenarios/schedule.ts';
 import { DRAIN_PHASE } from '../../scenarios/scenario-rules.ts';
 import type { ErrorKind } from './error-kind.ts';
 import { HttpPool, type PoolRequest } from './http-pool.ts';
@@ -27,6 +27,11 @@ export interface LoadOptions {
   runId: string;
   /** Called once per sent request: the HTTP status, or 0 with the error kind. */
   onOutcome?: (seq: number, status: number, errorKind?: ErrorKind) => void;
+  /**
+   * Wall time of the first arrival, in ms as performance.timeOrigin + performance.now() (the run's clock). Until then the driver warms up: opens connections and
+   * builds the first second's calls. Unset: it starts as soon as it is warm.
+   */
+  startAtEpochMs?: number;
   /** Builds the request for each arrival; the schedule's calls (no env, no setup) when not given. */
   calls?: CallSource;
   /** Per-call accounting (call-tally.ts); one for the schedule's calls is made when not given. */
@@ -63,8 +68,12 @@ export interface LoadRun extends EventEmitter, PromiseLike<LoadResult> {
   on(event: 'phase', listener: (phase: { name: string; t: number }) => void): this;
   on(event: 'done', listener: (result: LoadResult) => void): this;
   on(event: string | symbol, listener: (...args: any[]) => void): this;
-  /** Stop sending; requests in flight finish (or time out). Resolves when the run is done. */
-  stop(): Promise<void>;
+  /**
+   * Stop sending; requests in flight finish (or time out). With `graceMs`, those still unanswered
+   * after it are given up and counted as timeouts (an aborted run judges what it has, now).
+   * Resolves when the run is done.
+   */
+  stop(graceMs?: number): Promise<void>;
   catch<T = never>(onRejected: (reason: unknown) => T | PromiseLike<T>): Promise<LoadResult | T>;
 }
 
@@ -81,6 +90,7 @@ export function runLoad(opts: LoadOptions): LoadRun {
 }
 
 interface Target {
+  origin: string;
   hostname: string;
   port: number;
   host: string;
@@ -98,6 +108,7 @@ export function parseTarget(targetUrl: string): Target {
     throw new LoadConfigError(`targetUrl "${targetUrl}" uses ${url.protocol}; the load driver speaks plain http:// only`);
   }
   return {
+    origin: url.origin,
     hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: url.port ? Number(url.port) : 80,
     host: url.host,
@@ -105,19 +116,64 @@ export function parseTarget(targetUrl: string): Target {
   };
 }
 
-export function requestBuffer(target: Target, call: Call): Buffer {
-  let head = `${call.method} ${target.basePath}${call.path} HTTP/1.1\r\nHost: ${target.host}\r\nConnection: keep-alive\r\nUser-Agent: rushgate\r\n`;
-  for (const name in call.headers) head += `${name}: ${call.headers[name]}\r\n`;
-  head += `Content-Length: ${Buffer.byteLength(call.body)}\r\n\r\n`;
-  return typeof call.body === 'string' ? Buffer.from(head + call.body) : Buffer.concat([Buffer.from(head), call.body]);
+/**
+ * What the driver needs of a call. Calls that carry their own name and headers send them as given;
+ * older calls (a kind, no headers) get the JSON content type and the request-id header.
+ */
+export interface SendableCall {
+  name?: string;
+  kind?: string;
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body: string | Buffer;
+  requestId: string;
 }
+
+/** The request for call `seq`, as the pool sends it. */
+export function poolRequest(target: Target, call: SendableCall, seq: number, intendedMs: number): PoolRequest {
+  return {
+    seq,
+    name: call.name ?? call.kind ?? call.method,
+    intendedMs,
+    method: call.method,
+    path: target.basePath + call.path,
+    headers: call.headers ?? { 'user-agent': 'rushgate', 'content-type': 'application/json', 'x-request-id': call.requestId },
+    body: call.body,
+  };
+}
+
+/**
+ * Connections to open before the first arrival: 100 ms of the busiest of the first two seconds. A
+ * cold start (JIT, a stall of the machine) makes the first arrivals wait for answers, and every
+ * arrival that finds no free connection then pays a TCP handshake on the clock.
+ */
+export function warmConnections(schedule: Schedule, limit: number): number {
+  let rate = 0;
+  for (let t = 0; t < Math.min(2, schedule.seconds); t++) rate = Math.max(rate, schedule.second(t).scheduled);
+  if (rate === 0) return 0;
+  return Math.min(limit, WARM_CONNECTIONS_MAX, Math.ceil(rate * 0.1) + 2);
+}
+
+const WARM_CONNECTIONS_MAX = 512;
+/** Calls built ahead of time for the first arrivals, at most (~300 B each). */
+const PREBUILT_CALLS_MAX = 20_000;
+/** Dense arrivals go out in batches this far apart: one timer per tick, not one per arrival. */
+const TICK_MS = 2;
+/** Longest a tick sends before it lets responses in. */
+const TICK_BUDGET_MS = 4;
 
 class OpenModelRun extends EventEmitter {
   private readonly schedule: Schedule;
   private readonly target: Target;
   private readonly pool: HttpPool;
-  private readonly startMs = performance.now();
-  private readonly tallies: SecondTally[] = [];
+  /** performance.now() of load start; set when the warm-up ends. */
+  private startMs = Number.NaN;
+  /** Tallies of the seconds not emitted yet: a handful at any time, whatever the run's length. */
+  private readonly tallies = new Map<number, SecondTally>();
+  /** The second the dispatch cursor is in, computed once from the schedule. */
+  private current: ScheduleSecond | undefined;
+  private prebuilt: PoolRequest[] = [];
   private readonly seconds: LoadSecond[] = [];
   private readonly latency: LatencyHistogram = createLatencyHistogram();
   private readonly lag: LatencyHistogram = createLatencyHistogram();
@@ -145,6 +201,7 @@ class OpenModelRun extends EventEmitter {
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
   private wakeAt = Number.POSITIVE_INFINITY;
+  private tickStartMs = 0;
 
   constructor(private readonly opts: LoadOptions) {
     super();
@@ -164,21 +221,51 @@ class OpenModelRun extends EventEmitter {
       this.reject = rej;
     });
     this.pool = new HttpPool({
+      origin: this.target.origin,
       hostname: this.target.hostname,
       port: this.target.port,
       limit,
       timeoutMs,
       onResponse: (req, status, now, answer) => {
-        this.calls.response(req.call, status, now - req.intendedMs, Math.floor(this.nowSec(now)), answer);
+        this.calls.response(req.name, status, now - req.intendedMs, Math.floor(this.nowSec(now)), answer);
         this.onResponse(req, status, now);
       },
       onFailure: (req, kind, now) => {
-        this.calls.failure(req.call, kind, Math.floor(this.nowSec(now)));
+        this.calls.failure(req.name, kind, Math.floor(this.nowSec(now)));
         this.onFailure(req, kind, now);
       },
     });
     // Listeners attach after runLoad returns; the first tick (and first events) come after that.
-    setImmediate(() => this.tick());
+    this.warmUp(limit).then(
+      () => this.begin(),
+      (err: unknown) => this.fail(err),
+    );
+  }
+
+  private async warmUp(limit: number): Promise<void> {
+    await this.pool.warm(warmConnections(this.schedule, limit));
+    // Building the first calls now also compiles the call generator before it is on the clock.
+    const first = this.schedule.seconds > 0 ? this.schedule.second(0).scheduled : 0;
+    const n = Math.min(first, PREBUILT_CALLS_MAX);
+    for (let seq = 0; seq < n; seq++) this.prebuilt.push(this.buildRequest(seq, 0));
+  }
+
+  private begin(): void {
+    if (this.finished) return;
+    const waitMs = this.opts.startAtEpochMs === undefined ? 0 : this.opts.startAtEpochMs - (performance.timeOrigin + performance.now());
+    const go = () => {
+      // On the caller's clock even when warming up overran it: the seconds then line up with the
+      // run's other clocks, and arrivals already due are sent at once (late, which shows as latency).
+      const startAt = this.opts.startAtEpochMs;
+      this.startMs = startAt === undefined ? performance.now() : Math.min(performance.now(), startAt - performance.timeOrigin);
+      this.tick();
+    };
+    if (waitMs > 0) this.timer = setTimeout(go, waitMs);
+    else setImmediate(go);
+  }
+
+  private buildRequest(seq: number, intendedMs: number): PoolRequest {
+    return poolRequest(this.target, this.source.make(seq), seq, intendedMs);
   }
 
   then<A = LoadResult, B = never>(
@@ -192,9 +279,21 @@ class OpenModelRun extends EventEmitter {
     return this.promise.catch(onRejected);
   }
 
-  async stop(): Promise<void> {
-    if (!this.finished && this.stoppedAtSec === undefined && this.sec < this.schedule.perSecond.length) {
+  async stop(graceMs?: number): Promise<void> {
+    if (graceMs !== undefined && !this.finished) {
+      setTimeout(() => {
+        if (this.finished) return;
+        this.pool.abandon('timeout');
+        this.wake(0);
+      }, graceMs).unref();
+    }
+    if (!this.finished && this.stoppedAtSec === undefined && this.sec < this.schedule.seconds) {
       this.stoppedAtSec = this.sec;
+      if (Number.isNaN(this.startMs)) {
+        // Stopped before the first arrival: nothing was sent.
+        this.cancelWake();
+        this.startMs = performance.now();
+      }
       this.wake(0);
     }
     await this.promise.then(
@@ -208,16 +307,21 @@ class OpenModelRun extends EventEmitter {
   }
 
   private tally(t: number): SecondTally {
-    let tally = this.tallies[t];
+    let tally = this.tallies.get(t);
     if (!tally) {
       tally = new SecondTally();
-      this.tallies[t] = tally;
+      this.tallies.set(t, tally);
     }
     return tally;
   }
 
   private get dispatching(): boolean {
-    return this.stoppedAtSec === undefined && this.sec < this.schedule.perSecond.length;
+    return this.stoppedAtSec === undefined && this.sec < this.schedule.seconds;
+  }
+
+  private scheduledIn(sec: number): number {
+    if (this.current?.t !== sec) this.current = this.schedule.second(sec);
+    return this.current.scheduled;
   }
 
   /**
@@ -225,13 +329,14 @@ class OpenModelRun extends EventEmitter {
    * the end of that second. The cursor never runs ahead of the wall clock, so pauses take real time.
    */
   private nextDueAt(): number {
-    const n = (this.schedule.perSecond[this.sec] as { scheduled: number }).scheduled;
+    const n = this.scheduledIn(this.sec);
     const len = Math.min(1, this.schedule.wallDurationSec - this.sec);
     if (this.idx >= n) return this.sec + len;
     return this.sec + ((this.idx + 0.5) * len) / n;
   }
 
   private tick(): void {
+    if (Number.isNaN(this.startMs)) return;
     this.timer = undefined;
     this.immediate = undefined;
     this.wakeAt = Number.POSITIVE_INFINITY;
@@ -246,7 +351,8 @@ class OpenModelRun extends EventEmitter {
   private step(): void {
     const nowMs = performance.now();
     const now = this.nowSec(nowMs);
-    this.dispatchDue(now, nowMs);
+    this.tickStartMs = nowMs;
+    const caughtUp = this.dispatchDue(now, nowMs);
     this.announcePhases(now);
     if (!this.dispatching && this.pool.inFlight === 0) return this.finish(now);
     while (this.emitted + 1 <= now && (this.emitted < this.sec || !this.dispatching)) this.emitSecond(this.emitted);
@@ -254,28 +360,38 @@ class OpenModelRun extends EventEmitter {
       this.drainAnnounced = true;
       this.emit('phase', { name: DRAIN_PHASE, t: this.schedule.wallDurationSec });
     }
+    if (!caughtUp) return this.wake(0);
     let next = this.emitted + 1;
-    if (this.dispatching) next = Math.min(next, this.nextDueAt());
+    if (this.dispatching) next = Math.min(next, Math.max(this.nextDueAt(), now + TICK_MS / 1000));
     const phase = this.stoppedAtSec === undefined ? this.schedule.phases[this.nextPhase] : undefined;
     if (phase) next = Math.min(next, phase.startSec);
     this.wake((next - this.nowSec()) * 1000);
   }
 
-  private dispatchDue(now: number, nowMs: number): void {
-    const perSecond = this.schedule.perSecond;
+  /** Sends what is due; false when it stopped early to let responses in (more is due at once). */
+  private dispatchDue(now: number, nowMs: number): boolean {
+    let sent = 0;
     while (this.dispatching) {
       const at = this.nextDueAt();
-      if (at > now) return;
-      const n = (perSecond[this.sec] as { scheduled: number }).scheduled;
+      if (at > now) return true;
+      // A batch that runs long (a stall made many arrivals due at once) yields to I/O: responses
+      // free connections for the rest, where a long batch would open a new connection for each.
+      if (++sent % 16 === 0) {
+        nowMs = performance.now();
+        if (nowMs - this.tickStartMs > TICK_BUDGET_MS) return false;
+      }
+      const n = this.scheduledIn(this.sec);
       if (this.idx >= n) {
         this.seqBase += n;
         this.sec++;
         this.idx = 0;
+        this.prebuilt = []; // only second 0 is built ahead
         continue;
       }
       this.dispatch(this.sec, this.seqBase + this.idx, this.startMs + at * 1000, nowMs);
       this.idx++;
     }
+    return true;
   }
 
   private dispatch(sec: number, seq: number, intendedMs: number, nowMs: number): void {
@@ -286,9 +402,10 @@ class OpenModelRun extends EventEmitter {
       this.calls.dropped(this.source.nameOf(seq));
       return;
     }
-    const call = this.source.make(seq);
-    this.calls.sent(call.name);
-    this.pool.send({ seq, call: call.name, intendedMs, buffer: requestBuffer(this.target, call) }, nowMs);
+    const req = seq < this.prebuilt.length ? (this.prebuilt[seq] as PoolRequest) : this.buildRequest(seq, intendedMs);
+    req.intendedMs = intendedMs;
+    this.calls.sent(req.name);
+    this.pool.send(req);
     tally.sent++;
     this.sent++;
     recordLatencyMs(this.lag, Math.max(0, nowMs - intendedMs));
@@ -311,7 +428,7 @@ class OpenModelRun extends EventEmitter {
     recordLatencyMs(this.latency, latencyMs);
     this.completed++;
     this.lastActivitySec = Math.max(this.lastActivitySec, t);
-    const code = String(status);
+    const code = statusKey(status);
     this.status[code] = (this.status[code] ?? 0) + 1;
     this.opts.onOutcome?.(req.seq, status);
     if (!this.dispatching && this.pool.inFlight === 0) this.wake(0);
@@ -327,14 +444,14 @@ class OpenModelRun extends EventEmitter {
   }
 
   private emitSecond(t: number): void {
-    const planned = this.schedule.perSecond[t];
+    const planned = t < this.schedule.seconds ? (this.current?.t === t ? this.current : this.schedule.second(t)) : undefined;
     const inPlan = planned !== undefined && (this.stoppedAtSec === undefined || t <= this.stoppedAtSec);
     const meta = inPlan
       ? { t, clock: planned.clock, phase: planned.phase, scheduled: planned.scheduled }
       : { t, clock: this.schedule.clockAt(t), phase: DRAIN_PHASE, scheduled: 0 };
     const second = this.tally(t).toLoadSecond(meta);
     this.calls.annotate(second);
-    delete this.tallies[t];
+    this.tallies.delete(t);
     this.seconds.push(second);
     this.emitted = t + 1;
     this.emit('second', second);
@@ -363,8 +480,8 @@ class OpenModelRun extends EventEmitter {
   }
 
   private finish(now: number): void {
-    const planned = this.stoppedAtSec ?? this.schedule.perSecond.length - 1;
-    const last = Math.max(planned, this.lastActivitySec, this.tallies.length - 1);
+    const planned = this.stoppedAtSec ?? this.schedule.seconds - 1;
+    const last = Math.max(planned, this.lastActivitySec, ...this.tallies.keys());
     while (this.emitted <= last) this.emitSecond(this.emitted);
     this.finished = true;
     this.cancelWake();
@@ -392,9 +509,16 @@ class OpenModelRun extends EventEmitter {
   }
 
   private fail(err: unknown): void {
+    if (this.finished) return;
     this.finished = true;
     this.cancelWake();
     this.pool.close();
     this.reject(err);
   }
+}
+
+const STATUS_KEYS = Array.from({ length: 600 }, (_, i) => String(i));
+/** The status as a record key, without a new string per response. */
+function statusKey(status: number): string {
+  return STATUS_KEYS[status] ?? String(status);
 }

@@ -1,44 +1,37 @@
-// Keep-alive HTTP/1.1 connections built on autocannon's client (raw socket writes, http-parser-js, no
-// per-request objects), turned from closed-loop into send-on-demand: autocannon's client sends its
-// next request the moment a response lands, which would make the load wait for the server. Here
-// the client never sends by itself; the driver hands a request to an idle connection at its arrival
-// time, or opens one while under the in-flight limit, or learns that none is free (a drop).
-import { createRequire } from 'node:module';
-import type { EventEmitter } from 'node:events';
-import type { Socket } from 'node:net';
+// Keep-alive HTTP/1.1 connections to the target through undici's public Pool (one request per
+// connection at a time, no pipelining). The pool never decides the pace: the driver hands it a request
+// at its arrival time or drops the arrival when the in-flight limit is reached, so nothing ever waits
+// in undici's queue behind a slow server. Connections can be opened ahead of the load (warm()), so the
+// first second is not spent in TCP handshakes.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { connect as netConnect, type Socket } from 'node:net';
+import { Client, Pool, buildConnector, type Dispatcher } from 'undici';
 import { errorKindOf, type ErrorKind } from './error-kind.ts';
 
-const require = createRequire(import.meta.url);
-
-/** The parts of autocannon/lib/httpClient.js this pool relies on (pinned by package-lock). */
-interface AutocannonClient extends EventEmitter {
-  conn: Socket;
-  destroyed: boolean;
-  pipelinedRequests: { insertRequest(req: object): void };
-  _connect(): void;
-  _doRequest(): void;
-  destroy(): void;
-}
-type ClientCtor = new (opts: Record<string, unknown>) => AutocannonClient;
-const AutocannonHttpClient = require('autocannon/lib/httpClient.js') as ClientCtor;
-
+/** What the pool sends; the driver builds it from a Call. */
 export interface PoolRequest {
   seq: number;
-  /** The call's name, passed back for per-call accounting. */
-  call: string;
+  /** Call name, handed back with the outcome so per-call results can be kept. */
+  name: string;
   /** performance.now() at which the schedule wanted it sent. */
   intendedMs: number;
-  buffer: Buffer;
+  method: string;
+  /** Path with query, base path included. */
+  path: string;
+  headers: Record<string, string>;
+  body: string | Buffer;
 }
 
 export interface PoolOptions {
+  /** http://host:port of the target. */
+  origin: string;
   hostname: string;
   port: number;
-  /** Most connections (= requests in flight, one per connection) at any instant. */
+  /** Most requests in flight at any instant (= most connections). */
   limit: number;
+  /** A request unanswered after this long (connect, headers or body) fails as a timeout. */
   timeoutMs: number;
-  /** Idle connections are closed after this, before a server's keep-alive timeout (Node: 5 s) races a send. */
-  idleMs?: number;
   onResponse(req: PoolRequest, status: number, nowMs: number, answer?: Answer): void;
   onFailure(req: PoolRequest, kind: ErrorKind, nowMs: number): void;
 }
@@ -49,158 +42,215 @@ export interface Answer {
   retryAfter: boolean;
 }
 
-interface Conn {
-  client: AutocannonClient;
-  /** autocannon hands each queued request's status, body and headers to its onResponse. */
-  capture: object;
-  answer: Answer | undefined;
-  current: PoolRequest | undefined;
-  sentMs: number;
-  lastUsedMs: number;
-  lastErrorCode: string | undefined;
-  reusable: boolean;
-  dead: boolean;
-}
-
-const noop = (): void => {};
 const BODY_KEPT = 1024;
 
 export class HttpPool {
-  private readonly idle: Conn[] = [];
-  private readonly busy = new Set<Conn>();
-  private open = 0;
-  private readonly sweeper: NodeJS.Timeout;
-  private readonly idleMs: number;
-  /** Connections opened over the pool's life. */
+  private readonly pool: Pool;
+  private readonly warmSockets: Socket[] = [];
+  private readonly fallbackConnect: ReturnType<typeof buildConnector>;
+  private readonly outstanding = new Set<Outcome>();
+  private closed = false;
+  /** TCP connections opened over the pool's life (warm ones included). */
   opened = 0;
 
   constructor(private readonly opts: PoolOptions) {
-    this.idleMs = opts.idleMs ?? 4000;
-    this.sweeper = setInterval(() => this.sweep(performance.now()), Math.min(100, Math.max(10, opts.timeoutMs / 10)));
+    this.fallbackConnect = buildConnector({ timeout: opts.timeoutMs });
+    this.pool = new Pool(opts.origin, {
+      connections: opts.limit,
+      pipelining: 1,
+      headersTimeout: opts.timeoutMs,
+      bodyTimeout: opts.timeoutMs,
+      // Idle connections close 1 s before the server's advertised Keep-Alive timeout (Node's 5 s: after
+      // 4 s idle), so a send never races the server's close.
+      keepAliveTimeoutThreshold: 1000,
+      connect: (options, callback) => this.connect(options, callback),
+    });
   }
 
   get inFlight(): number {
-    return this.busy.size;
+    return this.outstanding.size;
   }
 
-  get connections(): number {
-    return this.open;
-  }
-
-  /** Whether send() would find a connection: an idle one, or room under the limit to open one. */
+  /** Whether send() would go out now rather than be dropped. */
   canSend(): boolean {
-    this.dropUnusableIdle();
-    return this.idle.length > 0 || this.open < this.opts.limit;
+    return !this.closed && this.outstanding.size < this.opts.limit;
   }
 
-  /** Sends now on a free connection; false when the in-flight limit leaves none (the caller drops it). */
-  send(req: PoolRequest, nowMs: number): boolean {
-    this.dropUnusableIdle();
-    let conn = this.idle.pop();
-    if (!conn) {
-      if (this.open >= this.opts.limit) return false;
-      conn = this.connect();
+  /**
+   * Opens `count` connections now, handed to the pool as it grows. Resolves when they are connected
+   * (or failed: a target that refuses shows up as request errors, not here), at most after timeoutMs.
+   */
+  async warm(count: number): Promise<void> {
+    await warmUpClientCode();
+    const n = Math.min(count, this.opts.limit) - this.warmSockets.length;
+    const pending: Array<Promise<void>> = [];
+    for (let i = 0; i < n; i++) {
+      const socket = netConnect({ host: this.opts.hostname, port: this.opts.port, noDelay: true, keepAlive: true });
+      this.opened++;
+      this.warmSockets.push(socket);
+      const drop = () => {
+        const at = this.warmSockets.indexOf(socket);
+        if (at >= 0) this.warmSockets.splice(at, 1);
+      };
+      socket.on('error', drop);
+      socket.on('close', drop);
+      pending.push(new Promise((resolve) => {
+        socket.once('connect', () => resolve());
+        socket.once('close', () => resolve());
+      }));
     }
-    conn.current = req;
-    conn.sentMs = nowMs;
-    this.busy.add(conn);
-    conn.client.pipelinedRequests.insertRequest(conn.capture);
-    conn.client.conn.write(req.buffer);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(pending), new Promise((r) => (timer = setTimeout(r, this.opts.timeoutMs)))]);
+    clearTimeout(timer);
+  }
+
+  /** Sends now; false when the in-flight limit leaves no room (the caller drops it). */
+  send(req: PoolRequest): boolean {
+    if (!this.canSend()) return false;
+    const outcome = new Outcome(this, req);
+    this.outstanding.add(outcome);
+    this.pool.dispatch({ origin: this.opts.origin, method: req.method, path: req.path, headers: req.headers, body: req.body }, outcome);
     return true;
+  }
+
+  /** Gives up on every request still in flight: each is reported as failed with `kind`, now. */
+  abandon(kind: ErrorKind): void {
+    for (const outcome of [...this.outstanding]) outcome.settle(0, kind);
   }
 
   /** Destroys every connection; requests still in flight are not reported. */
   close(): void {
-    clearInterval(this.sweeper);
-    for (const conn of [...this.busy, ...this.idle]) this.kill(conn);
-    this.busy.clear();
-    this.idle.length = 0;
+    if (this.closed) return;
+    this.closed = true;
+    for (const socket of this.warmSockets.splice(0)) socket.destroy();
+    void this.pool.destroy().catch(() => {});
   }
 
-  private dropUnusableIdle(): void {
-    let top = this.idle.at(-1);
-    while (top && (top.dead || !top.reusable)) {
-      this.idle.pop();
-      top = this.idle.at(-1);
-    }
-  }
-
-  private connect(): Conn {
-    const client = new AutocannonHttpClient({
-      hostname: this.opts.hostname,
-      port: this.opts.port,
-      protocol: 'http:',
-      pipelining: 1,
-      // autocannon's own timer is not cleared by a response, so it would fire on idle connections;
-      // it is parked far away and the sweep below times requests out instead.
-      timeout: 1_000_000,
-      // Runs inside the constructor before it connects: stop the client sending on its own.
-      setupClient: (c: AutocannonClient) => {
-        c._doRequest = noop;
-      },
-    });
-    // A broken connection is not re-dialled behind the driver's back; the pool opens a new one on demand.
-    client._connect = noop;
-    const conn: Conn = { client, capture: {}, answer: undefined, current: undefined, sentMs: 0, lastUsedMs: 0, lastErrorCode: undefined, reusable: true, dead: false };
-    client.on('headers', (info: { shouldKeepAlive?: boolean }) => {
-      if (info.shouldKeepAlive === false) conn.reusable = false;
-    });
-    conn.capture = {
-      onResponse: (status: number, body: string, _ctx: unknown, headers: Record<string, unknown>) => {
-        conn.answer = status >= 200 && status < 300 ? undefined : { body: String(body).slice(0, BODY_KEPT), retryAfter: Object.keys(headers).some((k) => k.toLowerCase() === 'retry-after') };
-      },
-    };
-    client.on('response', (status: number) => this.onResponse(conn, status));
-    client.on('connError', (err: NodeJS.ErrnoException) => {
-      conn.lastErrorCode = err.code ?? 'unknown';
-    });
-    client.conn.on('close', () => this.onClose(conn));
-    this.open++;
-    this.opened++;
-    return conn;
-  }
-
-  private onResponse(conn: Conn, status: number): void {
-    const req = conn.current;
-    if (!req || conn.dead) return;
+  /** @internal Called once per request by its Outcome. */
+  settled(outcome: Outcome, req: PoolRequest, status: number, kind: ErrorKind | undefined, answer?: Answer): void {
+    if (!this.outstanding.delete(outcome) || this.closed) return;
     const now = performance.now();
-    conn.current = undefined;
-    conn.lastUsedMs = now;
-    this.busy.delete(conn);
-    if (conn.reusable) this.idle.push(conn);
-    else this.kill(conn);
-    this.opts.onResponse(req, status, now, conn.answer);
+    if (kind === undefined) this.opts.onResponse(req, status, now, answer);
+    else this.opts.onFailure(req, kind, now);
   }
 
-  private onClose(conn: Conn): void {
-    if (conn.dead) return;
-    const req = conn.current;
-    this.kill(conn);
-    const i = this.idle.indexOf(conn);
-    if (i >= 0) this.idle.splice(i, 1);
-    if (req) this.opts.onFailure(req, errorKindOf(conn.lastErrorCode), performance.now());
-  }
-
-  private sweep(now: number): void {
-    for (const conn of this.busy) {
-      if (conn.current && now - conn.sentMs >= this.opts.timeoutMs) {
-        const req = conn.current;
-        this.kill(conn);
-        this.opts.onFailure(req, 'timeout', now);
-      }
+  private connect(options: ConnectOptions, callback: ConnectCallback): void {
+    let socket = this.warmSockets.pop();
+    while (socket?.destroyed) socket = this.warmSockets.pop();
+    if (!socket) {
+      this.opened++;
+      this.fallbackConnect(options, callback);
+      return;
     }
-    // The idle stack is LIFO, so the longest-idle connections sit at the bottom.
-    let stale = 0;
-    while (stale < this.idle.length && now - (this.idle[stale] as Conn).lastUsedMs >= this.idleMs) stale++;
-    if (stale > 0) for (const conn of this.idle.splice(0, stale)) this.kill(conn);
+    const warm = socket;
+    warm.removeAllListeners('error');
+    warm.removeAllListeners('close');
+    // undici expects the callback after connect() returns (a synchronous one stalls the client).
+    if (!warm.connecting) return queueMicrotask(() => callback(null, warm));
+    const onError = (err: Error) => callback(err, null);
+    warm.once('error', onError);
+    warm.once('connect', () => {
+      warm.off('error', onError);
+      callback(null, warm);
+    });
+  }
+}
+
+type Connector = ReturnType<typeof buildConnector>;
+type ConnectOptions = Parameters<Connector>[0];
+type ConnectCallback = Parameters<Connector>[1];
+
+/** One request's handler: reports exactly once, a status or the kind of failure. */
+class Outcome implements Dispatcher.DispatchHandler {
+  private status = 0;
+  private done = false;
+  /** Kept only for non-2xx answers: the first bytes of the body and whether it asked to retry later. */
+  private answer: { chunks: Buffer[]; size: number; retryAfter: boolean } | undefined;
+
+  constructor(
+    private readonly pool: HttpPool,
+    private readonly req: PoolRequest,
+  ) {}
+
+  onRequestStart(): void {}
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    this.status = statusCode;
+    if (statusCode < 200 || statusCode >= 300) this.answer = { chunks: [], size: 0, retryAfter: headers['retry-after'] !== undefined };
   }
 
-  private kill(conn: Conn): void {
-    if (conn.dead) return;
-    conn.dead = true;
-    conn.current = undefined;
-    this.busy.delete(conn);
-    this.open--;
-    conn.client.destroy();
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    const a = this.answer;
+    if (!a || a.size >= BODY_KEPT) return;
+    a.chunks.push(chunk.subarray(0, BODY_KEPT - a.size));
+    a.size += Math.min(chunk.length, BODY_KEPT - a.size);
   }
+
+  onResponseEnd(): void {
+    this.settle(this.status, undefined);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.settle(0, failureKind(error));
+  }
+
+  settle(status: number, kind: ErrorKind | undefined): void {
+    if (this.done) return;
+    this.done = true;
+    const a = this.answer;
+    this.pool.settled(this, this.req, status, kind, a && { body: Buffer.concat(a.chunks).toString('utf8'), retryAfter: a.retryAfter });
+  }
+}
+
+/** undici's error codes, and the socket's own when undici passes them through, in the report's kinds. */
+export function failureKind(error: Error): ErrorKind {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return 'timeout';
+    case 'UND_ERR_SOCKET':
+    case 'UND_ERR_CLOSED':
+      return 'reset';
+    default: {
+      const cause = (error as { cause?: NodeJS.ErrnoException }).cause;
+      return errorKindOf(code ?? cause?.code);
+    }
+  }
+}
+
+let clientCodeWarm: Promise<void> | undefined;
+const WARM_UP_REQUESTS = 400;
+
+/**
+ * Once per process: a few requests through undici to a throwaway server of our own on loopback, so
+ * undici's HTTP parser (WebAssembly, compiled on first use) and its request path are compiled before
+ * the load starts instead of stalling its first second. The target sees none of it.
+ */
+export function warmUpClientCode(): Promise<void> {
+  clientCodeWarm ??= (async () => {
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.end('{}'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const client = new Client(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, { pipelining: 8 });
+    try {
+      const one = (i: number) =>
+        new Promise<void>((resolve) => {
+          const done = () => resolve();
+          client.dispatch(
+            { method: 'PUT', path: '/warm', headers: { 'content-type': 'application/json', 'x-request-id': `warm-${i}` }, body: '{"warm":true}' },
+            { onRequestStart() {}, onResponseStart() {}, onResponseData() {}, onResponseEnd: done, onResponseError: done },
+          );
+        });
+      for (let i = 0; i < WARM_UP_REQUESTS; i += 8) await Promise.all(Array.from({ length: 8 }, (_, k) => one(i + k)));
+    } finally {
+      await client.destroy().catch(() => {});
+      server.closeAllConnections();
+      server.close();
+    }
+  })().catch(() => {});
+  return clientCodeWarm;
 }

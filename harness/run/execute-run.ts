@@ -28,6 +28,7 @@ import { fetchWorkerStatus } from '../verify/worker-status.ts';
 import { buildRunRecord } from './build-record.ts';
 import { judgeRecord } from './judge-record.ts';
 import { checkValidity } from './validity.ts';
+import { ABORT_GRACE_MS, afterLoad } from './after-load.ts';
 import { assertLoopbackTarget } from './target-guard.ts';
 import { interruption, markReportable, onInterrupt } from '../lifecycle/interrupt.ts';
 import { validateRunPlan, validateScenarioLoad } from '../commands/validate-run-options.ts';
@@ -68,6 +69,8 @@ export interface RunOptions {
   log: (line: string) => void;
   /** Live progress for humans, made once the run knows its length; the run itself never prints. */
   progress?: (totalSec: number) => Progress;
+  /** Called with the judged record while the stack stops (reports are written meanwhile). */
+  onRecord?: (record: RunRecord) => Promise<void>;
 }
 
 /**
@@ -115,6 +118,8 @@ export async function executeRun(given: RunOptions): Promise<RunRecord> {
     logDir: resolve(opts.outDir),
   });
   const scrub = (text: string) => redactText(text, stack.secrets);
+  let stopping: Promise<void> | undefined;
+  const stopStack = () => (stopping ??= stack.stop());
   let faultTimeline: FaultTimeline | undefined;
   let tap: VerificationTap | undefined;
   let stopProbes: (() => Promise<unknown>) | undefined;
@@ -157,8 +162,6 @@ export async function executeRun(given: RunOptions): Promise<RunRecord> {
     stopProbes = () => Promise.all([sampler.stop(), attribution.stop()]);
     const events: TimelineEvent[] = [];
     const faults = prepareFaults(schedule, stack, opts.log);
-    await sleep(Math.max(0, loadStartMs - wallMs()));
-    markReportable();
     // Shed statuses (503/429 with Retry-After) count as refused by design only while a fault is active.
     let activeFaults = 0;
     const onFaultEvent = (e: TimelineEvent): void => {
@@ -166,13 +169,13 @@ export async function executeRun(given: RunOptions): Promise<RunRecord> {
       if (e.kind === 'fault-start') activeFaults++;
       if (e.kind === 'fault-end') activeFaults = Math.max(0, activeFaults - 1);
     };
-    faultTimeline = faults.length > 0 ? startFaultTimeline(faults, faultContext(stack, opts.log), clock, onFaultEvent) : undefined;
     const tally = new CallTally({
       calls: callInfos(source.calls),
       faultActive: () => activeFaults > 0,
       onFirstError: (e) => opts.log(`first answers: ${e.call} got ${e.status} at ${e.t.toFixed(1)} s: ${e.body || '(empty body)'}`),
     });
 
+    // Made before the baseline ends: the driver opens its connections while the baseline is sampled.
     const load = runLoad({
       targetUrl: stack.targetUrl,
       schedule,
@@ -182,7 +185,12 @@ export async function executeRun(given: RunOptions): Promise<RunRecord> {
       tally,
       calls: source,
       onOutcome: tap ? (seq, status, kind) => tap!.recordOutcome(seq, status, kind) : undefined,
+      startAtEpochMs: loadStartMs,
     });
+    await sleep(Math.max(0, loadStartMs - wallMs()));
+    markReportable();
+    faultTimeline = faults.length > 0 ? startFaultTimeline(faults, faultContext(stack, opts.log), clock, onFaultEvent) : undefined;
+
     // The exchange never appeared after the first 2xx: nothing can be reconciled, so stop and say why.
     let tapFailure: unknown;
     tap?.attached.catch((err: unknown) => {
@@ -209,7 +217,7 @@ export async function executeRun(given: RunOptions): Promise<RunRecord> {
         abortedBy = { t: second.t + 1, rule: failure.rule, reason: failure.reason };
         events.push({ t: second.t + 1, kind: 'abort', message: `${failure.rule}: ${failure.reason}` });
         opts.log(`abort: ${failure.rule} has certainly failed (${failure.reason}); stopping the load`);
-        void load.stop();
+        void load.stop(ABORT_GRACE_MS);
       }
     });
     const result = await load;
@@ -218,15 +226,17 @@ export async function executeRun(given: RunOptions): Promise<RunRecord> {
     const loadEndSec = clock();
     // Faults end with the load, so the cool-down measures recovery, not the fault.
     await faultTimeline?.stop();
-    // An interrupted run skips its cool-down: the user asked it to stop, and wants the report now.
-    const cooldownSec = interruption() ? 0 : (opts.cooldownSec ?? 5);
-    opts.log(`load done after ${loadEndSec.toFixed(1)} s; sampling ${cooldownSec} s of cool-down`);
-    const drainMs = interruption() ? 1_000 : Math.max(cooldownSec * 1000, 5_000);
-    const [drained] = await Promise.all([tap?.drain({ quietMs: Math.min(1_000, drainMs), timeoutMs: drainMs }), sleepUnlessInterrupted(cooldownSec * 1000)]);
+    // An aborted run only settles briefly (its verdict is already fail); an interrupted one skips the
+    // cool-down: the user asked it to stop, and wants the report now.
+    const interrupted = interruption() !== undefined;
+    const after = afterLoad(abortedBy !== undefined || interrupted, interrupted ? 0 : (opts.cooldownSec ?? 5));
+    const why = interrupted ? 'settling (interrupted)' : abortedBy ? 'settling (aborted)' : 'cool-down';
+    opts.log(`load done after ${loadEndSec.toFixed(1)} s; sampling ${after.sampleSec} s of ${why}`);
+    const [drained] = await Promise.all([tap?.drain(after.drain), sleepUnlessInterrupted(after.sampleSec * 1000)]);
     await stopProbes();
     const integrity = tap ? tap.reconcile() : undefined;
     if (integrity) {
-      const worker = await fetchWorkerStatus(stack.targetUrl).catch(() => undefined);
+      const worker = await fetchWorkerStatus(stack.targetUrl, after.workerStatusTimeoutMs).catch(() => undefined);
       if (worker) integrity.worker = worker;
       if (drained && !drained.quiet) opts.log(`verification tap still receiving after ${(drained.waitedMs / 1000).toFixed(1)} s; reconciled what arrived`);
     }
@@ -259,6 +269,7 @@ export async function executeRun(given: RunOptions): Promise<RunRecord> {
     if (stoppedBy) record.interrupted = { signal: stoppedBy.signal, atSec: Math.round(((stoppedBy.atMs - loadStartMs) / 1000) * 100) / 100 };
     record.loadStartedAt = new Date(loadStartMs).toISOString();
     record.verdict = judgeRecord(record, limits, abortedBy);
+    await Promise.all([opts.onRecord?.(record), stopStack()]);
     return record;
   } catch (err) {
     const tail = stack.targetTail();
@@ -268,7 +279,7 @@ export async function executeRun(given: RunOptions): Promise<RunRecord> {
     await stopProbes?.();
     await faultTimeline?.stop();
     await tap?.stop();
-    await stack.stop();
+    await stopStack();
   }
 }
 

@@ -50,5 +50,10 @@ export function printVerdict(record: RunRecord, files: string[], opts: { quiet: 
     }
   }
   for (const line of formatVerdictLines(record)) out.write(`  ${line}\n`);
-  if (files.length > 0) out.write(`  reports: ${files.join(', ')}\n`);
+  printReportFiles(files);
+}
+
+/** The line that lists a run's reports (printed after the verdict, once they are written). */
+export function printReportFiles(files: string[]): void {
+  if (files.length > 0) process.stdout.write(`  reports: ${files.join(', ')}\n`);
 }

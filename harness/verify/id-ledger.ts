@@ -1,6 +1,8 @@
 // Per-request bookkeeping for reconciliation, indexed by sequence number instead of by id string:
 // a run's ids are `${runId}-${seq}`, so one byte of arrivals and two bytes of outcome per request are
-// enough (1M requests ~ 3 MB), where a Set of strings would cost ~100 bytes each.
+// enough (1M requests ~ 3 MB), where a Set of strings would cost ~100 bytes each. The arrays are kept
+// in pages of PAGE_SIZE requests allocated as sequence numbers reach them: growing never copies, and
+// memory is 3 bytes per request seen, never a doubled array.
 import type { IntegrityReport } from '../run-record.ts';
 import { parseRequestId, requestIdFor } from '../../scenarios/payloads.ts';
 
@@ -18,16 +20,22 @@ const MAX_FOREIGN_ID_CHARS = 200;
 
 export interface IdLedgerOptions {
   runId: string;
-  /** Capacity to allocate up front (it grows by doubling when exceeded). */
+  /** Kept for callers that size the ledger; pages are allocated on demand whatever it says. */
   expectedRequests?: number;
   maxSeq?: number;
 }
 
+const PAGE_BITS = 18;
+const PAGE_SIZE = 1 << PAGE_BITS;
+const PAGE_MASK = PAGE_SIZE - 1;
+const EMPTY_ARRIVALS = new Uint8Array(0);
+const EMPTY_OUTCOMES = new Uint16Array(0);
+
 export class IdLedger {
   readonly runId: string;
   private readonly maxSeq: number;
-  private arrivals: Uint8Array;
-  private outcomes: Uint16Array;
+  private readonly arrivalPages: Uint8Array[] = [];
+  private readonly outcomePages: Uint16Array[] = [];
   /** One past the highest sequence number seen, in either array. */
   private extent = 0;
   private messageCount = 0;
@@ -42,9 +50,14 @@ export class IdLedger {
     }
     this.runId = opts.runId;
     this.maxSeq = opts.maxSeq ?? DEFAULT_MAX_SEQ;
-    const initial = Math.min(this.maxSeq, Math.max(1024, opts.expectedRequests ?? 65_536));
-    this.arrivals = new Uint8Array(initial);
-    this.outcomes = new Uint16Array(initial);
+  }
+
+  private arrivalsAt(seq: number): number {
+    return (this.arrivalPages[seq >>> PAGE_BITS] ?? EMPTY_ARRIVALS)[seq & PAGE_MASK] ?? 0;
+  }
+
+  private outcomeAt(seq: number): number {
+    return (this.outcomePages[seq >>> PAGE_BITS] ?? EMPTY_OUTCOMES)[seq & PAGE_MASK] ?? 0;
   }
 
   /** A message seen on the exchange; `messageId` is its AMQP messageId property, if any. */
@@ -62,8 +75,9 @@ export class IdLedger {
       return;
     }
     this.ensure(parsed.seq);
-    const count = this.arrivals[parsed.seq] as number;
-    if (count < 255) this.arrivals[parsed.seq] = count + 1;
+    const page = this.arrivalPages[parsed.seq >>> PAGE_BITS] as Uint8Array;
+    const at = parsed.seq & PAGE_MASK;
+    if ((page[at] as number) < 255) page[at] = (page[at] as number) + 1;
   }
 
   /**
@@ -73,7 +87,7 @@ export class IdLedger {
   recordRedelivery(messageId: unknown): void {
     if (typeof messageId === 'string') {
       const parsed = parseRequestId(messageId);
-      if (parsed && parsed.runId === this.runId && parsed.seq < this.arrivals.length && (this.arrivals[parsed.seq] as number) > 0) {
+      if (parsed && parsed.runId === this.runId && parsed.seq < this.maxSeq && this.arrivalsAt(parsed.seq) > 0) {
         this.messageCount++;
         return;
       }
@@ -94,7 +108,7 @@ export class IdLedger {
       return;
     }
     this.ensure(seq);
-    this.outcomes[seq] = encodeOutcome(status, errorKind) | (beforeTap ? BEFORE_TAP : 0);
+    (this.outcomePages[seq >>> PAGE_BITS] as Uint16Array)[seq & PAGE_MASK] = encodeOutcome(status, errorKind) | (beforeTap ? BEFORE_TAP : 0);
   }
 
   messages(): number {
@@ -103,7 +117,10 @@ export class IdLedger {
 
   /** Approximate bytes held by the per-request arrays. */
   bytes(): number {
-    return this.arrivals.byteLength + this.outcomes.byteLength;
+    let n = 0;
+    for (const page of this.arrivalPages) n += page?.byteLength ?? 0;
+    for (const page of this.outcomePages) n += page?.byteLength ?? 0;
+    return n;
   }
 
   reconcile(context: { exchange: string; routingKey: string }): IntegrityReport {
@@ -127,9 +144,9 @@ export class IdLedger {
     const id = (seq: number) => requestIdFor(this.runId, seq);
     let notReconciled = 0;
     for (let seq = 0; seq < this.extent; seq++) {
-      const raw = this.outcomes[seq] as number;
+      const raw = this.outcomeAt(seq);
       const code = raw & ~BEFORE_TAP;
-      const copies = this.arrivals[seq] as number;
+      const copies = this.arrivalsAt(seq);
       if (copies > 0) report.arrived++;
       if (copies > 1) {
         report.duplicates.count++;
@@ -168,16 +185,10 @@ export class IdLedger {
   }
 
   private ensure(seq: number): void {
-    if (seq >= this.arrivals.length) {
-      let size = this.arrivals.length;
-      while (size <= seq) size *= 2;
-      size = Math.min(size, this.maxSeq);
-      const arrivals = new Uint8Array(size);
-      arrivals.set(this.arrivals);
-      const outcomes = new Uint16Array(size);
-      outcomes.set(this.outcomes);
-      this.arrivals = arrivals;
-      this.outcomes = outcomes;
+    const p = seq >>> PAGE_BITS;
+    if (!this.arrivalPages[p]) {
+      this.arrivalPages[p] = new Uint8Array(PAGE_SIZE);
+      this.outcomePages[p] = new Uint16Array(PAGE_SIZE);
     }
     if (seq >= this.extent) this.extent = seq + 1;
   }

@@ -1,8 +1,8 @@
 import type { ConfirmChannel } from 'amqplib';
 import { ReconnectingConnection } from '../amqp/reconnecting-connection.ts';
+import { ConfirmWindow } from './confirm-window.ts';
 import {
   BrokerUnavailableError,
-  publishConfirmed,
   type OutgoingMessage,
   type Publisher,
   type PublisherContext,
@@ -13,11 +13,15 @@ import {
  * The fix: one long-lived connection per unit with one confirm channel. A call is answered 2xx only
  * after the broker confirmed its message; when the broker is unreachable, blocked, nacks or does not
  * confirm in time the call gets 503 + Retry-After instead, and the connection is re-made with backoff.
+ * Publishes are pipelined: up to CONFIRM_WINDOW confirms outstanding, each call waiting only for its own.
  */
+export const CONFIRM_WINDOW = 256;
+
 export function createSharedPublisher(ctx: PublisherContext): Publisher {
   const { metrics, exchange } = ctx;
   const name = `ingest-unit-${ctx.unit}`;
   let channel: ConfirmChannel | null = null;
+  let window: ConfirmWindow | null = null;
 
   const connection = new ReconnectingConnection({
     url: ctx.amqpUrl,
@@ -35,11 +39,13 @@ export function createSharedPublisher(ctx: PublisherContext): Publisher {
         metrics.channelsOpen.dec();
         if (channel === ch) {
           channel = null;
+          window = null;
           // A channel can die alone (e.g. the exchange was deleted); start over on a fresh connection.
           connection.reset('its confirm channel closed');
         }
       });
       await ch.assertExchange(exchange, 'topic', { durable: true });
+      window = new ConfirmWindow(ch, { exchange, window: CONFIRM_WINDOW, timeoutMs: ctx.confirmTimeoutMs });
       channel = ch;
     },
     onOpened() {
@@ -50,6 +56,7 @@ export function createSharedPublisher(ctx: PublisherContext): Publisher {
       metrics.connectionsClosed.inc();
       metrics.connectionsOpen.dec();
       channel = null;
+      window = null;
     },
     onBlocked(blocked) {
       metrics.blocked.set(blocked ? 1 : 0);
@@ -66,10 +73,10 @@ export function createSharedPublisher(ctx: PublisherContext): Publisher {
     kind: 'shared',
     start: () => connection.start(),
     async publish(message: OutgoingMessage) {
-      const ch = channel;
-      if (!ch || !connection.current) throw unavailable('disconnected', true, `unit ${ctx.unit} has no broker connection (reconnecting)`);
+      const w = window;
+      if (!channel || !w || !connection.current) throw unavailable('disconnected', true, `unit ${ctx.unit} has no broker connection (reconnecting)`);
       if (connection.blocked) throw unavailable('blocked', true, 'the broker blocks publishing (resource alarm)');
-      const outcome = await publishConfirmed(ch, exchange, message, ctx.confirmTimeoutMs);
+      const outcome = await w.publish(message);
       switch (outcome) {
         case 'ack':
           metrics.confirms.inc();
@@ -79,6 +86,8 @@ export function createSharedPublisher(ctx: PublisherContext): Publisher {
           throw unavailable('nack', true, 'the broker refused the message (nack)');
         case 'timeout':
           throw unavailable('confirm-timeout', false, `the broker did not confirm within ${ctx.confirmTimeoutMs} ms`);
+        case 'window-timeout':
+          throw unavailable('confirm-timeout', true, `${CONFIRM_WINDOW} confirms stayed outstanding for ${ctx.confirmTimeoutMs} ms; the message was not sent`);
         case 'not-sent':
           throw unavailable('disconnected', true, 'the channel closed before the message was sent');
         case 'closed':

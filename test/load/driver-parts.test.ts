@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LoadConfigError, parseTarget, requestBuffer, runLoad } from '../../harness/load/driver.ts';
+import { LoadConfigError, parseTarget, poolRequest, runLoad } from '../../harness/load/driver.ts';
 import { errorKindOf } from '../../harness/load/error-kind.ts';
 import { createLatencyHistogram, recordLatencyMs, summarizeLatencyWithMean } from '../../harness/load/latency.ts';
 import { SecondTally } from '../../harness/load/second-tally.ts';
@@ -8,29 +8,33 @@ import { resolveSchedule } from '../../scenarios/schedule.ts';
 
 const schedule = resolveSchedule(BUILT_IN_SCENARIOS['spike']!);
 
-describe('requestBuffer', () => {
-  it("writes a keep-alive HTTP/1.1 request with the call's headers and byte length", () => {
+describe('poolRequest', () => {
+  it('sends the call under the base path with its id and JSON content type, and keeps its name', () => {
     const target = parseTarget('http://127.0.0.1:8080/base/');
     const body = '{"name":"Le Marché"}';
-    const text = requestBuffer(target, { name: 'item-put', method: 'PUT', path: '/api/v1/stores/s/items/i', headers: { 'Content-Type': 'application/json', 'X-Request-Id': 'run-7' }, body, requestId: 'run-7' }).toString();
-    const [head, sentBody] = text.split('\r\n\r\n');
-    expect(head!.split('\r\n')).toEqual([
-      'PUT /base/api/v1/stores/s/items/i HTTP/1.1',
-      'Host: 127.0.0.1:8080',
-      'Connection: keep-alive',
-      'User-Agent: rushgate',
-      'Content-Type: application/json',
-      'X-Request-Id: run-7',
-      `Content-Length: ${Buffer.byteLength(body)}`,
-    ]);
-    expect(Buffer.byteLength(body)).toBe(body.length + 1);
-    expect(sentBody).toBe(body);
+    const req = poolRequest(target, { kind: 'item-put', method: 'PUT', path: '/api/v1/stores/s/items/i', body, requestId: 'run-7' }, 7, 12.5);
+    expect(req).toEqual({
+      seq: 7,
+      name: 'item-put',
+      intendedMs: 12.5,
+      method: 'PUT',
+      path: '/base/api/v1/stores/s/items/i',
+      headers: { 'user-agent': 'rushgate', 'content-type': 'application/json', 'x-request-id': 'run-7' },
+      body,
+    });
+  });
+
+  it('sends a call that names itself and brings its own headers as given', () => {
+    const target = parseTarget('http://127.0.0.1:8080');
+    const headers = { 'content-type': 'text/plain', 'x-request-id': 'run-8', 'x-tenant': 'a' };
+    const req = poolRequest(target, { name: 'ping', method: 'DELETE', path: '/p?q=1', headers, body: '', requestId: 'run-8' }, 8, 0);
+    expect(req).toMatchObject({ name: 'ping', method: 'DELETE', path: '/p?q=1', headers });
   });
 });
 
 describe('parseTarget', () => {
   it('takes host, port and base path, and IPv6 literals', () => {
-    expect(parseTarget('http://localhost:3000')).toEqual({ hostname: 'localhost', port: 3000, host: 'localhost:3000', basePath: '' });
+    expect(parseTarget('http://localhost:3000')).toEqual({ origin: 'http://localhost:3000', hostname: 'localhost', port: 3000, host: 'localhost:3000', basePath: '' });
     expect(parseTarget('http://[::1]:9/x')).toMatchObject({ hostname: '::1', port: 9, basePath: '/x' });
     expect(parseTarget('http://example.test').port).toBe(80);
   });

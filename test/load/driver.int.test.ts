@@ -224,7 +224,9 @@ describe('runLoad failures without a status', () => {
 
 describe('runLoad connections', () => {
   it('reuses keep-alive connections and survives the server closing idle ones or closing after each response', async () => {
-    const eager = await startServer({ kind: 'ok', keepAliveTimeoutMs: 300 });
+    // The server advertises its idle timeout (Keep-Alive: timeout=2) and closes after 2 s; the driver
+    // closes idle connections 1 s before that, so the 1 s pause below costs one fresh connection.
+    const eager = await startServer({ kind: 'ok', keepAliveTimeoutMs: 2000 });
     const paused = flat(20, 1, [
       { kind: 'pause', name: 'idle', minutes: 1 },
       { kind: 'constant-rate', name: 'again', minutes: 1, rps: 20 },

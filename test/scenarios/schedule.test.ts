@@ -84,6 +84,29 @@ describe('resolveSchedule', () => {
   });
 });
 
+describe('schedule seconds on demand', () => {
+  it('a 100,000 h schedule holds no per-second array; second(t) matches the arrivals integral anywhere in it', () => {
+    const s = BUILT_IN_SCENARIOS['eu-morning']!;
+    const durationSec = 100_000 * 3600;
+    const heapBefore = process.memoryUsage().heapUsed;
+    const sch = resolveSchedule(s, { durationSec, peakRps: 100 });
+    expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(5 * 1024 * 1024);
+    expect(sch.seconds).toBe(durationSec);
+    expect(Math.abs(sch.total - expectedTotal(s, durationSec, 100))).toBeLessThanOrEqual(0.5 + 1e-3);
+    for (const t of [0, 1, 12_345_678, durationSec - 1]) {
+      const second = sch.second(t);
+      expect(second.t).toBe(t);
+      expect(Number.isInteger(second.scheduled) && second.scheduled >= 0).toBe(true);
+    }
+    expect(() => sch.second(durationSec)).toThrow(RangeError);
+  });
+
+  it('second(t) is the same second the materialised view holds', () => {
+    const sch = resolveSchedule(BUILT_IN_SCENARIOS['eu-morning']!, { durationSec: 45.5, peakRps: 7.3 });
+    expect(Array.from({ length: sch.seconds }, (_, t) => sch.second(t))).toEqual(sch.perSecond);
+  });
+});
+
 describe('parseDurationSec', () => {
   it('reads the CLI spellings', () => {
     expect(parseDurationSec('60s')).toBe(60);

@@ -1,0 +1,40 @@
+// The trivial HTTP server every driver benchmark hits (a child process, so its CPU is not the
+// driver's) and the flat item-PUT schedule they replay.
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { defineScenario } from '../scenarios/define-scenario.ts';
+import { resolveSchedule, type Schedule } from '../scenarios/schedule.ts';
+
+export function flatSchedule(rps: number, seconds: number): Schedule {
+  return resolveSchedule(
+    defineScenario({
+      name: 'bench-flat', description: 'flat item PUTs', clockStart: '00:00', defaultDurationSec: seconds, peakRps: rps, seed: 1,
+      mix: { 'item-put': { weight: 1 } },
+      phases: [{ kind: 'constant-rate', name: 'flat', minutes: seconds, rps }],
+    }),
+  );
+}
+
+export interface TrivialServer {
+  url: string;
+  /** Requests that reached the server in each wall second since `fromEpochMs`. */
+  arrivalsPerSecond(fromEpochMs: number, seconds: number): Promise<number[]>;
+  stop(): void;
+}
+
+export async function startTrivialServer(): Promise<TrivialServer> {
+  const child = fork(fileURLToPath(new URL('./trivial-server.mjs', import.meta.url)), [], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], execArgv: [] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.stdout?.once('data', (d: Buffer) => resolve(Number(String(d).trim())));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    arrivalsPerSecond: (fromEpochMs, seconds) =>
+      new Promise((resolve) => {
+        child.once('message', (m) => resolve((m as { counts: number[] }).counts));
+        child.send({ counts: { fromEpochMs, seconds } });
+      }),
+    stop: () => child.kill('SIGTERM'),
+  };
+}
