@@ -86,5 +86,5 @@ function proofText(m: ResourceModel): string {
     return `only ${num(h.requestsAtLoad, 0)} requests came after it reached ${num(m.reached.level)} at that load or higher, fewer than the ${num(m.proofNeeded.atLoad, 0)} (10% of the run) that would show it holds`;
   }
   // The requests were there but came too fast to see: a level is a level only once it has held a while.
-  return `it held ${num(m.reached.level)} at that load or higher for only ${num(h.seconds)} s, under the ${num(2 * m.holdSec)} s that show a level holds (${num(h.requestsAtLoad, 0)} requests)`;
+  return `it was seen holding ${num(m.reached.level)} for only ${num(h.seconds)} s before the load ended, under the ${num(2 * m.holdSec)} s that show a level holds`;
 }

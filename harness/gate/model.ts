@@ -104,11 +104,15 @@ export function resourceModel(input: GateInput, resource: Resource, opts: ModelO
   const startLevel = during[0]?.v ?? NaN;
   const reachedPoint = during.find((p) => p.v >= duringPeak - allowance) ?? { t: 0, v: NaN };
   const reachedRps = rpsAt(reachedPoint.t);
-  const after = during.filter((p) => p.t >= reachedPoint.t && rpsAt(p.t) >= 0.9 * reachedRps);
+  // How long the level was seen holding while requests kept coming, at any load: a compressed timeline's
+  // peak may last under a second, and what shows a bound is the level staying put through what follows
+  // (a level that falls with the load is read as follows-load below; one that keeps rising, as a leak).
+  // The load it held at is judged in requests (requestsAtLoad), which a short peak still delivers.
+  const kept = during.filter((p) => p.t >= reachedPoint.t && p.v >= reachedPoint.v - allowance);
   const heldAfter = {
     requests: total - requestsAt(reachedPoint.t),
     requestsAtLoad: sentWhere(input, reachedPoint.t, end, (rps) => rps >= 0.9 * reachedRps),
-    seconds: after.length > 0 ? after[after.length - 1]!.t - reachedPoint.t : 0,
+    seconds: kept.length > 0 ? kept[kept.length - 1]!.t - reachedPoint.t : 0,
     rise: Math.max(0, duringPeak - reachedPoint.v),
   };
 
