@@ -2,11 +2,11 @@
 // a steady 60 req/s, and every fault kind once, spaced so each revert has its own five seconds to show
 // a recovery. The broker restart comes last: it takes 10-15 s on this machine, and the load runs on
 // long enough after it to see the service answer 2xx again.
-import { defineScenario } from '../../scenarios/define-scenario.ts';
+import { defineScenario, type ScenarioSpec } from '../../scenarios/define-scenario.ts';
 
 export const BATTERY_FAULTS = 10;
 
-export default defineScenario({
+export const batterySpec = {
   name: 'chaos-battery',
   description: 'Every fault kind once during a steady 60 req/s burst (integration tests)',
   clockStart: '07:00',
@@ -35,4 +35,6 @@ export default defineScenario({
     { at: '07:39', fault: 'kill-connections' },
     { at: '07:44', fault: 'broker-restart' },
   ],
-});
+} satisfies ScenarioSpec;
+
+export default defineScenario(batterySpec);
