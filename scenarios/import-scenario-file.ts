@@ -9,7 +9,29 @@ export const SCENARIO_IMPORT_TIMEOUT_MS = 15_000;
 
 export type ImportedScenario = { kind: 'scenario' | 'spec'; value: unknown };
 
-type WorkerReply = ImportedScenario | { kind: 'error'; name: string; message: string; problems?: string[]; scenario: string };
+type WorkerReply = ImportedScenario | { kind: 'loaded' } | { kind: 'error'; name: string; message: string; problems?: string[]; scenario: string };
+
+const BRAND = Symbol.for('rushgate.scenario');
+
+/**
+ * Imports the file in this thread, once the worker has shown it loads safely: its default export holds
+ * functions (body functions) that cannot be posted across threads. TypeScript goes through tsx's loader,
+ * so it loads the same from a checkout and from the installed package (compiled JavaScript, plain node).
+ */
+async function importHere(file: string): Promise<ImportedScenario> {
+  const url = pathToFileURL(file).href;
+  let mod: { default?: unknown };
+  if (/\.[mc]?ts$/.test(file)) {
+    const { tsImport } = await import('tsx/esm/api');
+    mod = (await tsImport(url, import.meta.url)) as { default?: unknown };
+  } else {
+    mod = (await import(url)) as { default?: unknown };
+  }
+  let value = mod.default as Record<string | symbol, unknown> | undefined;
+  // Outside a "type": "module" package tsx compiles the file as CommonJS: its exports arrive as `default`.
+  if (value && typeof value === 'object' && value.__esModule === true) value = value.default as typeof value;
+  return { kind: value && typeof value === 'object' && value[BRAND] === true ? 'scenario' : 'spec', value };
+}
 
 /** The file's default export (a resolved scenario or a spec), or a ScenarioError that says what went wrong. */
 export function importScenarioFile(file: string, source: string, timeoutMs = SCENARIO_IMPORT_TIMEOUT_MS): Promise<ImportedScenario> {
@@ -43,6 +65,7 @@ export function importScenarioFile(file: string, source: string, timeoutMs = SCE
     );
     worker.once('message', (reply: WorkerReply) =>
       settle(() => {
+        if (reply.kind === 'loaded') return resolve(importHere(file).catch((err: Error) => Promise.reject(fail(`could not load the file: ${oneLine(err.message)}`))));
         if (reply.kind !== 'error') return resolve(reply);
         if (reply.name === 'ScenarioError' && reply.problems) return reject(new ScenarioError(reply.scenario, reply.problems, source));
         reject(fail(`could not load the file: ${oneLine(reply.message)}`));

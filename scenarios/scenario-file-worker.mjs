@@ -16,7 +16,13 @@ try {
   // A .ts file outside an ESM package is compiled to CommonJS: its default export arrives wrapped.
   if (typeof value === 'object' && value !== null && Object.keys(value).length === 1 && 'default' in value) value = value.default;
   const resolved = typeof value === 'object' && value !== null && value[BRAND] === true;
-  parentPort.postMessage({ kind: resolved ? 'scenario' : 'spec', value });
+  try {
+    parentPort.postMessage({ kind: resolved ? 'scenario' : 'spec', value });
+  } catch {
+    // Functions (a call's body function) cannot cross threads: the file loaded safely here, so the
+    // harness imports it once more in its own thread to get the functions.
+    parentPort.postMessage({ kind: 'loaded' });
+  }
 } catch (err) {
   const problems = Array.isArray(err?.problems) ? err.problems.map(String) : undefined;
   parentPort.postMessage({ kind: 'error', name: String(err?.name ?? 'Error'), message: String(err?.message ?? err), problems, scenario: String(err?.scenario ?? '(invalid)') });

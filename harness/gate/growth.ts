@@ -10,7 +10,7 @@ import { atRps, num, rate } from './format.ts';
 import { Title, totalSent, type GateInput } from './input.ts';
 import type { CountLimit } from './limits.ts';
 import { withGaps } from './judged-window.ts';
-import type { ResourceModel } from './model.ts';
+import { MIN_PROOF_SHARE, type ResourceModel } from './model.ts';
 
 export function growthRule(input: GateInput, model: ResourceModel, limit: CountLimit): RuleResult {
   const name = `${model.resource}.growth`;
@@ -83,7 +83,7 @@ function proofText(m: ResourceModel): string {
     return `the load ended ${num(h.requests, 0)} requests after it reached ${num(m.reached.level)}, fewer than the ${num(m.proofNeeded.inAll, 0)} that would show it holds at the pace it climbed`;
   }
   if (h.requestsAtLoad < m.proofNeeded.atLoad) {
-    return `only ${num(h.requestsAtLoad, 0)} requests came after it reached ${num(m.reached.level)} at that load or higher, fewer than the ${num(m.proofNeeded.atLoad, 0)} (10% of the run) that would show it holds`;
+    return `only ${num(h.requestsAtLoad, 0)} requests came after it reached ${num(m.reached.level)} at that load or higher, fewer than the ${num(m.proofNeeded.atLoad, 0)} (${num(MIN_PROOF_SHARE * 100)}% of the run) that would show it holds`;
   }
   // The requests were there but came too fast to see: a level is a level only once it has held a while.
   return `it was seen holding ${num(m.reached.level)} for only ${num(h.seconds)} s before the load ended, under the ${num(2 * m.holdSec)} s that show a level holds`;

@@ -32,7 +32,7 @@ import { heldLevels, median, type Point } from './stats.ts';
  */
 const NEW_LOAD_SETTLE_SEC = 1;
 /** Share of the run's requests a level must hold for, at least, to count as a bound. */
-const MIN_PROOF_SHARE = 0.1;
+export const MIN_PROOF_SHARE = 0.05;
 
 export type Shape = 'bounded' | 'leak' | 'follows-load' | 'still-rising' | 'capped' | 'unknown';
 

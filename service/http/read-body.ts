@@ -70,7 +70,9 @@ export function readJsonBody(req: IncomingMessage, limit: number): Promise<unkno
   });
 }
 
-const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+// ignoreBOM keeps a byte order mark in the text, so JSON.parse refuses it as before: JSON senders must
+// not add one (RFC 8259), and a client that does is told so rather than silently accepted.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function parseJson(raw: Buffer): unknown {
   if (raw.length === 0) throw new HttpError(400, 'invalid_json', 'body', 'body is empty; send a JSON document');

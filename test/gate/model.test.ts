@@ -59,7 +59,7 @@ describe('bounded: pools that fill lazily and hold', () => {
     const input = run({ phases: stepLadder(), connections: steps([[0, 1], [56.5, 6]]), units: 3, stopAtSec: 58 });
     const r = rule(evaluateGate(input), 'connections.growth');
     expect(r.passed).toBe(false);
-    expect(r.message).toMatch(/^Connections were not shown to be bounded: each rise came with a new high of the load, up to 6 at 56\.5 s, and only \d+ requests came after it reached 6 at that load or higher, fewer than the 110 \(10% of the run\) that would show it holds/);
+    expect(r.message).toMatch(/^Connections were not shown to be bounded: each rise came with a new high of the load, up to 6 at 56\.5 s, and it was seen holding 6 for only 1\.5 s before the load ended, under the 2 s that show a level holds/);
     // The pool it filled is no leak: the residue is judged against the baseline, so it fails too, and says why.
     expect(rule(evaluateGate(input), 'connections.residue').message).toMatch(/no bound held during the load/);
   });

@@ -128,7 +128,9 @@ function brokenJson(base: MalformedRequest, text: string, rnd: Rnd): MalformedRe
     ['two documents', () => `${text}\n${text}`],
   ];
   const [detail, make] = pick(rnd, ways);
-  return { ...base, detail, body: make(), expect: BAD_JSON };
+  // Bytes that are not UTF-8 are refused before any JSON parsing, with their own error.
+  const expect = detail.startsWith('invalid UTF-8') ? { 400: ['invalid_encoding'] } : BAD_JSON;
+  return { ...base, detail, body: make(), expect };
 }
 
 const ITEM_BAD_VALUES: Record<string, unknown[]> = {
