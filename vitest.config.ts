@@ -9,6 +9,7 @@ import { defineConfig } from 'vitest/config';
 const SERIAL = [
   'test/load/driver.int.test.ts',
   'test/chaos/**/*.int.test.ts',
+  'test/calls/status-classes.int.test.ts',
   'test/stack/testcontainers*.int.test.ts',
   'test/report/report-browser.int.test.ts',
 ];
