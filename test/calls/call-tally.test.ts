@@ -61,6 +61,11 @@ describe('checkValidity', () => {
     expect(checkValidity({ calls: { a: call({ '200': 5, '400': 5 }) }, summary: summary(5) }).valid).toBe(true);
   });
 
+  it('answers the scenario declared (shed during a fault, expect.refused) do not make a run invalid', () => {
+    const shed = { ...call({ '202': 3, '429': 7 }), classes: { accepted: 3, refused: 7, failed: 0, noAnswer: 0 } };
+    expect(checkValidity({ calls: { 'item-put': shed }, summary: summary(3) }).valid).toBe(true);
+  });
+
   it('writes templates as routes', () => {
     expect(routeOf('/v2/tenants/${ tenant }/products/${vars.sku}')).toBe('/v2/tenants/:tenant/products/:sku');
   });
