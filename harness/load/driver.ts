@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import type { CallSummary, FirstError, LatencySummary, LoadSecond, StatusClasses } from '../run-record.ts';
 import { callInfos, createCallSource, type CallSource } from '../../scenarios/calls/call-source.ts';
+import type { Call } from '../../scenarios/payloads.ts';
 import { CallTally } from './call-tally.ts';
 import type { Schedule, ScheduleSecond } from '../../scenarios/schedule.ts';
 import { DRAIN_PHASE } from '../../scenarios/scenario-rules.ts';
@@ -116,31 +117,9 @@ export function parseTarget(targetUrl: string): Target {
   };
 }
 
-/**
- * What the driver needs of a call. Calls that carry their own name and headers send them as given;
- * older calls (a kind, no headers) get the JSON content type and the request-id header.
- */
-export interface SendableCall {
-  name?: string;
-  kind?: string;
-  method: string;
-  path: string;
-  headers?: Record<string, string>;
-  body: string | Buffer;
-  requestId: string;
-}
-
-/** The request for call `seq`, as the pool sends it. */
-export function poolRequest(target: Target, call: SendableCall, seq: number, intendedMs: number): PoolRequest {
-  return {
-    seq,
-    name: call.name ?? call.kind ?? call.method,
-    intendedMs,
-    method: call.method,
-    path: target.basePath + call.path,
-    headers: call.headers ?? { 'user-agent': 'rushgate', 'content-type': 'application/json', 'x-request-id': call.requestId },
-    body: call.body,
-  };
+/** The request for call `seq`, as the pool sends it: the call's own method, headers and body, under the base path. */
+export function poolRequest(target: Target, call: Call, seq: number, intendedMs: number): PoolRequest {
+  return { seq, name: call.name, intendedMs, method: call.method, path: target.basePath + call.path, headers: call.headers, body: call.body };
 }
 
 /**

@@ -9,19 +9,12 @@ import { resolveSchedule } from '../../scenarios/schedule.ts';
 const schedule = resolveSchedule(BUILT_IN_SCENARIOS['spike']!);
 
 describe('poolRequest', () => {
-  it('sends the call under the base path with its id and JSON content type, and keeps its name', () => {
+  it('sends the call under the base path with its own headers, and keeps its name', () => {
     const target = parseTarget('http://127.0.0.1:8080/base/');
     const body = '{"name":"Le Marché"}';
-    const req = poolRequest(target, { kind: 'item-put', method: 'PUT', path: '/api/v1/stores/s/items/i', body, requestId: 'run-7' }, 7, 12.5);
-    expect(req).toEqual({
-      seq: 7,
-      name: 'item-put',
-      intendedMs: 12.5,
-      method: 'PUT',
-      path: '/base/api/v1/stores/s/items/i',
-      headers: { 'user-agent': 'rushgate', 'content-type': 'application/json', 'x-request-id': 'run-7' },
-      body,
-    });
+    const headers = { 'content-type': 'application/json', 'x-request-id': 'run-7' };
+    const req = poolRequest(target, { name: 'item-put', method: 'PUT', path: '/api/v1/stores/s/items/i', headers, body, requestId: 'run-7' }, 7, 12.5);
+    expect(req).toEqual({ seq: 7, name: 'item-put', intendedMs: 12.5, method: 'PUT', path: '/base/api/v1/stores/s/items/i', headers, body });
   });
 
   it('sends a call that names itself and brings its own headers as given', () => {
