@@ -13,9 +13,15 @@ export async function startLocalStack(req: StackRequest): Promise<StartedStack> 
     throw new StackError(`the broker handed to this run has connection_max ${given.connectionMax ?? 'unset'}, not ${req.connectionMax}`);
   }
   if (given && (req.brokerNodes ?? 1) > 1) throw new StackError('a broker handed to this run is one node; it cannot also be a cluster');
-  const cluster = !given && (req.brokerNodes ?? 1) > 1 ? await startRabbitCluster({ nodes: req.brokerNodes ?? 1, connectionMax: req.connectionMax }) : undefined;
+  const givenCluster = req.brokerCluster;
+  if (givenCluster && req.connectionMax !== undefined && givenCluster.connectionMax !== req.connectionMax) {
+    throw new StackError(`the cluster handed to this run has connection_max ${givenCluster.connectionMax ?? 'unset'} per node, not ${req.connectionMax}`);
+  }
+  const cluster =
+    givenCluster ??
+    (!given && (req.brokerNodes ?? 1) > 1 ? await startRabbitCluster({ nodes: req.brokerNodes ?? 1, connectionMax: req.connectionMax }) : undefined);
   const node = given ?? cluster?.members[0] ?? (await startRabbitNode({ connectionMax: req.connectionMax }));
-  const stopNode = () => (given ? Promise.resolve() : (cluster ?? node).stop());
+  const stopNode = () => (given || givenCluster ? Promise.resolve() : (cluster ?? node).stop());
   const secrets = [node.credentials.password];
   let proxy: TcpProxy | undefined;
   try {

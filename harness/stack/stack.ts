@@ -1,4 +1,5 @@
 import type { TcpProxy } from '../chaos/proxy/tcp-proxy.ts';
+import type { StartedRabbitCluster } from './rabbitmq-cluster.ts';
 import type { StartedRabbitNode } from './rabbitmq-node.ts';
 import type { Publisher } from './target-process.ts';
 
@@ -35,6 +36,8 @@ export interface StackRequest {
   external?: ExternalPieces;
   /** `local`: run on this already-started node instead of starting one (its owner stops it). */
   broker?: StartedRabbitNode;
+  /** `local`: run on this already-started cluster instead of starting one (its owner stops it). */
+  brokerCluster?: StartedRabbitCluster;
   /** Put a TCP proxy between the target and the broker, for network faults. */
   amqpProxy?: boolean;
   /** Directory for broker/target logs of this run. */
