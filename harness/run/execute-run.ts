@@ -102,7 +102,10 @@ export async function executeRun(given: RunOptions): Promise<RunRecord> {
     );
   }
   const { kind, reason } = await resolveStackKind(opts.stack, { brokerImage: opts.containers?.brokerImage });
-  validateRunPlan(schedule, kind, { externalCtl: Boolean(opts.external?.brokerCtl) });
+  validateRunPlan(schedule, kind, {
+    externalCtl: Boolean(opts.external?.brokerCtl),
+    brokerNodes: opts.brokerCluster?.members.length ?? opts.brokerNodes,
+  });
   mkdirSync(opts.outDir, { recursive: true });
   opts.log(`stack: ${kind} (${reason})${opts.connectionMax ? `, connection_max ${opts.connectionMax}` : ''}`);
 
