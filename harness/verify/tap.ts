@@ -149,8 +149,19 @@ export async function startVerificationTap(opts: VerificationTapOptions): Promis
   const urls = opts.amqpUrls && opts.amqpUrls.length > 0 ? opts.amqpUrls : [opts.amqpUrl];
   let urlIndex = 0;
   const replicated = durable && urls.length > 1;
+  // On a cluster any node will do: the first that answers, starting with the one that last did.
+  const connectAny = async (): Promise<ChannelModel> => {
+    for (let tried = 1; ; tried++) {
+      try {
+        return await connect(urls[urlIndex % urls.length] as string, connectionName);
+      } catch (err) {
+        if (tried >= urls.length) throw err;
+        urlIndex++;
+      }
+    }
+  };
   const subscribe = async (given?: ChannelModel): Promise<Subscription> => {
-    const model = given ?? (await connect(urls[urlIndex % urls.length] as string, connectionName));
+    const model = given ?? (await connectAny());
     try {
       const channel = await openChannelChecking(model, opts.exchange, track);
       channel.on('error', () => {
@@ -255,7 +266,7 @@ export async function startVerificationTap(opts: VerificationTapOptions): Promis
       current = await subscribe();
       attached = Promise.resolve();
     } else {
-      const model = await connect(opts.amqpUrl, connectionName);
+      const model = await connectAny();
       if (await probe(model).catch(async (err: unknown) => (await closeQuietly(model), Promise.reject(err)))) {
         current = await subscribe(model);
         attached = Promise.resolve();

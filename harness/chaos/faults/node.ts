@@ -32,10 +32,11 @@ export function nodeFault(opts: { action: 'stop' | 'kill' | 'start'; node?: Node
       ctx.log(`fault: ${verb} of ${victim} (${before.get(victim) ?? 0} of the target's connections on it)`);
       await (opts.action === 'kill' ? cluster.killNode(victim) : cluster.stopNode(victim));
       const watching = watchReconnection(ctx, cluster, victim, before, verb);
-      // Without `for` the node stays down for the rest of the run (the timeline reverts a one-off at once:
-      // the watch goes on by itself, bounded). With `for` it comes back at the end of the window, on its
-      // ports and data dir, into the cluster.
-      if (!opts.comesBack) return async () => {};
+      // Without `for` the node stays down for the rest of the run, and the fault (a one-off) lasts until
+      // the target's connections have landed on the survivors (or the watch gave up): that is when its
+      // clients are back in service, as a broker restart lasts until the broker is back. With `for` the
+      // node comes back at the end of the window, on its ports and data dir, into the cluster.
+      if (!opts.comesBack) return once(() => watching.landed);
       return once(async () => {
         watching.stop();
         await cluster.startNode(victim);
@@ -66,13 +67,21 @@ async function pick(cluster: ClusterControl, selector: NodeSelector, counts?: Ma
  * Polls where the target's connections are until the surviving nodes hold as many as all nodes did
  * before (or the watch ends), then notes how long that took and the most they held meanwhile.
  */
-function watchReconnection(ctx: FaultContext, cluster: ClusterControl, victim: string, before: Map<string, number>, verb: string): { stop(): void } {
+function watchReconnection(
+  ctx: FaultContext,
+  cluster: ClusterControl,
+  victim: string,
+  before: Map<string, number>,
+  verb: string,
+): { stop(): void; landed: Promise<void> } {
   const expected = [...before.values()].reduce((a, b) => a + b, 0);
   const wentAt = Date.now();
   let stopped = false;
   let peak = 0;
   let landedAfterMs: number | undefined;
   const say = (message: string) => (ctx.note ?? ctx.log)(message);
+  let markLanded = () => {};
+  const landed = new Promise<void>((resolve) => (markLanded = resolve));
   void (async () => {
     while (!stopped && Date.now() - wentAt < WATCH_MS) {
       await new Promise((r) => setTimeout(r, WATCH_INTERVAL_MS));
@@ -80,7 +89,10 @@ function watchReconnection(ctx: FaultContext, cluster: ClusterControl, victim: s
       if (!now) continue;
       const survivors = [...now].filter(([n]) => n !== victim).reduce((a, [, c]) => a + c, 0);
       peak = Math.max(peak, survivors);
-      if (landedAfterMs === undefined && survivors >= expected) landedAfterMs = Date.now() - wentAt;
+      if (landedAfterMs === undefined && survivors >= expected) {
+        landedAfterMs = Date.now() - wentAt;
+        markLanded();
+      }
       // A second look after landing shows whether the count stays put (no storm of extra connections).
       if (landedAfterMs !== undefined && Date.now() - wentAt >= landedAfterMs + 1_000) break;
     }
@@ -89,10 +101,13 @@ function watchReconnection(ctx: FaultContext, cluster: ClusterControl, victim: s
         ? `reconnect after ${verb} of ${victim}: the surviving nodes held the target's ${expected} connection(s) again after ${(landedAfterMs / 1000).toFixed(2)} s (at most ${peak} meanwhile)`
         : `reconnect after ${verb} of ${victim}: the surviving nodes held ${peak} of the target's ${expected} connection(s) within ${((Date.now() - wentAt) / 1000).toFixed(1)} s`,
     );
+    markLanded();
   })();
   return {
     stop: () => {
       stopped = true;
+      markLanded();
     },
+    landed,
   };
 }
