@@ -3,6 +3,7 @@
 import type { RuleResult, Verdict } from '../run-record.ts';
 import { ceilingRule } from './ceiling.ts';
 import { chaosAnswersRule } from './chaos-answers.ts';
+import { chaosReconnectRule } from './chaos-reconnect.ts';
 import { chaosRecoveryRule } from './chaos-recovery.ts';
 import { DEFAULT_GRACE_SEC, faultWindows } from './chaos-windows.ts';
 import { churnRule } from './churn.ts';
@@ -55,6 +56,8 @@ export function evaluateGate(input: GateInput, limits: Partial<GateLimits> = {},
   if (windows.length > 0) {
     if (l['chaos.answers']) rules.push(chaosAnswersRule(input, windows, l['chaos.answers'], graceSec));
     if (l['chaos.recovery']) rules.push(chaosRecoveryRule(input, windows, l['chaos.recovery']));
+    const reconnect = l['chaos.recovery'] ? chaosReconnectRule(input.events, l['chaos.recovery']) : undefined;
+    if (reconnect) rules.push(reconnect);
   }
   return verdictOf(rules, input);
 }

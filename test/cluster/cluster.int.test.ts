@@ -116,6 +116,7 @@ describe('3-node local cluster', () => {
     expect(Number(afterSec)).toBeLessThanOrEqual(5);
     // One per unit (+ the consumer's): no storm of extra connections on the survivors.
     expect(Number(peak)).toBeLessThanOrEqual(UNITS + 1);
+    expect(record.verdict.rules.find((r) => r.name === 'chaos.reconnect')?.passed, lines).toBe(true);
     const perNode = await cluster.connectionsPerNode();
     expect(perNode.get(victim as string) ?? 0).toBe(0);
 

@@ -2,6 +2,9 @@
 // which node they pick, what they do to it, and the reconnection note.
 import { describe, expect, it } from 'vitest';
 import { buildFault } from '../../harness/chaos/build-fault.ts';
+import { formatReconnectNote, parseReconnectNote } from '../../harness/chaos/reconnect-note.ts';
+import { chaosReconnectRule } from '../../harness/gate/chaos-reconnect.ts';
+import { withDefaults, type DurationLimit } from '../../harness/gate/limits.ts';
 import type { ClusterControl } from '../../harness/stack/stack.ts';
 import { chaosSpecSchema } from '../../scenarios/chaos-schema.ts';
 
@@ -64,5 +67,32 @@ describe('node faults', () => {
     expect(chaosSpecSchema.safeParse({ at: '07:50', fault: 'node-kill', node: 'busiest' }).success).toBe(false);
     expect(chaosSpecSchema.safeParse({ at: '07:50', fault: 'node-kill', node: 0 }).success).toBe(false);
     expect(chaosSpecSchema.safeParse({ at: '07:50', fault: 'node-kill', node: 'rushgate-ab12cd-2@localhost' }).success).toBe(true);
+  });
+});
+
+describe('chaos.reconnect', () => {
+  const limit = withDefaults()['chaos.recovery'] as DurationLimit;
+  const note = (n: Parameters<typeof formatReconnectNote>[0]) => ({ t: 10, kind: 'note' as const, message: formatReconnectNote(n) });
+
+  it('reads its notes back as written', () => {
+    const landed = { action: 'node kill', node: 'n-2@localhost', expected: 3, landedAfterSec: 1.69, peak: 3, watchedSec: 1.69 };
+    expect(parseReconnectNote(formatReconnectNote(landed))).toEqual(landed);
+    const never = { action: 'node stop', node: 'n-1@localhost', expected: 3, peak: 1, watchedSec: 30 };
+    expect(parseReconnectNote(formatReconnectNote(never))).toEqual(never);
+    expect(parseReconnectNote('reverting x failed')).toBeUndefined();
+  });
+
+  it('passes when the connections are back within the limit and no more than before; fails a late landing and a storm', () => {
+    expect(chaosReconnectRule([], limit)).toBeUndefined();
+    const ok = chaosReconnectRule([note({ action: 'node kill', node: 'a@h', expected: 3, landedAfterSec: 1.7, peak: 3, watchedSec: 2.7 })], limit);
+    expect(ok?.passed).toBe(true);
+    expect(ok?.message).toMatch(/within 1\.7 s/);
+    const late = chaosReconnectRule([note({ action: 'node kill', node: 'a@h', expected: 3, landedAfterSec: 7.2, peak: 3, watchedSec: 8 })], limit);
+    expect(late?.passed).toBe(false);
+    const storm = chaosReconnectRule([note({ action: 'node stop', node: 'a@h', expected: 3, landedAfterSec: 0.5, peak: 40, watchedSec: 1.5 })], limit);
+    expect(storm?.passed).toBe(false);
+    expect(storm?.message).toMatch(/reconnect storm/);
+    const never = chaosReconnectRule([note({ action: 'node stop', node: 'a@h', expected: 3, peak: 1, watchedSec: 30 })], limit);
+    expect(never?.value).toBe('never');
   });
 });

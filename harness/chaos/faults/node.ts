@@ -4,6 +4,7 @@
 // others at once), so it notes when the survivors held the target's connections again and how many.
 import type { ClusterControl } from '../../stack/stack.ts';
 import { FaultError, need, once, type Fault, type FaultContext } from '../fault.ts';
+import { formatReconnectNote } from '../reconnect-note.ts';
 
 /** A member by 1-based index, by Erlang node name, or the one holding most of the target's connections. */
 export type NodeSelector = 'most-connections' | number | string;
@@ -97,9 +98,14 @@ function watchReconnection(
       if (landedAfterMs !== undefined && Date.now() - wentAt >= landedAfterMs + 1_000) break;
     }
     say(
-      landedAfterMs !== undefined
-        ? `reconnect after ${verb} of ${victim}: the surviving nodes held the target's ${expected} connection(s) again after ${(landedAfterMs / 1000).toFixed(2)} s (at most ${peak} meanwhile)`
-        : `reconnect after ${verb} of ${victim}: the surviving nodes held ${peak} of the target's ${expected} connection(s) within ${((Date.now() - wentAt) / 1000).toFixed(1)} s`,
+      formatReconnectNote({
+        action: verb,
+        node: victim,
+        expected,
+        landedAfterSec: landedAfterMs === undefined ? undefined : landedAfterMs / 1000,
+        peak,
+        watchedSec: (Date.now() - wentAt) / 1000,
+      }),
     );
     markLanded();
   })();
