@@ -101,7 +101,11 @@ export async function executeRun(given: RunOptions): Promise<RunRecord> {
       opts.allowRemoteTarget ?? false,
     );
   }
-  const { kind, reason } = await resolveStackKind(opts.stack, { brokerImage: opts.containers?.brokerImage });
+  // A cluster runs on the local stack for now: `auto` takes it there rather than refusing.
+  const { kind, reason } =
+    opts.stack === 'auto' && (opts.brokerNodes ?? 1) > 1
+      ? { kind: 'local' as const, reason: `--broker-nodes ${opts.brokerNodes}: a local cluster` }
+      : await resolveStackKind(opts.stack, { brokerImage: opts.containers?.brokerImage });
   validateRunPlan(schedule, kind, {
     externalCtl: Boolean(opts.external?.brokerCtl),
     brokerNodes: opts.brokerCluster?.members.length ?? opts.brokerNodes,

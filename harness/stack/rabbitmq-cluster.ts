@@ -3,10 +3,9 @@ import { connect } from 'node:net';
 import { startOwnedProcess } from '../lifecycle/owned-process.ts';
 import { isHarnessConnection } from '../probe/management-api.ts';
 import { freePort } from './free-port.ts';
-import { BrokerStartError, rabbitmqInstalled, RABBITMQ_SBIN, startRabbitNode, type StartedRabbitNode } from './rabbitmq-node.ts';
+import { BrokerStartError, EPMD, rabbitmqInstalled, RABBITMQ_SBIN, startRabbitNode, type StartedRabbitNode } from './rabbitmq-node.ts';
 import type { ClusterNode } from './stack.ts';
 
-const EPMD = process.env.RUSHGATE_EPMD ?? 'epmd';
 export const MAX_BROKER_NODES = 5;
 
 export interface RabbitClusterOptions {

@@ -13,7 +13,7 @@ import { ReadinessTimeoutError, waitForAmqp, waitForHttp } from './readiness.ts'
 
 // The Debian package's scripts; /usr/sbin/rabbitmq-server would switch to the rabbitmq user.
 export const RABBITMQ_SBIN = process.env.RUSHGATE_RABBITMQ_SBIN ?? '/usr/lib/rabbitmq/bin';
-const EPMD = process.env.RUSHGATE_EPMD ?? 'epmd';
+export const EPMD = process.env.RUSHGATE_EPMD ?? 'epmd';
 const START_TIMEOUT_MS = 60_000;
 const ORDERLY_STOP_MS = 15_000;
 
