@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { TcpProxy } from '../chaos/proxy/tcp-proxy.ts';
-import { startRabbitCluster, type StartedRabbitCluster } from './rabbitmq-cluster.ts';
-import { startRabbitNode, type StartedRabbitNode } from './rabbitmq-node.ts';
-import { StackError, type ClusterControl, type ClusterNode, type StackRequest, type StartedStack } from './stack.ts';
+import { asClusterNode, startRabbitCluster, type StartedRabbitCluster } from './rabbitmq-cluster.ts';
+import { startRabbitNode } from './rabbitmq-node.ts';
+import { StackError, type ClusterControl, type StackRequest, type StartedStack } from './stack.ts';
 import { startTarget } from './target-process.ts';
 
 /** Broker from the host's rabbitmq-server and the target as a local process. */
@@ -48,7 +48,7 @@ export async function startLocalStack(req: StackRequest): Promise<StartedStack> 
       secrets,
       brokerCtl: node.ctl,
       restartBroker: node.restart,
-      nodes: cluster ? cluster.nodes() : [clusterNode(node)],
+      nodes: cluster ? cluster.nodes() : [asClusterNode(node)],
       amqpUrls: members.map((m) => m.amqpUrl),
       cluster: cluster ? clusterControl(cluster) : undefined,
       proxy,
@@ -65,10 +65,6 @@ export async function startLocalStack(req: StackRequest): Promise<StartedStack> 
     await stopNode();
     throw err;
   }
-}
-
-function clusterNode(m: StartedRabbitNode): ClusterNode {
-  return { name: m.nodeName, amqpUrl: m.amqpUrl, managementUrl: m.managementUrl, prometheusUrl: m.prometheusUrl, pid: m.pid() };
 }
 
 function clusterControl(cluster: StartedRabbitCluster): ClusterControl {

@@ -101,14 +101,7 @@ export async function startRabbitCluster(opts: RabbitClusterOptions): Promise<St
   };
   const cluster: StartedRabbitCluster = {
     members,
-    nodes: () =>
-      members.map((m) => ({
-        name: m.nodeName,
-        amqpUrl: m.amqpUrl,
-        managementUrl: m.managementUrl,
-        prometheusUrl: m.prometheusUrl,
-        pid: m.pid(),
-      })),
+    nodes: () => members.map(asClusterNode),
     credentials: { username, password },
     connectionMax: opts.connectionMax,
     stopNode: (name) => member(name).halt('orderly'),
@@ -132,6 +125,11 @@ export async function startRabbitCluster(opts: RabbitClusterOptions): Promise<St
     stop,
   };
   return cluster;
+}
+
+/** A node as a stack exposes it; `pid` is its current group leader. */
+export function asClusterNode(m: StartedRabbitNode): ClusterNode {
+  return { name: m.nodeName, amqpUrl: m.amqpUrl, managementUrl: m.managementUrl, prometheusUrl: m.prometheusUrl, pid: m.pid() };
 }
 
 /** GET on the management API of the first running member (any member answers for the whole cluster). */
