@@ -150,8 +150,12 @@ export function warmConnections(schedule: Schedule, limit: number): number {
 }
 
 const WARM_CONNECTIONS_MAX = 512;
-/** Calls built ahead of time for the first arrivals, at most (~300 B each). */
-const PREBUILT_CALLS_MAX = 20_000;
+/**
+ * Calls built ahead of time for the first arrivals, at most (~300 B each). Enough to compile the call
+ * generator before the clock starts; more would only survive into the old generation and come back as
+ * a long mark-compact pause a couple of seconds into the load.
+ */
+const PREBUILT_CALLS_MAX = 2_000;
 /** Dense arrivals go out in batches this far apart: one timer per tick, not one per arrival. */
 const TICK_MS = 2;
 /** Longest a tick sends before it lets responses in. */
