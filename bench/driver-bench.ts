@@ -128,8 +128,9 @@ async function driverTrial(url: string, rate: number, inFlightLimit: number, sec
 }
 
 /**
- * Steps from a guess, up 8% while the rate holds and down 12% while it misses, until the outcome flips
- * (at most `maxTrials`): the highest rate that held.
+ * Steps from a guess, up 8% while the rate holds and down 30% while it misses (a missed open-model rate
+ * is often far off: a stall turns into dropped arrivals), until the outcome flips (at most `maxTrials`):
+ * the highest rate that held, 0 when none did.
  */
 async function driverMaxRps(url: string, guess: number, inFlightLimit: number, seconds: number, maxTrials: number, log: (l: string) => void) {
   const trials: DriverTrial[] = [];
@@ -143,7 +144,7 @@ async function driverMaxRps(url: string, guess: number, inFlightLimit: number, s
     if (trial.held) best = Math.max(best, trial.rate);
     if (lastHeld !== undefined && lastHeld !== trial.held && best > 0) break;
     lastHeld = trial.held;
-    rate = trial.held ? rate * 1.08 : rate * 0.88;
+    rate = trial.held ? rate * 1.08 : rate * 0.7;
   }
   return { max: best, trials };
 }
