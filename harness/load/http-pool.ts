@@ -211,6 +211,8 @@ class Connection implements Dispatcher.DispatchHandler {
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
     this.status = statusCode;
+    // Called again after a 1xx: only the final answer's body is kept.
+    this.chunks = undefined;
     if (statusCode < 200 || statusCode >= 300) {
       this.chunks = [];
       this.size = 0;
