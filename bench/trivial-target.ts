@@ -15,10 +15,16 @@ export function flatSchedule(rps: number, seconds: number): Schedule {
   );
 }
 
+/** An event-loop stall: when it began (seconds since the load's start) and how long it lasted. */
+export interface Stall {
+  t: number;
+  ms: number;
+}
+
 export interface TrivialServer {
   url: string;
-  /** Requests that reached the server in each wall second since `fromEpochMs`. */
-  arrivalsPerSecond(fromEpochMs: number, seconds: number): Promise<number[]>;
+  /** Requests that reached the server in each wall second since `fromEpochMs`, and the server's own event-loop stalls since then. */
+  arrivalsPerSecond(fromEpochMs: number, seconds: number): Promise<{ counts: number[]; stalls: Stall[] }>;
   stop(): void;
 }
 
@@ -32,7 +38,10 @@ export async function startTrivialServer(): Promise<TrivialServer> {
     url: `http://127.0.0.1:${port}`,
     arrivalsPerSecond: (fromEpochMs, seconds) =>
       new Promise((resolve) => {
-        child.once('message', (m) => resolve((m as { counts: number[] }).counts));
+        child.once('message', (m) => {
+          const { counts, stalls } = m as { counts: number[]; stalls: Array<[number, number]> };
+          resolve({ counts, stalls: stalls.map(([t, ms]) => ({ t, ms })) });
+        });
         child.send({ counts: { fromEpochMs, seconds } });
       }),
     stop: () => child.kill('SIGTERM'),

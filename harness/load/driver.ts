@@ -15,6 +15,7 @@ import type { ErrorKind } from './error-kind.ts';
 import { HttpPool, type PoolRequest } from './http-pool.ts';
 import { createLatencyHistogram, recordLatencyMs, summarizeLatencyWithMean, type LatencyHistogram } from './latency.ts';
 import { SecondTally } from './second-tally.ts';
+import { TOOL_VERSION } from '../version.ts';
 
 export interface LoadOptions {
   /** http://host:port[/base-path] of the target; calls' paths are appended to it. */
@@ -117,9 +118,23 @@ export function parseTarget(targetUrl: string): Target {
   };
 }
 
-/** The request for call `seq`, as the pool sends it: the call's own method, headers and body, under the base path. */
+/** Sent with every call that does not set its own User-Agent. */
+export const USER_AGENT = `rushgate/${TOOL_VERSION}`;
+
+/**
+ * The request for call `seq`, as the pool sends it: the call's own method, headers and body, under the
+ * base path, with rushgate's User-Agent unless the call names one.
+ */
 export function poolRequest(target: Target, call: Call, seq: number, intendedMs: number): PoolRequest {
-  return { seq, name: call.name, intendedMs, method: call.method, path: target.basePath + call.path, headers: call.headers, body: call.body };
+  return { seq, name: call.name, intendedMs, method: call.method, path: target.basePath + call.path, headers: withUserAgent(call.headers), body: call.body };
+}
+
+/** The headers with `user-agent` added when no header of that name (any case) is there; added in place when the object allows it (calls are built fresh for each arrival). */
+export function withUserAgent(headers: Record<string, string>): Record<string, string> {
+  for (const name in headers) if (name.length === 10 && name.toLowerCase() === 'user-agent') return headers;
+  if (!Object.isExtensible(headers)) return { ...headers, 'user-agent': USER_AGENT };
+  headers['user-agent'] = USER_AGENT;
+  return headers;
 }
 
 /**
@@ -135,8 +150,12 @@ export function warmConnections(schedule: Schedule, limit: number): number {
 }
 
 const WARM_CONNECTIONS_MAX = 512;
-/** Calls built ahead of time for the first arrivals, at most (~300 B each). */
-const PREBUILT_CALLS_MAX = 20_000;
+/**
+ * Calls built ahead of time for the first arrivals, at most (~300 B each). Enough to compile the call
+ * generator before the clock starts; more would only survive into the old generation and come back as
+ * a long mark-compact pause a couple of seconds into the load.
+ */
+const PREBUILT_CALLS_MAX = 2_000;
 /** Dense arrivals go out in batches this far apart: one timer per tick, not one per arrival. */
 const TICK_MS = 2;
 /** Longest a tick sends before it lets responses in. */
@@ -410,7 +429,20 @@ class OpenModelRun extends EventEmitter {
     const code = statusKey(status);
     this.status[code] = (this.status[code] ?? 0) + 1;
     this.opts.onOutcome?.(req.seq, status);
-    if (!this.dispatching && this.pool.inFlight === 0) this.wake(0);
+    this.connectionFreed(nowMs);
+  }
+
+  /**
+   * A connection came free. If it was the last, the run may be done; if an arrival is already due, the
+   * tick runs right after this batch of I/O instead of at its timer: arrivals go out when they are due,
+   * not up to a tick later, and a freed connection does not sit idle while arrivals are dropped.
+   */
+  private connectionFreed(nowMs: number): void {
+    if (!this.dispatching) {
+      if (this.pool.inFlight === 0) this.wake(0);
+    } else if (this.immediate === undefined && !Number.isNaN(this.startMs) && this.nextDueAt() <= this.nowSec(nowMs)) {
+      this.wake(0);
+    }
   }
 
   private onFailure(req: PoolRequest, kind: ErrorKind, nowMs: number): void {
@@ -419,7 +451,7 @@ class OpenModelRun extends EventEmitter {
     this.lastActivitySec = Math.max(this.lastActivitySec, t);
     this.errors[kind] = (this.errors[kind] ?? 0) + 1;
     this.opts.onOutcome?.(req.seq, 0, kind);
-    if (!this.dispatching && this.pool.inFlight === 0) this.wake(0);
+    this.connectionFreed(nowMs);
   }
 
   private emitSecond(t: number): void {

@@ -1,12 +1,14 @@
-// Keep-alive HTTP/1.1 connections to the target through undici's public Pool (one request per
-// connection at a time, no pipelining). The pool never decides the pace: the driver hands it a request
-// at its arrival time or drops the arrival when the in-flight limit is reached, so nothing ever waits
-// in undici's queue behind a slow server. Connections can be opened ahead of the load (warm()), so the
-// first second is not spent in TCP handshakes.
+// Keep-alive HTTP/1.1 connections to the target, one undici Client (public API) per connection, one
+// request per connection at a time (no pipelining). The pool never decides the pace: the driver hands
+// it a request at its arrival time or drops the arrival when the in-flight limit is reached, so nothing
+// ever waits in undici's queue behind a slow server. Free connections sit on a stack, so finding one is
+// O(1) (undici's Pool scans its clients for a free one on every dispatch) and the most recently used,
+// warm one goes first. Each connection keeps one reusable handler: no allocation of ours per request.
+// Connections can be opened ahead of the load (warm()), so the first second is not spent in handshakes.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect as netConnect, type Socket } from 'node:net';
-import { Client, Pool, buildConnector, type Dispatcher } from 'undici';
+import { Client, buildConnector, type Dispatcher } from 'undici';
 import { errorKindOf, type ErrorKind } from './error-kind.ts';
 
 /** What the pool sends; the driver builds it from a Call. */
@@ -45,40 +47,31 @@ export interface Answer {
 const BODY_KEPT = 1024;
 
 export class HttpPool {
-  private readonly pool: Pool;
+  private readonly connections: Connection[] = [];
+  /** Connections with no request on them, most recently freed last. */
+  private readonly free: Connection[] = [];
   private readonly warmSockets: Socket[] = [];
   private readonly fallbackConnect: ReturnType<typeof buildConnector>;
-  private readonly outstanding = new Set<Outcome>();
+  private readonly connectFn: (options: ConnectOptions, callback: ConnectCallback) => void;
   private closed = false;
+  /** Requests sent and not yet reported. */
+  inFlight = 0;
   /** TCP connections opened over the pool's life (warm ones included). */
   opened = 0;
 
-  constructor(private readonly opts: PoolOptions) {
+  constructor(readonly opts: PoolOptions) {
     this.fallbackConnect = buildConnector({ timeout: opts.timeoutMs });
-    this.pool = new Pool(opts.origin, {
-      connections: opts.limit,
-      pipelining: 1,
-      headersTimeout: opts.timeoutMs,
-      bodyTimeout: opts.timeoutMs,
-      // Idle connections close 1 s before the server's advertised Keep-Alive timeout (Node's 5 s: after
-      // 4 s idle), so a send never races the server's close.
-      keepAliveTimeoutThreshold: 1000,
-      connect: (options, callback) => this.connect(options, callback),
-    });
-  }
-
-  get inFlight(): number {
-    return this.outstanding.size;
+    this.connectFn = (options, callback) => this.connect(options, callback);
   }
 
   /** Whether send() would go out now rather than be dropped. */
   canSend(): boolean {
-    return !this.closed && this.outstanding.size < this.opts.limit;
+    return !this.closed && this.inFlight < this.opts.limit && (this.free.length > 0 || this.connections.length < this.opts.limit);
   }
 
   /**
-   * Opens `count` connections now, handed to the pool as it grows. Resolves when they are connected
-   * (or failed: a target that refuses shows up as request errors, not here), at most after timeoutMs.
+   * Opens `count` connections now, handed to the clients as they connect. Resolves when they are
+   * connected (or failed: a target that refuses shows up as request errors, not here), at most after timeoutMs.
    */
   async warm(count: number): Promise<void> {
     await warmUpClientCode();
@@ -107,15 +100,19 @@ export class HttpPool {
   /** Sends now; false when the in-flight limit leaves no room (the caller drops it). */
   send(req: PoolRequest): boolean {
     if (!this.canSend()) return false;
-    const outcome = new Outcome(this, req);
-    this.outstanding.add(outcome);
-    this.pool.dispatch({ origin: this.opts.origin, method: req.method, path: req.path, headers: req.headers, body: req.body }, outcome);
+    let conn = this.free.pop();
+    if (!conn) {
+      conn = new Connection(this, this.newClient());
+      this.connections.push(conn);
+    }
+    this.inFlight++;
+    conn.send(req);
     return true;
   }
 
   /** Gives up on every request still in flight: each is reported as failed with `kind`, now. */
   abandon(kind: ErrorKind): void {
-    for (const outcome of [...this.outstanding]) outcome.settle(0, kind);
+    for (const conn of this.connections) conn.report(0, kind);
   }
 
   /** Destroys every connection; requests still in flight are not reported. */
@@ -123,15 +120,33 @@ export class HttpPool {
     if (this.closed) return;
     this.closed = true;
     for (const socket of this.warmSockets.splice(0)) socket.destroy();
-    void this.pool.destroy().catch(() => {});
+    for (const conn of this.connections) void conn.client.destroy().catch(() => {});
   }
 
-  /** @internal Called once per request by its Outcome. */
-  settled(outcome: Outcome, req: PoolRequest, status: number, kind: ErrorKind | undefined, answer?: Answer): void {
-    if (!this.outstanding.delete(outcome) || this.closed) return;
+  /** @internal A connection's request was answered or failed (reported once per request). */
+  reported(req: PoolRequest, status: number, kind: ErrorKind | undefined, answer?: Answer): void {
+    this.inFlight--;
+    if (this.closed) return;
     const now = performance.now();
     if (kind === undefined) this.opts.onResponse(req, status, now, answer);
     else this.opts.onFailure(req, kind, now);
+  }
+
+  /** @internal undici is done with the connection's request: it can take the next. */
+  released(conn: Connection): void {
+    if (!this.closed) this.free.push(conn);
+  }
+
+  private newClient(): Client {
+    return new Client(this.opts.origin, {
+      pipelining: 1,
+      headersTimeout: this.opts.timeoutMs,
+      bodyTimeout: this.opts.timeoutMs,
+      // Idle connections close 1 s before the server's advertised Keep-Alive timeout (Node's 5 s: after
+      // 4 s idle), so a send never races the server's close.
+      keepAliveTimeoutThreshold: 1000,
+      connect: this.connectFn,
+    });
   }
 
   private connect(options: ConnectOptions, callback: ConnectCallback): void {
@@ -160,45 +175,76 @@ type Connector = ReturnType<typeof buildConnector>;
 type ConnectOptions = Parameters<Connector>[0];
 type ConnectCallback = Parameters<Connector>[1];
 
-/** One request's handler: reports exactly once, a status or the kind of failure. */
-class Outcome implements Dispatcher.DispatchHandler {
+/**
+ * One connection (an undici Client) and the handler of its one request at a time, reused for every
+ * request it carries. Reports each request exactly once: a status or the kind of failure.
+ */
+class Connection implements Dispatcher.DispatchHandler {
+  private req: PoolRequest | undefined;
   private status = 0;
-  private done = false;
   /** Kept only for non-2xx answers: the first bytes of the body and whether it asked to retry later. */
-  private answer: { chunks: Buffer[]; size: number; retryAfter: boolean } | undefined;
+  private chunks: Buffer[] | undefined;
+  private size = 0;
+  private retryAfter = false;
+  private readonly dispatchOpts: Dispatcher.DispatchOptions;
 
   constructor(
     private readonly pool: HttpPool,
-    private readonly req: PoolRequest,
-  ) {}
+    readonly client: Client,
+  ) {
+    this.dispatchOpts = { origin: pool.opts.origin, method: 'GET', path: '/', headers: undefined, body: undefined };
+  }
+
+  send(req: PoolRequest): void {
+    this.req = req;
+    this.status = 0;
+    this.chunks = undefined;
+    const o = this.dispatchOpts;
+    o.method = req.method;
+    o.path = req.path;
+    o.headers = req.headers;
+    o.body = req.body;
+    this.client.dispatch(o, this);
+  }
 
   onRequestStart(): void {}
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
     this.status = statusCode;
-    if (statusCode < 200 || statusCode >= 300) this.answer = { chunks: [], size: 0, retryAfter: headers['retry-after'] !== undefined };
+    // Called again after a 1xx: only the final answer's body is kept.
+    this.chunks = undefined;
+    if (statusCode < 200 || statusCode >= 300) {
+      this.chunks = [];
+      this.size = 0;
+      this.retryAfter = headers['retry-after'] !== undefined;
+    }
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    const a = this.answer;
-    if (!a || a.size >= BODY_KEPT) return;
-    a.chunks.push(chunk.subarray(0, BODY_KEPT - a.size));
-    a.size += Math.min(chunk.length, BODY_KEPT - a.size);
+    const chunks = this.chunks;
+    if (!chunks || this.size >= BODY_KEPT) return;
+    chunks.push(chunk.subarray(0, BODY_KEPT - this.size));
+    this.size += Math.min(chunk.length, BODY_KEPT - this.size);
   }
 
   onResponseEnd(): void {
-    this.settle(this.status, undefined);
+    this.report(this.status, undefined);
+    this.pool.released(this);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    this.settle(0, failureKind(error));
+    this.report(0, failureKind(error));
+    this.pool.released(this);
   }
 
-  settle(status: number, kind: ErrorKind | undefined): void {
-    if (this.done) return;
-    this.done = true;
-    const a = this.answer;
-    this.pool.settled(this, this.req, status, kind, a && { body: Buffer.concat(a.chunks).toString('utf8'), retryAfter: a.retryAfter });
+  /** Reports the request on this connection, if there is one not yet reported. */
+  report(status: number, kind: ErrorKind | undefined): void {
+    const req = this.req;
+    if (!req) return;
+    this.req = undefined;
+    const chunks = this.chunks;
+    this.chunks = undefined;
+    this.pool.reported(req, status, kind, chunks && { body: Buffer.concat(chunks).toString('utf8'), retryAfter: this.retryAfter });
   }
 }
 

@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { LoadConfigError, parseTarget, poolRequest, runLoad } from '../../harness/load/driver.ts';
+import { LoadConfigError, parseTarget, poolRequest, runLoad, USER_AGENT } from '../../harness/load/driver.ts';
 import { errorKindOf } from '../../harness/load/error-kind.ts';
 import { createLatencyHistogram, recordLatencyMs, summarizeLatencyWithMean } from '../../harness/load/latency.ts';
 import { SecondTally } from '../../harness/load/second-tally.ts';
@@ -22,6 +23,28 @@ describe('poolRequest', () => {
     const headers = { 'content-type': 'text/plain', 'x-request-id': 'run-8', 'x-tenant': 'a' };
     const req = poolRequest(target, { name: 'ping', method: 'DELETE', path: '/p?q=1', headers, body: '', requestId: 'run-8' }, 8, 0);
     expect(req).toMatchObject({ name: 'ping', method: 'DELETE', path: '/p?q=1', headers });
+  });
+});
+
+describe('User-Agent', () => {
+  const target = parseTarget('http://127.0.0.1:8080');
+  const call = (headers: Record<string, string>) => ({ name: 'c', method: 'GET', path: '/', headers, body: '', requestId: 'r-1' });
+
+  it('names rushgate and its version on a call that sets none', () => {
+    expect(USER_AGENT).toBe(`rushgate/${JSON.parse(readFileSync('package.json', 'utf8')).version}`);
+    expect(USER_AGENT).toMatch(/^rushgate\/\d+\.\d+\.\d+/);
+    expect(poolRequest(target, call({ 'x-request-id': 'r-1' }), 1, 0).headers).toEqual({ 'x-request-id': 'r-1', 'user-agent': USER_AGENT });
+  });
+
+  it("keeps the call's own, whatever its case", () => {
+    expect(poolRequest(target, call({ 'User-Agent': 'mine/1' }), 1, 0).headers).toEqual({ 'User-Agent': 'mine/1' });
+    expect(poolRequest(target, call({ 'user-agent': 'mine/2' }), 1, 0).headers).toEqual({ 'user-agent': 'mine/2' });
+  });
+
+  it('copies a frozen header object instead of writing into it', () => {
+    const frozen = Object.freeze({ 'x-a': '1' });
+    expect(poolRequest(target, call(frozen), 1, 0).headers).toEqual({ 'x-a': '1', 'user-agent': USER_AGENT });
+    expect(frozen).toEqual({ 'x-a': '1' });
   });
 });
 
