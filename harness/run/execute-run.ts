@@ -11,6 +11,7 @@ import { callInfos, createCallSource } from '../../scenarios/calls/call-source.t
 import { resolveEnv, runSetup } from '../../scenarios/calls/run-values.ts';
 import { attachProgress, type Progress } from '../load/progress.ts';
 import { startBrokerSampler } from '../probe/broker-sampler.ts';
+import { brokerNodesOf, nodesToSample } from '../probe/broker-nodes.ts';
 import { startConnectionAttribution } from '../probe/connection-attribution.ts';
 import { createManagementClient } from '../probe/management-api.ts';
 import { runClock, wallMs } from '../probe/run-clock.ts';
@@ -92,6 +93,7 @@ export async function executeRun(given: RunOptions): Promise<RunRecord> {
         { what: 'broker', url: opts.external.amqpUrl },
         { what: 'management API', url: opts.external.managementUrl },
         { what: 'Prometheus endpoint', url: opts.external.prometheusUrl },
+        ...(opts.external.prometheusUrls ?? []).map((url) => ({ what: 'Prometheus endpoint', url })),
       ],
       opts.allowRemoteTarget ?? false,
     );
@@ -152,9 +154,17 @@ export async function executeRun(given: RunOptions): Promise<RunRecord> {
         })
       : undefined;
     const harnessUsage = tap ? () => tap!.usage() : undefined;
-    const sampler = startBrokerSampler({ prometheusUrl: stack.prometheusUrl, intervalMs: 250, clock, harnessUsage });
+    const management = createManagementClient({ url: stack.managementUrl, ...stack.managementAuth });
+    // Every node of a cluster, each from its own endpoint (probe/broker-nodes.ts); none listed = one node.
+    const sampled = await nodesToSample(stack, {
+      prometheusUrls: opts.external?.prometheusUrls,
+      management,
+      checkUrl: (what, url) => assertLoopbackTarget([{ what, url }], opts.allowRemoteTarget ?? false),
+      log: opts.log,
+    });
+    const sampler = startBrokerSampler({ prometheusUrl: stack.prometheusUrl, nodes: sampled.nodes, harnessNode: sampled.harnessNode, intervalMs: 250, clock, harnessUsage });
     const attribution = startConnectionAttribution({
-      client: createManagementClient({ url: stack.managementUrl, ...stack.managementAuth }),
+      client: management,
       clock,
       targetPid: stack.targetPid,
       brokerPort: brokerAddress(stack.amqpUrl).port,
@@ -263,6 +273,8 @@ export async function executeRun(given: RunOptions): Promise<RunRecord> {
     });
     if (integrity) record.integrity = integrity;
     record.sampling = sampler.sampling();
+    const brokerNodes = brokerNodesOf(sampled.nodes);
+    if (brokerNodes) record.brokerNodes = brokerNodes;
     record.attribution = attribution.report({ declaredUnits: opts.units, loadEndSec });
     record.validity = checkValidity(record);
     const stoppedBy = interruption();

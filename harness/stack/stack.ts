@@ -9,6 +9,8 @@ export interface ExternalPieces {
   amqpUrl: string;
   managementUrl: string;
   prometheusUrl: string;
+  /** Every node's Prometheus endpoint when there are several (`--prometheus-url` repeated or comma-separated); the first is `prometheusUrl`. */
+  prometheusUrls?: string[];
   targetUrl: string;
   /**
    * rabbitmqctl against that broker, when the caller can offer it (e.g. a node it started with
@@ -40,6 +42,16 @@ export interface StackRequest {
   log?: (line: string) => void;
 }
 
+/** One node of the broker the stack started. */
+export interface ClusterNode {
+  /** Erlang node name, e.g. rushgate-ab12@localhost. */
+  name: string;
+  amqpUrl: string;
+  managementUrl: string;
+  prometheusUrl: string;
+  pid?: number;
+}
+
 /** A started stack owns its cleanup: stop() undoes everything start() did, and is idempotent. */
 export interface StartedStack {
   kind: StackKind;
@@ -49,6 +61,10 @@ export interface StartedStack {
   targetUrl: string;
   managementAuth: { username: string; password: string };
   connectionMax?: number;
+  /** Every node of the broker (one entry for a single node), where the provider knows them. */
+  nodes?: ClusterNode[];
+  /** Every node's AMQP URL. */
+  amqpUrls?: string[];
   targetDescription: string;
   /** Strings that must be scrubbed from anything shown or saved. */
   secrets: string[];
