@@ -42,7 +42,7 @@ export async function identifyNodes(urls: readonly string[], timeoutMs = 5_000):
         if (!res.ok) throw new Error(`answered ${res.status}`);
         text = await res.text();
       } catch (err) {
-        throw new CannotRunError(`The Prometheus endpoint ${redactUrl(target.url)} could not be read: ${(err as Error).message}.`);
+        throw new CannotRunError(`The Prometheus endpoint ${redactUrl(target.url)} could not be read: ${String((err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message)}.`);
       }
       const { node } = parseNodeMetrics(text);
       return { name: node ?? new URL(target.url).host, prometheusUrl: url };
