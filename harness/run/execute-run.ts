@@ -137,6 +137,15 @@ export async function executeRun(given: RunOptions): Promise<RunRecord> {
   let stopProbes: (() => Promise<unknown>) | undefined;
   try {
     opts.log(`target: ${stack.targetDescription} at ${redactUrl(stack.targetUrl)}`);
+    const management = createManagementClient({ url: stack.managementUrl, ...stack.managementAuth });
+    // Before the clock starts: finding an external cluster's nodes must not eat the baseline.
+    // Every node of a cluster, each from its own endpoint (probe/broker-nodes.ts); none listed = one node.
+    const sampled = await nodesToSample(stack, {
+      prometheusUrls: opts.external?.prometheusUrls,
+      management,
+      checkUrl: (what, url) => assertLoopbackTarget([{ what, url }], opts.allowRemoteTarget ?? false),
+      log: opts.log,
+    });
     const baselineSec = opts.baselineSec ?? 3;
     const loadStartMs = wallMs() + baselineSec * 1000;
     // One wall-clock zero for the load and the sampler's worker thread, so their t agree.
@@ -164,14 +173,6 @@ export async function executeRun(given: RunOptions): Promise<RunRecord> {
         })
       : undefined;
     const harnessUsage = tap ? () => tap!.usage() : undefined;
-    const management = createManagementClient({ url: stack.managementUrl, ...stack.managementAuth });
-    // Every node of a cluster, each from its own endpoint (probe/broker-nodes.ts); none listed = one node.
-    const sampled = await nodesToSample(stack, {
-      prometheusUrls: opts.external?.prometheusUrls,
-      management,
-      checkUrl: (what, url) => assertLoopbackTarget([{ what, url }], opts.allowRemoteTarget ?? false),
-      log: opts.log,
-    });
     const sampler = startBrokerSampler({ prometheusUrl: stack.prometheusUrl, nodes: sampled.nodes, harnessNode: sampled.harnessNode, intervalMs: 250, clock, harnessUsage });
     const attribution = startConnectionAttribution({
       client: management,
