@@ -97,7 +97,8 @@ export interface ExternalNodesRequest {
   /** Every --prometheus-url value. */
   prometheusUrls: readonly string[];
   management: ManagementClient;
-  amqpUrl: string;
+  /** The harness's own AMQP URL, if it holds connections: their node is found by its listener port. */
+  amqpUrl?: string;
   /** Checks each derived URL as the given ones were checked (loopback unless allowed). */
   checkUrl: (what: string, url: string) => void;
   log: (line: string) => void;
@@ -112,7 +113,7 @@ export async function externalNodes(req: ExternalNodesRequest): Promise<{ nodes:
     req.log(`broker nodes: the management API did not list them (${(err as Error).message}); sampling the Prometheus URLs given`);
     return [] as ClusterMember[];
   });
-  const harnessNode = nodeOfAmqpUrl(members, req.amqpUrl);
+  const harnessNode = req.amqpUrl ? nodeOfAmqpUrl(members, req.amqpUrl) : undefined;
   if (req.prometheusUrls.length > 1) return { nodes: await identifyNodes(req.prometheusUrls), ...(harnessNode ? { harnessNode } : {}) };
   if (members.length < 2) return { nodes: [] };
   const [given] = await identifyNodes(req.prometheusUrls);

@@ -224,9 +224,12 @@ export function startBrokerSampler(opts: BrokerSamplerOptions): BrokerSampler {
       const to = stoppedT ?? opts.clock();
       const record = summariseSampling({ intervalMs, from, to, sampleTimes: samples.map((s) => s.t), troubles });
       if (cluster) {
+        // A node's own gaps are where it did not answer while others did: a stretch with no sample at all
+        // is the run's gap (record.gaps), said once there, not once per node.
+        const longest = (2 * intervalMs) / 1000;
         record.nodes = endpoints.map((e, i) => {
           const own = summariseSampling({ intervalMs, from, to, sampleTimes: perNode[i]!.times, troubles: perNode[i]!.troubles });
-          return { node: e.name, samples: own.samples, gaps: own.gaps };
+          return { node: e.name, samples: own.samples, gaps: own.gaps.filter((g) => g.seconds - overlap(g, record.gaps) > longest) };
         });
       }
       return record;
@@ -273,6 +276,11 @@ export function startBrokerSampler(opts: BrokerSamplerOptions): BrokerSampler {
     },
   };
   return sampler;
+}
+
+/** Seconds of `g` that fall inside any of `gaps`. */
+function overlap(g: { from: number; to: number }, gaps: ReadonlyArray<{ from: number; to: number }>): number {
+  return gaps.reduce((a, x) => a + Math.max(0, Math.min(g.to, x.to) - Math.max(g.from, x.from)), 0);
 }
 
 function toSample(t: number, counts: BrokerCounts, own: HarnessUsage): BrokerSample {

@@ -179,6 +179,7 @@ export async function executeRun(given: RunOptions): Promise<RunRecord> {
       clock,
       targetPid: stack.targetPid,
       brokerPort: brokerAddress(stack.amqpUrl).port,
+      brokerPorts: stack.amqpUrls?.map((u) => brokerAddress(u).port),
     });
     stopProbes = () => Promise.all([sampler.stop(), attribution.stop()]);
     const events: TimelineEvent[] = [];
