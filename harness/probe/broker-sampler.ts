@@ -101,7 +101,9 @@ export function startBrokerSampler(opts: BrokerSamplerOptions): BrokerSampler {
     targets: endpoints.map((e) => ({ url: e.target.url, headers: e.target.headers })),
     intervalMs,
     timeoutMs,
-    tickWaitMs: Math.min(timeoutMs, Math.max(1000, 2 * intervalMs)),
+    // A node is left out of a tick only when its scrape failed or timed out: leaving out a node that is merely
+    // slow (a loaded machine answers in ~1 s) would make the total jump down and up with no change on the broker.
+    tickWaitMs: timeoutMs,
     zeroMs: zeroOf(opts.clock),
   };
   const combine = cluster ? nodeTotals(cluster.map((n) => n.name), opts.harnessNode) : undefined;
@@ -163,6 +165,8 @@ export function startBrokerSampler(opts: BrokerSamplerOptions): BrokerSampler {
       if (r.ms > 2 * intervalMs) node.troubles.push({ t: r.t - r.ms / 2000, ms: r.ms, why: `${e.name} took ${(r.ms / 1000).toFixed(1)} s to answer a scrape` });
     });
     const first = Math.min(...results.map((r) => r.t));
+    const slowest = results.reduce((a, r, i) => (r.ms > a.ms ? { ms: r.ms, node: endpoints[i]!.name } : a), { ms: 0, node: '' });
+    if (slowest.ms > 2 * intervalMs) troubles.push({ t: first, ms: slowest.ms, why: `the slowest node (${slowest.node}) took ${(slowest.ms / 1000).toFixed(1)} s to answer a scrape` });
     if (readings.length === 0) {
       const gap = { t: first, error: `no broker node answered: ${why.join('; ')}` };
       failures.push(gap);

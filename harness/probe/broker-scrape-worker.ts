@@ -14,8 +14,8 @@ export interface ScrapeWorkerData {
   timeoutMs: number;
   /**
    * With several targets: how long a tick waits for the slowest node. A node that has not answered by then
-   * is missing from this tick (its answer is dropped) and is skipped until its scrape settles, so one hung
-   * node does not hold up the others.
+   * is missing from this tick (its answer is dropped) and is skipped until its scrape settles, so a hung
+   * node cannot hold up the others for longer than this.
    */
   tickWaitMs: number;
   /** Wall-clock ms (performance.timeOrigin + performance.now()) at t = 0 of the run. */
