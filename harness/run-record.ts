@@ -122,15 +122,9 @@ export interface BrokerSample {
 }
 
 /** One node's counts in a sample. Counters only rise: a node that restarts continues from where it was. */
-export interface NodeSample {
+export interface NodeSample extends Pick<BrokerSample, 'connections' | 'channels' | 'connectionsOpened' | 'connectionsClosed' | 'channelsOpened' | 'channelsClosed'> {
   /** Erlang node name, e.g. rabbit@host (the endpoint's rabbitmq_identity_info). */
   node: string;
-  connections: number;
-  channels: number;
-  connectionsOpened: number;
-  connectionsClosed: number;
-  channelsOpened: number;
-  channelsClosed: number;
 }
 
 /** A broker node the run sampled. */
