@@ -74,3 +74,29 @@ describe('node endpoints', () => {
     expect(nodeOfAmqpUrl(members, 'amqp://127.0.0.1:9999')).toBeUndefined();
   });
 });
+
+describe('run --stack external with a URL per node', () => {
+  const args = (prometheus: unknown) => ({
+    scenario: 'step-ladder',
+    units: 1,
+    stack: 'external',
+    'amqp-url': 'amqp://127.0.0.1:5672',
+    'management-url': 'http://127.0.0.1:15672',
+    'prometheus-url': prometheus,
+    'target-url': 'http://127.0.0.1:3000',
+    limit: [],
+  });
+
+  it('takes --prometheus-url repeated or comma-separated; the first is the stack\'s own', async () => {
+    const { runOptionsFrom } = await import('../../harness/commands/run-command.ts');
+    const ext = runOptionsFrom(args(['http://127.0.0.1:15692,http://127.0.0.1:15693', 'http://127.0.0.1:15694']), '/tmp/x').external!;
+    expect(ext.prometheusUrl).toBe('http://127.0.0.1:15692');
+    expect(ext.prometheusUrls).toEqual(['http://127.0.0.1:15692', 'http://127.0.0.1:15693', 'http://127.0.0.1:15694']);
+    expect(runOptionsFrom(args('http://127.0.0.1:15692'), '/tmp/x').external!.prometheusUrls).toBeUndefined();
+  });
+
+  it('checks every node URL like the first: a remote one is refused without --allow-remote-target', async () => {
+    const { runOptionsFrom } = await import('../../harness/commands/run-command.ts');
+    expect(() => runOptionsFrom(args('http://127.0.0.1:15692,http://10.0.0.2:15692'), '/tmp/x')).toThrow(/non-loopback address \(Prometheus endpoint http:\/\/10\.0\.0\.2:15692\)/);
+  });
+});
