@@ -112,6 +112,26 @@ export interface BrokerSample {
   /** Broker process file descriptors and TCP sockets in use, when the node reports them. */
   fds?: number;
   sockets?: number;
+  /**
+   * Multi-node brokers only: each node that answered this tick, its own counts (the harness's connections
+   * taken out of the node it holds them on). The sample's counts are their sum.
+   */
+  nodes?: NodeSample[];
+  /** Multi-node brokers only: nodes that did not answer this tick; their series has a hole, the total leaves them out. */
+  missingNodes?: string[];
+}
+
+/** One node's counts in a sample. Counters only rise: a node that restarts continues from where it was. */
+export interface NodeSample extends Pick<BrokerSample, 'connections' | 'channels' | 'connectionsOpened' | 'connectionsClosed' | 'channelsOpened' | 'channelsClosed'> {
+  /** Erlang node name, e.g. rabbit@host (the endpoint's rabbitmq_identity_info). */
+  node: string;
+}
+
+/** A broker node the run sampled. */
+export interface BrokerNodeInfo {
+  node: string;
+  /** The node's own connection_max, when known. */
+  connectionMax?: number;
 }
 
 /** A marker on the run's timeline: phase changes, faults, aborts, notes. */
@@ -223,6 +243,8 @@ export interface RunRecord {
   validity?: Validity;
   /** The first few non-2xx answers (bodies truncated and redacted), so a wrong route or body shows at once. */
   firstErrors?: FirstError[];
+  /** Set when more than one broker node was sampled: each node, in the order of its series. */
+  brokerNodes?: BrokerNodeInfo[];
 }
 
 /** `from`, `to` are seconds since load start, like BrokerSample.t. */
@@ -234,6 +256,12 @@ export interface SamplingInfo {
   expected: number;
   /** Stretches longer than 2 intervals without a sample, with what is known of why. */
   gaps: Array<{ from: number; to: number; seconds: number; reason: string }>;
+  /**
+   * Multi-node brokers only: each node's own sampling. A node that did not answer is a gap of that node
+   * (its series is absent there, the total is the sum of the nodes that answered); `gaps` above are the
+   * stretches when no node answered.
+   */
+  nodes?: Array<{ node: string; samples: number; gaps: Array<{ from: number; to: number; seconds: number; reason: string }> }>;
 }
 
 export interface AttributionInfo {

@@ -10,6 +10,7 @@ import { PUBLISHERS, type Publisher } from '../stack/target-process.ts';
 import { deferExitUntil } from '../lifecycle/interrupt.ts';
 import { sweepDeadRuns } from '../lifecycle/sweep-dead-runs.ts';
 import { validateRunArgs, valuesMayStartWithDash } from './validate-run-options.ts';
+import { prometheusUrlList } from '../probe/broker-nodes.ts';
 import { emitVerdict, withVerdictOutputOptions } from './verdict-output.ts';
 
 const STACKS = ['auto', 'local', 'testcontainers', 'external'] as const;
@@ -49,7 +50,7 @@ export const runCommand = {
       .option('out', { type: 'string', describe: 'Report directory (default reports/<scenario>-<time>)' })
       .option('amqp-url', { type: 'string', describe: 'External stack: broker AMQP URL' })
       .option('management-url', { type: 'string', describe: 'External stack: management API URL (user:pass@ allowed)' })
-      .option('prometheus-url', { type: 'string', describe: 'External stack: RabbitMQ Prometheus endpoint' })
+      .option('prometheus-url', { type: 'string', describe: 'External stack: RabbitMQ Prometheus endpoint; one per node of a cluster (repeat, or comma-separated), else discovered from the management API' })
       .option('target-url', { type: 'string', describe: 'External stack: base URL of the service under test' })
       .option('allow-remote-target', { type: 'boolean', default: false, describe: 'Allow load against non-loopback hosts' }),
   handler: async (args: Record<string, unknown>): Promise<number> => {
@@ -104,7 +105,7 @@ export function runOptionsFrom(args: Record<string, unknown>, outDir: string): R
       ? {
           amqpUrl: String(external['amqp-url']),
           managementUrl: String(external['management-url']),
-          prometheusUrl: String(external['prometheus-url']),
+          ...prometheusUrlsOption(external['prometheus-url']),
           targetUrl: String(external['target-url']),
         }
       : undefined,
@@ -118,6 +119,12 @@ export function runOptionsFrom(args: Record<string, unknown>, outDir: string): R
     log,
     progress: (totalSec) => createProgress({ totalSec, stream: process.stderr, tty: Boolean(process.stderr.isTTY) && !args.ci, quiet }),
   };
+}
+
+/** The first Prometheus URL, and all of them when there are several. */
+function prometheusUrlsOption(value: unknown): { prometheusUrl: string; prometheusUrls?: string[] } {
+  const urls = prometheusUrlList(value);
+  return { prometheusUrl: urls[0] ?? '', ...(urls.length > 1 ? { prometheusUrls: urls } : {}) };
 }
 
 function timestamp(): string {

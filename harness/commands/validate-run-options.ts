@@ -6,6 +6,7 @@ import type { FaultContext } from '../chaos/fault.ts';
 import { UsageError } from '../errors.ts';
 import { parseDuration } from '../parse-duration.ts';
 import { redactUrl } from '../redact.ts';
+import { prometheusUrlList } from '../probe/broker-nodes.ts';
 import { assertLoopbackTarget } from '../run/target-guard.ts';
 import { MAX_BROKER_NODES } from '../stack/rabbitmq-cluster.ts';
 import type { StackKind } from '../stack/stack.ts';
@@ -52,7 +53,7 @@ export function validateRunArgs(args: Record<string, unknown>): void {
   };
   // A flag given twice arrives as an array: "--scenario a --scenario b" is not two scenarios.
   for (const [key, value] of Object.entries(args)) {
-    if (Array.isArray(value) && key !== 'limit' && key !== '_' && /^[a-z]+(-[a-z]+)*$/.test(key)) throw new UsageError(`--${key} was given ${value.length} times; give it once.`);
+    if (Array.isArray(value) && !REPEATABLE.has(key) && /^[a-z]+(-[a-z]+)*$/.test(key)) throw new UsageError(`--${key} was given ${value.length} times; give it once.`);
   }
   number('units', { integer: true, min: 1, max: 64, why: 'one process per unit on this machine' });
   number('peak-rps', { min: 0.001, max: BOUNDS.peakRps.max, why: BOUNDS.peakRps.why });
@@ -68,6 +69,9 @@ export function validateRunArgs(args: Record<string, unknown>): void {
   if (args.stack === 'external') validateExternalUrls(args);
 }
 
+/** Flags that may be given more than once: limits, and one Prometheus endpoint per broker node. */
+const REPEATABLE = new Set(['limit', '_', 'prometheus-url']);
+
 const URL_FLAGS = [
   { flag: 'amqp-url', what: 'broker', protocols: ['amqp:', 'amqps:'] },
   { flag: 'management-url', what: 'management API', protocols: ['http:', 'https:'] },
@@ -81,26 +85,29 @@ export function validateExternalUrls(args: Record<string, unknown>): void {
   for (const { flag, what, protocols } of URL_FLAGS) {
     const raw = args[flag];
     if (raw === undefined) continue;
-    const text = String(raw);
-    let url: URL;
-    try {
-      url = new URL(text);
-    } catch {
-      throw new UsageError(`--${flag} ${redactUrl(text)} is not a URL.`);
-    }
-    if (!(protocols as readonly string[]).includes(url.protocol)) {
-      throw new UsageError(`--${flag} must be a ${protocols.map((p) => `${p}//`).join(' or ')} URL (got ${url.protocol}//).`);
-    }
-    for (const part of [url.username, url.password]) {
-      try {
-        decodeURIComponent(part);
-      } catch {
-        throw new UsageError(`--${flag} ${redactUrl(text)} has a user name or password with a bad %-escape; write "%" itself as %25.`);
-      }
-    }
-    urls.push({ what, url: text });
+    for (const text of flag === 'prometheus-url' ? prometheusUrlList(raw) : [String(raw)]) urls.push({ what, url: checkedUrl(flag, text, protocols) });
   }
   assertLoopbackTarget(urls, Boolean(args['allow-remote-target']));
+}
+
+function checkedUrl(flag: string, text: string, protocols: readonly string[]): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--${flag} ${redactUrl(text)} is not a URL.`);
+  }
+  if (!(protocols as readonly string[]).includes(url.protocol)) {
+    throw new UsageError(`--${flag} must be a ${protocols.map((p) => `${p}//`).join(' or ')} URL (got ${url.protocol}//).`);
+  }
+  for (const part of [url.username, url.password]) {
+    try {
+      decodeURIComponent(part);
+    } catch {
+      throw new UsageError(`--${flag} ${redactUrl(text)} has a user name or password with a bad %-escape; write "%" itself as %25.`);
+    }
+  }
+  return text;
 }
 
 type Need = keyof Omit<FaultContext, 'log' | 'note'>;

@@ -6,6 +6,7 @@ import { writeReports } from '../report/write-reports.ts';
 import { formatVerdictLines } from '../run/print-verdict.ts';
 import type { RunRecord } from '../run-record.ts';
 import { watchBroker } from '../run/watch-broker.ts';
+import { prometheusUrlList } from '../probe/broker-nodes.ts';
 
 export const watchCommand = {
   command: 'watch',
@@ -13,7 +14,7 @@ export const watchCommand = {
   builder: (y: Argv) =>
     y
       .option('management-url', { type: 'string', demandOption: true, describe: 'RabbitMQ management API URL (user:pass@ allowed; default guest)' })
-      .option('prometheus-url', { type: 'string', demandOption: true, describe: 'RabbitMQ Prometheus endpoint, e.g. http://127.0.0.1:15692' })
+      .option('prometheus-url', { type: 'string', demandOption: true, describe: 'RabbitMQ Prometheus endpoint, e.g. http://127.0.0.1:15692; one per node of a cluster (repeat, or comma-separated), else discovered' })
       .option('duration', { type: 'string', demandOption: true, describe: 'How long to watch (e.g. 60s, 10m)' })
       .option('baseline', { type: 'string', default: '3s', describe: 'Sampling before the watch window, for the idle baseline' })
       .option('units', { type: 'number', default: 1, describe: 'Units (processes) of the watched service, for per-unit allowances' })
@@ -27,7 +28,8 @@ export const watchCommand = {
     const quiet = Boolean(args.quiet);
     const record = await watchBroker({
       managementUrl: String(args['management-url']),
-      prometheusUrl: String(args['prometheus-url']),
+      prometheusUrl: prometheusUrlList(args['prometheus-url'])[0] ?? '',
+      prometheusUrls: prometheusUrlList(args['prometheus-url']),
       durationSec: parseDuration(String(args.duration), '--duration'),
       baselineSec: parseDuration(String(args.baseline), '--baseline'),
       units,

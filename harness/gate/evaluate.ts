@@ -14,6 +14,7 @@ import { baselineOf, type GateInput } from './input.ts';
 import { latencyRule } from './latency.ts';
 import { RESOURCES, withDefaults, type GateLimits } from './limits.ts';
 import { modelsFor } from './model.ts';
+import { nodesRule } from './nodes.ts';
 import { perConnectionRule } from './per-connection.ts';
 import { residueRule } from './residue.ts';
 import { ruleMark } from './rule-mark.ts';
@@ -33,7 +34,11 @@ export function evaluateGate(input: GateInput, limits: Partial<GateLimits> = {},
   const l = withDefaults(limits);
   const baseline = baselineOf(input);
   const models = modelsFor(input, l);
-  if (opts.load === 'unknown') return verdictOf(rulesWithoutLoad(input, l, baseline, models), input);
+  // After a revert the service gets as long to recover as chaos.recovery allows before errors count again.
+  const graceSec = l['chaos.recovery'] ? l['chaos.recovery'].ms / 1000 : DEFAULT_GRACE_SEC;
+  // Several broker nodes: each node judged too (its own connection_max, a node loss); absent on one node.
+  const nodes = nodesRule(input, graceSec, l.holdSec);
+  if (opts.load === 'unknown') return verdictOf([...rulesWithoutLoad(input, l, baseline, models), ...(nodes ? [nodes] : [])], input);
   const rules: RuleResult[] = [];
   for (const r of RESOURCES) {
     const m = models[r];
@@ -46,9 +51,8 @@ export function evaluateGate(input: GateInput, limits: Partial<GateLimits> = {},
     if (growth) rules.push(growthRule(input, m, growth));
     if (residue) rules.push(residueRule(input, m, residue, baseline));
     if (churn) rules.push(churnRule(input, r, churn, { settleSec: l.residueSettleSec }, baseline));
+    if (r === 'connections' && nodes) rules.push(nodes);
   }
-  // After a revert the service gets as long to recover as chaos.recovery allows before errors count again.
-  const graceSec = l['chaos.recovery'] ? l['chaos.recovery'].ms / 1000 : DEFAULT_GRACE_SEC;
   if (l['errors.rate']) rules.push(errorsRule(input, l['errors.rate'], graceSec));
   if (l['latency.p99']) rules.push(latencyRule(input, l['latency.p99'], graceSec));
   if (l['load.dropped']) rules.push(droppedRule(input, l['load.dropped']));

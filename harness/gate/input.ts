@@ -24,6 +24,8 @@ export interface GateInput {
   events?: TimelineEvent[];
   /** Stretches with no broker samples (from the run's sampling record); when absent, found from the samples. */
   gaps?: Array<{ from: number; to: number }>;
+  /** Set when more than one broker node was sampled (the samples carry each node's counts): per-node rules. */
+  nodes?: Array<{ node: string; connectionMax?: number }>;
   /** Where `units` came from (the broker's attribution, or the declared --units), for the sentences. */
   unitsSource?: string;
 }

@@ -10,7 +10,8 @@ import { Worker } from 'node:worker_threads';
 import type { BrokerSample } from '../run-record.ts';
 import { redactText, redactUrl } from '../redact.ts';
 import { parseBrokerMetrics, type BrokerCounts } from './broker-metrics.ts';
-import { SCRAPE_WORKER_SOURCE, type ScrapeCommand, type ScrapeMessage, type ScrapeWorkerData } from './broker-scrape-worker.ts';
+import { SCRAPE_WORKER_SOURCE, type ScrapeCommand, type ScrapeMessage, type ScrapeResult, type ScrapeWorkerData } from './broker-scrape-worker.ts';
+import { nodeTotals, type NodeReading } from './node-totals.ts';
 import { httpTarget } from './http-target.ts';
 import { zeroOf } from './run-clock.ts';
 import { summariseSampling, type SamplingRecord } from './sampling-summary.ts';
@@ -20,6 +21,13 @@ export { parseBrokerMetrics, type BrokerCounts } from './broker-metrics.ts';
 export interface BrokerSamplerOptions {
   /** Base URL of the Prometheus endpoint, e.g. http://127.0.0.1:15692 (`/metrics` is appended). */
   prometheusUrl: string;
+  /**
+   * Every node of a cluster with its own endpoint, all scraped in the same tick; the samples are their sum
+   * (node-totals.ts) with each node's counts in `nodes`. With fewer than two, `prometheusUrl` alone is sampled.
+   */
+  nodes?: ReadonlyArray<{ name: string; prometheusUrl: string }>;
+  /** The node the harness's own connections are on (default: the first). */
+  harnessNode?: string;
   /** Default 250 ms (4 Hz). */
   intervalMs?: number;
   /** The harness's own broker usage right now (probes, verification tap); excluded from the counts. */
@@ -48,7 +56,7 @@ export interface BrokerSampler {
   samples(): BrokerSample[];
   latest(): BrokerSample | undefined;
   gaps(): ScrapeGap[];
-  /** Samples taken against samples due so far, and every hole longer than 2 intervals. */
+  /** Samples taken against samples due so far, and every hole longer than 2 intervals (per node too, on a cluster). */
   sampling(): SamplingRecord;
   on(event: 'sample', fn: (s: BrokerSample) => void): this;
   on(event: 'gap', fn: (g: ScrapeGap) => void): this;
@@ -82,16 +90,25 @@ function medianOf(values: number[]): number {
 export function startBrokerSampler(opts: BrokerSamplerOptions): BrokerSampler {
   const intervalMs = opts.intervalMs ?? 250;
   if (!(intervalMs > 0)) throw new RangeError(`intervalMs must be positive, got ${intervalMs}`);
-  const base = `${opts.prometheusUrl.replace(/\/+$/, '')}/metrics`;
-  const target = httpTarget(base);
-  const shownUrl = redactUrl(base);
+  const cluster = opts.nodes && opts.nodes.length > 1 ? opts.nodes : undefined;
+  const endpoints = (cluster ?? [{ name: '', prometheusUrl: opts.prometheusUrl }]).map((n) => {
+    const base = `${n.prometheusUrl.replace(/\/+$/, '')}/metrics`;
+    return { name: n.name, target: httpTarget(base), shownUrl: redactUrl(base) };
+  });
+  const shownUrl = endpoints.map((e) => e.shownUrl).join(', ');
+  const timeoutMs = opts.timeoutMs ?? Math.max(2000, intervalMs * 4);
   const data: ScrapeWorkerData = {
-    url: target.url,
-    headers: target.headers,
+    targets: endpoints.map((e) => ({ url: e.target.url, headers: e.target.headers })),
     intervalMs,
-    timeoutMs: opts.timeoutMs ?? Math.max(2000, intervalMs * 4),
+    timeoutMs,
+    // A node is left out of a tick only when its scrape failed or timed out: leaving out a node that is merely
+    // slow (a loaded machine answers in ~1 s) would make the total jump down and up with no change on the broker.
+    tickWaitMs: timeoutMs,
     zeroMs: zeroOf(opts.clock),
   };
+  const combine = cluster ? nodeTotals(cluster.map((n) => n.name), opts.harnessNode) : undefined;
+  /** Per node of a cluster: when it answered, and its failed or slow scrapes. */
+  const perNode = endpoints.map(() => ({ times: [] as number[], troubles: [] as Array<{ t: number; ms: number; why: string }> }));
   const emitter = new EventEmitter();
   const samples: BrokerSample[] = [];
   const failures: ScrapeGap[] = [];
@@ -103,12 +120,12 @@ export function startBrokerSampler(opts: BrokerSamplerOptions): BrokerSampler {
   let exited = false;
 
   const fail = (t: number, ms: number, why: string) => {
-    const gap = { t, error: `scrape of ${shownUrl} failed: ${redactText(why, target.secrets)}` };
+    const gap = { t, error: `scrape of ${shownUrl} failed: ${redactText(why, endpoints.flatMap((e) => e.target.secrets))}` };
     failures.push(gap);
     troubles.push({ t, ms, why: gap.error });
     emitter.emit('gap', gap);
   };
-  const onAnswer = (m: Extract<ScrapeMessage, { kind: 'answer' }>) => {
+  const onAnswer = (m: Extract<ScrapeResult, { kind: 'answer' }>) => {
     const sentAt = m.t - m.ms / 2000;
     if (m.status < 200 || m.status > 299) return fail(sentAt, m.ms, `answered ${m.status}`);
     let counts: BrokerCounts;
@@ -123,18 +140,65 @@ export function startBrokerSampler(opts: BrokerSamplerOptions): BrokerSampler {
     emitter.emit('sample', sample);
   };
 
+  // A cluster's tick: each node's answer is its own sample point or its own hole; the broker's sample is the
+  // sum of the nodes that answered, and a tick with no answer at all is a hole of the run.
+  const onClusterTick = (results: ScrapeResult[]) => {
+    const readings: NodeReading[] = [];
+    const why: string[] = [];
+    results.forEach((r, i) => {
+      const e = endpoints[i]!;
+      const node = perNode[i]!;
+      const problem = (text: string) => {
+        const line = `${e.name}: scrape of ${e.shownUrl} ${redactText(text, e.target.secrets)}`;
+        node.troubles.push({ t: r.t, ms: r.ms, why: line });
+        why.push(line);
+      };
+      if (r.kind === 'late') return problem(r.busy ? 'skipped: the previous scrape had not answered' : `had no answer within ${data.tickWaitMs} ms`);
+      if (r.kind === 'failure') return problem(`failed: ${r.timeout ? `no answer within ${timeoutMs} ms` : r.message}`);
+      if (r.status < 200 || r.status > 299) return problem(`failed: answered ${r.status}`);
+      try {
+        readings.push({ node: e.name, counts: parseBrokerMetrics(r.body) });
+      } catch (err) {
+        return problem(`failed: ${(err as Error).message}`);
+      }
+      node.times.push(r.t);
+      if (r.ms > 2 * intervalMs) node.troubles.push({ t: r.t - r.ms / 2000, ms: r.ms, why: `${e.name} took ${(r.ms / 1000).toFixed(1)} s to answer a scrape` });
+    });
+    const first = Math.min(...results.map((r) => r.t));
+    const slowest = results.reduce((a, r, i) => (r.ms > a.ms ? { ms: r.ms, node: endpoints[i]!.name } : a), { ms: 0, node: '' });
+    if (slowest.ms > 2 * intervalMs) troubles.push({ t: first, ms: slowest.ms, why: `the slowest node (${slowest.node}) took ${(slowest.ms / 1000).toFixed(1)} s to answer a scrape` });
+    if (readings.length === 0) {
+      const gap = { t: first, error: `no broker node answered: ${why.join('; ')}` };
+      failures.push(gap);
+      troubles.push({ t: first, ms: Math.max(...results.map((r) => r.ms)), why: gap.error });
+      emitter.emit('gap', gap);
+      return;
+    }
+    const answeredAt = readings.map((r) => perNode[endpoints.findIndex((e) => e.name === r.node)]!.times.at(-1)!);
+    const t = Math.round((answeredAt.reduce((a, x) => a + x, 0) / answeredAt.length) * 1000) / 1000;
+    const sample = combine!(t, readings, opts.harnessUsage?.() ?? { connections: 0, channels: 0 });
+    samples.push(sample);
+    emitter.emit('sample', sample);
+  };
+
   const worker = new Worker(SCRAPE_WORKER_SOURCE, { eval: true, workerData: data });
   // Sampling counts from the end of the first scrape: a fresh worker's first fetch loads the HTTP client
   // (up to a second or two on a busy machine), which is not a hole in the broker's timeline.
   const started = new Promise<void>((resolve) => {
     worker.on('message', (m: ScrapeMessage) => {
-      if (m.kind === 'answer') {
-        startedT ??= m.t + m.ms / 2000;
-        onAnswer(m);
+      if (m.kind === 'tick' && combine) {
+        startedT ??= Math.max(...m.results.map((r) => r.t + (r.kind === 'answer' ? r.ms / 2000 : r.ms / 1000)));
+        onClusterTick(m.results);
         resolve();
-      } else if (m.kind === 'failure') {
-        startedT ??= m.t + m.ms / 1000;
-        fail(m.t, m.ms, m.timeout ? `no answer within ${data.timeoutMs} ms` : m.message);
+      } else if (m.kind === 'tick') {
+        const r = m.results[0]!;
+        if (r.kind === 'answer') {
+          startedT ??= r.t + r.ms / 2000;
+          onAnswer(r);
+        } else if (r.kind === 'failure') {
+          startedT ??= r.t + r.ms / 1000;
+          fail(r.t, r.ms, r.timeout ? `no answer within ${data.timeoutMs} ms` : r.message);
+        }
         resolve();
       } else if (m.kind === 'stopped') {
         stoppedT = m.t;
@@ -159,14 +223,21 @@ export function startBrokerSampler(opts: BrokerSamplerOptions): BrokerSampler {
     samples: () => samples,
     latest: () => samples[samples.length - 1],
     gaps: () => failures,
-    sampling: () =>
-      summariseSampling({
-        intervalMs,
-        from: Math.min(startedT ?? opts.clock(), samples[0]?.t ?? Infinity),
-        to: stoppedT ?? opts.clock(),
-        sampleTimes: samples.map((s) => s.t),
-        troubles,
-      }),
+    sampling: () => {
+      const from = Math.min(startedT ?? opts.clock(), samples[0]?.t ?? Infinity);
+      const to = stoppedT ?? opts.clock();
+      const record = summariseSampling({ intervalMs, from, to, sampleTimes: samples.map((s) => s.t), troubles });
+      if (cluster) {
+        // A node's own gaps are where it did not answer while others did: a stretch with no sample at all
+        // is the run's gap (record.gaps), said once there, not once per node.
+        const longest = (2 * intervalMs) / 1000;
+        record.nodes = endpoints.map((e, i) => {
+          const own = summariseSampling({ intervalMs, from, to, sampleTimes: perNode[i]!.times, troubles: perNode[i]!.troubles });
+          return { node: e.name, samples: own.samples, gaps: own.gaps.filter((g) => g.seconds - overlap(g, record.gaps) > longest) };
+        });
+      }
+      return record;
+    },
     on(event: string, fn: (...args: any[]) => void) {
       emitter.on(event, fn);
       return sampler;
@@ -209,6 +280,11 @@ export function startBrokerSampler(opts: BrokerSamplerOptions): BrokerSampler {
     },
   };
   return sampler;
+}
+
+/** Seconds of `g` that fall inside any of `gaps`. */
+function overlap(g: { from: number; to: number }, gaps: ReadonlyArray<{ from: number; to: number }>): number {
+  return gaps.reduce((a, x) => a + Math.max(0, Math.min(g.to, x.to) - Math.max(g.from, x.from)), 0);
 }
 
 function toSample(t: number, counts: BrokerCounts, own: HarnessUsage): BrokerSample {

@@ -8,21 +8,31 @@
 // worker's execArgv). Parsing and redaction stay on the main thread, in typed code.
 
 export interface ScrapeWorkerData {
-  url: string;
-  headers: Record<string, string>;
+  /** One endpoint per broker node, all scraped in the same tick. */
+  targets: Array<{ url: string; headers: Record<string, string> }>;
   intervalMs: number;
   timeoutMs: number;
+  /**
+   * With several targets: how long a tick waits for the slowest node. A node that has not answered by then
+   * is missing from this tick (its answer is dropped) and is skipped until its scrape settles, so a hung
+   * node cannot hold up the others for longer than this.
+   */
+  tickWaitMs: number;
   /** Wall-clock ms (performance.timeOrigin + performance.now()) at t = 0 of the run. */
   zeroMs: number;
 }
 
-/** Worker -> main. `t` is seconds since load start, read in the worker when the scrape happened. */
-export type ScrapeMessage =
+/** One target's outcome in a tick. `t` is seconds since load start, read in the worker when the scrape happened. */
+export type ScrapeResult =
   /** t: midway between sending the request and reading the answer; ms: how long that took. */
   | { kind: 'answer'; t: number; ms: number; status: number; body: string }
   /** t: when the request was sent; ms: until it failed. */
   | { kind: 'failure'; t: number; ms: number; timeout: boolean; message: string }
-  | { kind: 'stopped'; t: number };
+  /** Several targets only: no answer within tickWaitMs (late: this tick's scrape; busy: the last one had not settled). */
+  | { kind: 'late'; t: number; ms: number; busy: boolean };
+
+/** Worker -> main: every target's result of one tick, in the order of `targets`. */
+export type ScrapeMessage = { kind: 'tick'; results: ScrapeResult[] } | { kind: 'stopped'; t: number };
 
 /** Main -> worker. */
 export type ScrapeCommand = { kind: 'stop' };
@@ -33,23 +43,43 @@ const o = workerData;
 const now = () => (performance.timeOrigin + performance.now() - o.zeroMs) / 1000;
 const round3 = (x) => Math.round(x * 1000) / 1000;
 const startedMs = performance.now();
+const busy = o.targets.map(() => false);
 let stopped = false;
 let timer;
 let inFlight;
 let tick = 0;
 
-async function scrape() {
+async function scrapeOne(target) {
   const before = now();
   try {
-    const res = await fetch(o.url, { headers: o.headers, signal: AbortSignal.timeout(o.timeoutMs) });
+    const res = await fetch(target.url, { headers: target.headers, signal: AbortSignal.timeout(o.timeoutMs) });
     const body = await res.text();
     const after = now();
-    parentPort.postMessage({ kind: 'answer', t: round3((before + after) / 2), ms: Math.round((after - before) * 1000), status: res.status, body });
+    return { kind: 'answer', t: round3((before + after) / 2), ms: Math.round((after - before) * 1000), status: res.status, body };
   } catch (err) {
-    if (stopped) return;
     const message = String(err && err.cause instanceof Error ? err.cause.message : err && err.message);
-    parentPort.postMessage({ kind: 'failure', t: round3(before), ms: Math.round((now() - before) * 1000), timeout: Boolean(err && err.name === 'TimeoutError'), message });
+    return { kind: 'failure', t: round3(before), ms: Math.round((now() - before) * 1000), timeout: Boolean(err && err.name === 'TimeoutError'), message };
   }
+}
+
+// One target: wait for its scrape, as long as it takes (up to timeoutMs). Several: wait at most
+// tickWaitMs for each, so a node that hangs is a hole in its own series, not in the others'.
+function scrapeTarget(target, i) {
+  if (o.targets.length === 1) return scrapeOne(target);
+  const sentAt = now();
+  const late = (isBusy) => ({ kind: 'late', t: round3(sentAt), ms: Math.round((now() - sentAt) * 1000), busy: isBusy });
+  if (busy[i]) return Promise.resolve(late(true));
+  busy[i] = true;
+  const scrape = scrapeOne(target).finally(() => { busy[i] = false; });
+  let waiting;
+  const deadline = new Promise((r) => { waiting = setTimeout(() => r(late(false)), o.tickWaitMs); });
+  return Promise.race([scrape, deadline]).finally(() => clearTimeout(waiting));
+}
+
+async function scrapeAll() {
+  const results = await Promise.all(o.targets.map(scrapeTarget));
+  if (stopped && results.every((r) => r.kind !== 'answer')) return;
+  parentPort.postMessage({ kind: 'tick', results });
 }
 
 // Fixed-rate schedule: a slow scrape skips ticks instead of drifting or piling up.
@@ -62,7 +92,7 @@ function schedule() {
 
 function run() {
   if (stopped) return;
-  inFlight = scrape().finally(() => { inFlight = undefined; });
+  inFlight = scrapeAll().finally(() => { inFlight = undefined; });
   inFlight.then(schedule);
 }
 

@@ -16,6 +16,8 @@ export interface AttributionOptions {
   targetPid?: number;
   /** The broker's AMQP port, to tell the client's end of a connection from the broker's. */
   brokerPort?: number;
+  /** Every node's AMQP port on a cluster (the target's units connect to any of them); else brokerPort alone. */
+  brokerPorts?: number[];
   /** Default 3 s. */
   intervalMs?: number;
 }
@@ -44,7 +46,7 @@ export function startConnectionAttribution(opts: AttributionOptions): Connection
     try {
       const tree = await readProcessTree(opts.targetPid);
       for (const [pid, p] of tree) processes.set(pid, p);
-      const found = await ownersOfPorts(tree, new Set(unknown.map((c) => c.peerPort)), opts.brokerPort);
+      const found = await ownersOfPorts(tree, new Set(unknown.map((c) => c.peerPort)), opts.brokerPorts && opts.brokerPorts.length > 1 ? new Set(opts.brokerPorts) : opts.brokerPort);
       for (const c of unknown) {
         const pid = found.get(c.peerPort);
         if (pid !== undefined) owners.set(c.name, pid);

@@ -45,6 +45,15 @@ export interface ManagementClient {
   /** Closes a connection by its broker name; false when it was already gone. */
   closeConnection(name: string, reason?: string): Promise<boolean>;
   overview(): Promise<ManagementOverview>;
+  /** The cluster's nodes (`/api/nodes`) with the listeners the running ones report (`/api/overview`). */
+  clusterNodes(): Promise<ClusterMember[]>;
+}
+
+export interface ClusterMember {
+  name: string;
+  running: boolean;
+  /** Listeners by protocol (`amqp`, `http`, `http/prometheus`, ...): the address bound (undefined = every interface) and port. */
+  listeners: Array<{ protocol: string; ip?: string; port: number }>;
 }
 
 export class ManagementApiError extends Error {
@@ -130,7 +139,24 @@ export function createManagementClient(opts: ManagementClientOptions): Managemen
         },
       };
     },
+    async clusterNodes() {
+      const [nodes, o] = await Promise.all([json<Array<Record<string, unknown>>>('/api/nodes?columns=name,running'), json<Record<string, unknown>>('/api/overview?columns=listeners')]);
+      const listeners = Array.isArray(o.listeners) ? (o.listeners as Array<Record<string, any>>) : [];
+      return nodes.map((n) => ({
+        name: String(n.name ?? ''),
+        running: n.running !== false,
+        listeners: listeners
+          .filter((l) => l.node === n.name)
+          .map((l) => ({ protocol: String(l.protocol ?? ''), port: Number(l.port), ...boundIp(l) })),
+      }));
+    },
   };
+}
+
+/** The address a listener is bound to; the plugins' HTTP listeners report `::` and put the real one in socket_opts.ip. */
+function boundIp(l: Record<string, any>): { ip?: string } {
+  const ip = [l.socket_opts?.ip, l.ip_address].find((a): a is string => typeof a === 'string' && a !== '::' && a !== '0.0.0.0' && a !== '');
+  return ip ? { ip } : {};
 }
 
 function toConnection(row: Record<string, unknown>): BrokerConnection {

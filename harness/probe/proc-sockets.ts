@@ -84,13 +84,14 @@ export async function readProcessTree(root: number): Promise<Map<number, Process
  * to sockets connected to that port (the broker's), so the broker's own end of the same connection,
  * which has the client's port as its remote port, is never taken for the client's.
  */
-export async function ownersOfPorts(tree: ReadonlyMap<number, ProcessInfo>, ports: ReadonlySet<number>, remotePort?: number): Promise<Map<number, number>> {
+export async function ownersOfPorts(tree: ReadonlyMap<number, ProcessInfo>, ports: ReadonlySet<number>, remotePort?: number | ReadonlySet<number>): Promise<Map<number, number>> {
   const owners = new Map<number, number>();
   if (ports.size === 0 || tree.size === 0) return owners;
   const tables = await Promise.all(['/proc/net/tcp', '/proc/net/tcp6'].map((f) => readFile(f, 'utf8').catch(() => '')));
   const portOfInode = new Map<number, number>();
   for (const s of tables.flatMap(parseProcNetTcp)) {
-    if (ports.has(s.localPort) && (remotePort === undefined || s.remotePort === remotePort)) portOfInode.set(s.inode, s.localPort);
+    const toBroker = remotePort === undefined || (typeof remotePort === 'number' ? s.remotePort === remotePort : remotePort.has(s.remotePort));
+    if (ports.has(s.localPort) && toBroker) portOfInode.set(s.inode, s.localPort);
   }
   if (portOfInode.size === 0) return owners;
   await Promise.all(

@@ -7,6 +7,7 @@ import { fmtInt, fmtRate } from './format.ts';
 import type { RenderedChart } from './run-charts.ts';
 import { integrityNumbers, keyNumbers, phaseRows, verdictWord } from './run-view.ts';
 import { connectionRows, gapRows, samplingText, unitsSourceText } from './sampling-view.ts';
+import { NODE_TABLE_NOTE, nodeRows } from './node-view.ts';
 
 const CSS = `
 :root { --fail: #c62828; --fail-bg: #fdecea; --ok: #2e7d32; --ok-bg: #edf7ed; --ink: #1f2328; --muted: #59636e; --line: #d0d7de; }
@@ -125,6 +126,17 @@ export function integrityHtml(record: RunRecord, id = 'integrity'): string {
 /** Gaps in broker sampling and the connections-by-name table; empty when the record has neither. */
 export function observationHtml(record: RunRecord): string {
   const parts: string[] = [];
+  const nodes = nodeRows(record);
+  if (nodes.length > 0) {
+    parts.push(`<h3>Broker nodes</h3>
+<table id="broker-nodes">
+<thead><tr><th>Node</th><th class="num">connection_max</th><th class="num">Baseline</th><th class="num">Peak</th><th class="num">End</th><th class="num">Peak channels</th><th>Did not answer</th></tr></thead>
+<tbody>
+${nodes.map((n) => `<tr><td>${e(n.node)}</td><td class="num">${e(n.connectionMax)}</td><td class="num">${e(n.baseline)}</td><td class="num">${e(n.peak)}</td><td class="num">${e(n.end)}</td><td class="num">${e(n.peakChannels)}</td><td>${e(n.unanswered)}</td></tr>`).join('\n')}
+</tbody>
+</table>
+<p class="muted">${e(NODE_TABLE_NOTE)}</p>`);
+  }
   const gaps = gapRows(record);
   if (gaps.length > 0) {
     parts.push(`<h3>Gaps in broker sampling</h3>

@@ -5,6 +5,8 @@ import { z } from 'zod';
 import {
   RUN_RECORD_SCHEMA_VERSION,
   type BrokerSample,
+  type BrokerNodeInfo,
+  type NodeSample,
   type CallSummary,
   type FirstError,
   type StatusClasses,
@@ -90,6 +92,18 @@ const loadSecond = z
   })
   .describe('One second of load, as the driver saw it.');
 
+const nodeSample = z
+  .looseObject({
+    node: z.string().describe('Erlang node name (the endpoint\'s rabbitmq_identity_info).'),
+    connections: z.number().nonnegative().describe("The node's target connections (the harness's own taken out of the node that holds them)."),
+    channels: z.number().nonnegative(),
+    connectionsOpened: z.number().nonnegative().describe('Cumulative; continues across a restart of the node.'),
+    connectionsClosed: z.number().nonnegative(),
+    channelsOpened: z.number().nonnegative(),
+    channelsClosed: z.number().nonnegative(),
+  })
+  .describe("One node's counts in a sample.");
+
 const brokerSample = z
   .looseObject({
     t: z.number().describe('Seconds since load start; negative while taking the baseline.'),
@@ -103,8 +117,23 @@ const brokerSample = z
     harnessChannels: z.number().nonnegative(),
     fds: z.number().nonnegative().optional().describe('Broker process file descriptors in use, when the node reports them.'),
     sockets: z.number().nonnegative().optional().describe('Broker TCP sockets in use, when the node reports them.'),
+    nodes: z
+      .array(nodeSample)
+      .optional()
+      .describe("Multi-node brokers only: each node that answered this tick; the sample's counts are their sum."),
+    missingNodes: z
+      .array(z.string())
+      .optional()
+      .describe('Multi-node brokers only: nodes that did not answer this tick (a hole in their series; the total leaves them out).'),
   })
   .describe('One broker sample (~4 Hz). Cumulative counters are broker-wide.');
+
+const brokerNode = z
+  .looseObject({
+    node: z.string(),
+    connectionMax: z.number().int().positive().optional().describe("The node's own connection_max, when known."),
+  })
+  .describe('A broker node the run sampled.');
 
 const timelineEvent = z.looseObject({
   t: z.number(),
@@ -208,6 +237,16 @@ const sampling = z
         }),
       )
       .describe('Stretches longer than 2 intervals without a broker sample.'),
+    nodes: z
+      .array(
+        z.looseObject({
+          node: z.string(),
+          samples: z.number().int().nonnegative(),
+          gaps: z.array(z.looseObject({ from: z.number(), to: z.number(), seconds: z.number().nonnegative(), reason: z.string() })),
+        }),
+      )
+      .optional()
+      .describe("Multi-node brokers only: each node's own sampling; a node that did not answer is a gap of that node, not of the run."),
   })
   .describe('How well the broker was sampled.');
 
@@ -279,6 +318,7 @@ export const runRecordSchema = z
     calls: z.record(z.string(), callSummary).optional().describe('Per-call results by call name.'),
     validity: validity.optional(),
     firstErrors: z.array(firstError).optional().describe('The first few non-2xx answers.'),
+    brokerNodes: z.array(brokerNode).optional().describe('Set when more than one broker node was sampled: each node, in the order of its series.'),
     interrupted: z
       .looseObject({ signal: z.string(), atSec: z.number() })
       .optional()
@@ -317,6 +357,8 @@ type SchemaGaps = [
   Missing<Validity, typeof validity>,
   Missing<ValidityFinding, typeof validityFinding>,
   Missing<FirstError, typeof firstError>,
+  Missing<NodeSample, typeof nodeSample>,
+  Missing<BrokerNodeInfo, typeof brokerNode>,
   Missing<NonNullable<IntegrityReport['worker']>, (typeof integrity.shape.worker)['unwrap'] extends () => infer W ? W : never>,
 ];
 const _allKeys: never[] = [] as SchemaGaps[number][];

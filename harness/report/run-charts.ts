@@ -1,15 +1,17 @@
-// The five charts of one run, as Chart.js configurations (pure) and as PNGs (rendered).
+// The charts of one run (five, plus one per resource stacked by node on a cluster), as Chart.js configurations (pure) and as PNGs (rendered).
 import type { ChartConfiguration } from 'chart.js';
 import type { RunRecord } from '../run-record.ts';
-import { annotationsPlugin, breakAtGaps, samplingGapBands, type HLine } from './chart-annotations.ts';
+import { breakAtGaps } from './chart-annotations.ts';
 import { CHART_HEIGHT, CHART_WIDTH, canvasAvailable, prepareCanvas, renderPng } from './chart-canvas.ts';
 import { renderSvgChart } from './chart-svg.ts';
-import { abortLines, COLORS, countAxis, incidentBands, logTickLabel, timeAxis, titlePlugins, xRange } from './chart-common.ts';
+import { COLORS, countAxis, logTickLabel, titlePlugins } from './chart-common.ts';
 import { perSecondDelta } from './broker-series.ts';
 import { callLatencyChart } from './call-charts.ts';
-import { bucketSeries, bucketSize, loadBuckets, perSecond, thinSamples, type LoadBucket } from './chart-data.ts';
+import { bucketSeries, perSecond, thinSamples } from './chart-data.ts';
 import { fmtInt, fmtMs, fmtRate, statusClassTotal, sumValues } from './format.ts';
-import { clockAt, connectionMax, wallClockAt } from './run-view.ts';
+import { chartContext } from './chart-context.ts';
+import { nodeChart } from './node-charts.ts';
+import { connectionMax } from './run-view.ts';
 
 export interface ChartSpec {
   id: string;
@@ -33,29 +35,6 @@ type Pt = { x: number; y: number | null };
 
 const mid = (t: number): number => t + 0.5;
 
-function context(record: RunRecord, label?: string) {
-  const range = xRange(record);
-  const size = bucketSize(record.load.length);
-  const buckets = loadBuckets(record.load, size);
-  const name = label ?? `${record.target.publisher ?? record.target.kind} · ${record.scenario.name}`;
-  return {
-    range,
-    name,
-    size,
-    buckets,
-    /** Bars and per-second points sit in the middle of their bucket. */
-    mid: (b: LoadBucket) => b.t + size / 2,
-    /** Said in subtitles when seconds were grouped, so nobody reads a bar as one second. */
-    bucketNote: size > 1 ? ` · ${size}-s buckets, per-second averages` : '',
-    x: timeAxis(range, (t) => clockAt(record, t), record.scenario.wallDurationSec, wallClockAt(record)),
-    plugins: (hlines: HLine[] = []) => [annotationsPlugin({ bands: incidentBands(record, range), hlines, vlines: abortLines(record) })],
-    /** Charts drawn from broker samples also shade where there were none. */
-    brokerPlugins: (hlines: HLine[] = []) => [
-      annotationsPlugin({ bands: [...incidentBands(record, range), ...samplingGapBands(record.sampling?.gaps)].sort((a, b) => a.from - b.from), hlines, vlines: abortLines(record) }),
-    ],
-    gapNote: record.sampling?.gaps.length ? ` · grey: no broker samples` : '',
-  };
-}
 
 /** Bar charts default to an offset category grid; ours is a time axis whose grid sits on the ticks. */
 function barAxis<T extends { grid: object }>(axis: T): T & { offset: false } {
@@ -63,7 +42,7 @@ function barAxis<T extends { grid: object }>(axis: T): T & { offset: false } {
 }
 
 export function connectionsChart(record: RunRecord, label?: string): ChartSpec {
-  const c = context(record, label);
+  const c = chartContext(record, label);
   const b = record.summary.broker;
   const max = connectionMax(record);
   const peakLoad = Math.max(0, ...record.load.map((s) => Math.max(s.scheduled, s.sent)));
@@ -111,7 +90,7 @@ export function connectionsAxisMax(peakConnections: number, peakChannels: number
 }
 
 export function latencyChart(record: RunRecord, label?: string): ChartSpec {
-  const c = context(record, label);
+  const c = chartContext(record, label);
   const answered = record.load.filter((s) => s.completed > 0);
   // Per bucket: the median weighted by responses, and the worst second for the tail percentiles.
   const point = (pick: (s: RunRecord['load'][number]) => number, worst: boolean) =>
@@ -164,7 +143,7 @@ export function latencyChart(record: RunRecord, label?: string): ChartSpec {
 }
 
 export function statusChart(record: RunRecord, label?: string): ChartSpec {
-  const c = context(record, label);
+  const c = chartContext(record, label);
   const series = (pick: (s: RunRecord['load'][number]) => number) => c.buckets.map((b) => ({ x: c.mid(b), y: perSecond(b, pick) }));
   const total = (cls: string) => record.load.reduce((n, s) => n + statusClassTotal(s.status, cls), 0);
   const classes = [
@@ -206,7 +185,7 @@ export function statusChart(record: RunRecord, label?: string): ChartSpec {
 }
 
 export function churnChart(record: RunRecord, label?: string): ChartSpec {
-  const c = context(record, label);
+  const c = chartContext(record, label);
   const opened = bucketSeries(perSecondDelta(record, 'connectionsOpened'), c.size);
   const closed = bucketSeries(perSecondDelta(record, 'connectionsClosed'), c.size);
   const requests = record.summary.requests;
@@ -252,7 +231,7 @@ export function churnChart(record: RunRecord, label?: string): ChartSpec {
 }
 
 export function droppedChart(record: RunRecord, label?: string): ChartSpec {
-  const c = context(record, label);
+  const c = chartContext(record, label);
   const s = record.summary;
   const config: ChartConfiguration<'bar', Pt[]> = {
     type: 'bar',
@@ -283,7 +262,10 @@ export function droppedChart(record: RunRecord, label?: string): ChartSpec {
 }
 
 export function runChartSpecs(record: RunRecord, label?: string): ChartSpec[] {
-  const charts = [connectionsChart, latencyChart, statusChart, churnChart, droppedChart].map((make) => make(record, label));
+  // Several broker nodes: each node stacked to the total, right after the totals' chart.
+  const perNode = [nodeChart(record, 'connections', label), nodeChart(record, 'channels', label)].filter((c): c is ChartSpec => c !== undefined);
+  const [connections, ...rest] = [connectionsChart, latencyChart, statusChart, churnChart, droppedChart].map((make) => make(record, label));
+  const charts = [connections!, ...perNode, ...rest];
   return record.calls && Object.keys(record.calls).length > 0 ? [...charts, callLatencyChart(record, label)] : charts;
 }
 

@@ -7,6 +7,7 @@ import { escapeMarkdown, escapeMarkdownCell, markdownCode } from './escape.ts';
 import { fmtInt, fmtRate } from './format.ts';
 import { describeStack, describeTarget, integrityNumbers, keyNumbers, phaseRows, verdictLine, verdictWord } from './run-view.ts';
 import { connectionRows, gapRows, samplingText, unitsSourceText } from './sampling-view.ts';
+import { NODE_TABLE_NOTE, nodeRows } from './node-view.ts';
 
 export interface SummaryOptions {
   /** Heading level of the title (2 when embedded in a larger page). */
@@ -72,6 +73,14 @@ export function renderSummaryMarkdown(record: RunRecord, opts: SummaryOptions = 
 /** How the broker was observed: gaps in sampling, and the target's connections by name and unit. */
 function observationMarkdown(record: RunRecord, h: string): string[] {
   const lines: string[] = [];
+  const nodes = nodeRows(record);
+  if (nodes.length > 0) {
+    lines.push(`${h}# Broker nodes`, '', '| Node | connection_max | Baseline | Peak | End | Peak channels | Did not answer |', '|---|--:|--:|--:|--:|--:|---|');
+    for (const n of nodes) {
+      lines.push(`| ${escapeMarkdownCell(n.node)} | ${n.connectionMax} | ${n.baseline} | ${n.peak} | ${n.end} | ${n.peakChannels} | ${escapeMarkdownCell(n.unanswered)} |`);
+    }
+    lines.push('', `_${NODE_TABLE_NOTE}_`, '');
+  }
   const gaps = gapRows(record);
   if (gaps.length > 0) {
     lines.push(`${h}# Gaps in broker sampling`, '', `${escapeMarkdown(samplingText(record) ?? '')}. Rules that judged across a gap say so.`, '');

@@ -39,10 +39,21 @@ export function gateInputOf(record: RunRecord, aborted = record.verdict.aborted)
     phases: record.scenario.phases,
     loadEndSec: record.summary.durationSec,
     latency: { p99: record.summary.latency.p99 },
-    ...(record.stack.connectionMax !== undefined ? { connectionMax: record.stack.connectionMax } : {}),
+    ...connectionMaxOf(record),
+    ...(record.brokerNodes && record.brokerNodes.length > 1 ? { nodes: record.brokerNodes } : {}),
     events: record.events,
     ...(aborted ? { aborted } : {}),
   };
+}
+
+/**
+ * The broker's connection_max as the totals see it: the node's, or on several nodes their sum (each node's
+ * own is judged by connections.nodes), unknown when a node's is.
+ */
+function connectionMaxOf(record: RunRecord): { connectionMax?: number } {
+  const nodes = record.brokerNodes;
+  if (nodes && nodes.length > 1) return nodes.every((n) => n.connectionMax !== undefined) ? { connectionMax: nodes.reduce((a, n) => a + n.connectionMax!, 0) } : {};
+  return record.stack.connectionMax !== undefined ? { connectionMax: record.stack.connectionMax } : {};
 }
 
 /** Assembles the self-contained run record; the verdict is filled in by the gate afterwards. */

@@ -11,6 +11,7 @@ import { callInfos, createCallSource } from '../../scenarios/calls/call-source.t
 import { resolveEnv, runSetup } from '../../scenarios/calls/run-values.ts';
 import { attachProgress, type Progress } from '../load/progress.ts';
 import { startBrokerSampler } from '../probe/broker-sampler.ts';
+import { brokerNodesOf, nodesToSample } from '../probe/broker-nodes.ts';
 import { startConnectionAttribution } from '../probe/connection-attribution.ts';
 import { createManagementClient } from '../probe/management-api.ts';
 import { runClock, wallMs } from '../probe/run-clock.ts';
@@ -97,6 +98,7 @@ export async function executeRun(given: RunOptions): Promise<RunRecord> {
         { what: 'broker', url: opts.external.amqpUrl },
         { what: 'management API', url: opts.external.managementUrl },
         { what: 'Prometheus endpoint', url: opts.external.prometheusUrl },
+        ...(opts.external.prometheusUrls ?? []).map((url) => ({ what: 'Prometheus endpoint', url })),
       ],
       opts.allowRemoteTarget ?? false,
     );
@@ -139,6 +141,15 @@ export async function executeRun(given: RunOptions): Promise<RunRecord> {
   let stopProbes: (() => Promise<unknown>) | undefined;
   try {
     opts.log(`target: ${stack.targetDescription} at ${redactUrl(stack.targetUrl)}`);
+    const management = createManagementClient({ url: stack.managementUrl, ...stack.managementAuth });
+    // Before the clock starts: finding an external cluster's nodes must not eat the baseline.
+    // Every node of a cluster, each from its own endpoint (probe/broker-nodes.ts); none listed = one node.
+    const sampled = await nodesToSample(stack, {
+      prometheusUrls: opts.external?.prometheusUrls,
+      management,
+      checkUrl: (what, url) => assertLoopbackTarget([{ what, url }], opts.allowRemoteTarget ?? false),
+      log: opts.log,
+    });
     const baselineSec = opts.baselineSec ?? 3;
     const loadStartMs = wallMs() + baselineSec * 1000;
     // One wall-clock zero for the load and the sampler's worker thread, so their t agree.
@@ -167,12 +178,13 @@ export async function executeRun(given: RunOptions): Promise<RunRecord> {
         })
       : undefined;
     const harnessUsage = tap ? () => tap!.usage() : undefined;
-    const sampler = startBrokerSampler({ prometheusUrl: stack.prometheusUrl, intervalMs: 250, clock, harnessUsage });
+    const sampler = startBrokerSampler({ prometheusUrl: stack.prometheusUrl, nodes: sampled.nodes, harnessNode: sampled.harnessNode, intervalMs: 250, clock, harnessUsage });
     const attribution = startConnectionAttribution({
-      client: createManagementClient({ url: stack.managementUrl, ...stack.managementAuth }),
+      client: management,
       clock,
       targetPid: stack.targetPid,
       brokerPort: brokerAddress(stack.amqpUrl).port,
+      brokerPorts: stack.amqpUrls?.map((u) => brokerAddress(u).port),
     });
     stopProbes = () => Promise.all([sampler.stop(), attribution.stop()]);
     const events: TimelineEvent[] = [];
@@ -278,6 +290,8 @@ export async function executeRun(given: RunOptions): Promise<RunRecord> {
     });
     if (integrity) record.integrity = integrity;
     record.sampling = sampler.sampling();
+    const brokerNodes = brokerNodesOf(sampled.nodes);
+    if (brokerNodes) record.brokerNodes = brokerNodes;
     record.attribution = attribution.report({ declaredUnits: opts.units, loadEndSec });
     record.validity = checkValidity(record);
     const stoppedBy = interruption();

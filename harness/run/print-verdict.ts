@@ -39,7 +39,8 @@ export function printVerdict(record: RunRecord, files: string[], opts: { quiet: 
       `  ${s.requests} requests (${s.dropped} dropped) in ${s.durationSec.toFixed(1)} s, ${statuses || 'no responses'}; ${classesLine(record)}` +
         `p50 ${s.latency.p50.toFixed(1)} ms, p99 ${s.latency.p99.toFixed(1)} ms\n` +
         `  broker connections: baseline ${s.broker.baselineConnections}, peak ${s.broker.peakConnections}, after cool-down ${s.broker.finalConnections}` +
-        `${s.broker.connectionMax !== undefined ? ` (connection_max ${s.broker.connectionMax})` : ''}; ` +
+        `${s.broker.connectionMax !== undefined ? ` (connection_max ${s.broker.connectionMax}${record.brokerNodes ? ' per node' : ''})` : ''}` +
+        `${record.brokerNodes ? ` over ${record.brokerNodes.length} nodes` : ''}; ` +
         `channels peak ${s.broker.peakChannels}\n`,
     );
     for (const [name, c] of Object.entries(record.calls ?? {})) {

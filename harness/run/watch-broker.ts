@@ -7,6 +7,7 @@ import { CannotRunError, UsageError } from '../errors.ts';
 import { limitsAsText } from '../gate/limits.ts';
 import { resolveLimits, type LimitsSource } from '../gate/resolve-limits.ts';
 import { startBrokerSampler } from '../probe/broker-sampler.ts';
+import { brokerNodesOf, externalNodes } from '../probe/broker-nodes.ts';
 import { startConnectionPoller } from '../probe/connection-poller.ts';
 import { createManagementClient } from '../probe/management-api.ts';
 import { runClock, wallMs } from '../probe/run-clock.ts';
@@ -23,6 +24,8 @@ export interface WatchOptions {
   managementUrl: string;
   /** RabbitMQ Prometheus endpoint base URL (`/metrics` is appended). */
   prometheusUrl: string;
+  /** Every node's endpoint of a cluster, when given (else the others are found through the management API). */
+  prometheusUrls?: string[];
   durationSec: number;
   /** Idle sampling before t = 0 for the baseline. Default 3 s. */
   baselineSec?: number;
@@ -43,20 +46,23 @@ export async function watchBroker(opts: WatchOptions): Promise<RunRecord> {
     if (l && !l.perSecond) throw new UsageError(`${r}${l.text} is per requests, which a watch cannot count: write it per second, e.g. "${r}<=1/s", or "${r}=off".`);
   }
   const managementUrl = withDefaultCredentials(checkUrl(opts.managementUrl, '--management-url'));
-  checkUrl(opts.prometheusUrl, '--prometheus-url');
+  const prometheusUrls = opts.prometheusUrls && opts.prometheusUrls.length > 0 ? opts.prometheusUrls : [opts.prometheusUrl];
+  for (const url of prometheusUrls) checkUrl(url, '--prometheus-url');
   const client = createManagementClient({ url: managementUrl });
   try {
     await client.listConnections();
   } catch (err) {
     throw new CannotRunError(`Cannot watch: ${(err as Error).message}`);
   }
+  // A cluster: every node from its own endpoint (probe/broker-nodes.ts).
+  const sampled = await externalNodes({ prometheusUrls, management: client, checkUrl: (_what, url) => void checkUrl(url, '--prometheus-url'), log: opts.log });
 
   const baselineSec = opts.baselineSec ?? 3;
   const startedAt = new Date();
   const zeroMs = wallMs() + baselineSec * 1000;
   const clock = runClock(zeroMs);
   const poller = startConnectionPoller(client, { intervalMs: opts.pollIntervalMs ?? 2000 });
-  const sampler = startBrokerSampler({ prometheusUrl: opts.prometheusUrl, intervalMs: opts.intervalMs ?? 250, clock, harnessUsage: () => poller.harnessUsage() });
+  const sampler = startBrokerSampler({ prometheusUrl: opts.prometheusUrl, nodes: sampled.nodes, intervalMs: opts.intervalMs ?? 250, clock, harnessUsage: () => poller.harnessUsage() });
   const events: TimelineEvent[] = [];
   let endSec = 0;
   try {
@@ -96,10 +102,12 @@ export async function watchBroker(opts: WatchOptions): Promise<RunRecord> {
   const broker = sampler.samples().filter((s) => s.t <= endSec);
   const gaps = sampler.gaps().length;
   if (gaps > 0) events.push({ t: round(endSec), kind: 'note', message: `${gaps} broker scrape${gaps === 1 ? '' : 's'} failed during the watch` });
-  const description = `Watched the broker at ${redactUrl(opts.prometheusUrl)} for ${round(endSec)} s while other tools drove the load`;
+  const description = `Watched the broker at ${prometheusUrls.map(redactUrl).join(', ')} for ${round(endSec)} s while other tools drove the load`;
   const record = watchRecord({ startedAt, endedAt: new Date(), durationSec: endSec, broker, events, units: opts.units, description });
   record.limits = limitsAsText(limits);
   record.sampling = sampler.sampling();
+  const brokerNodes = brokerNodesOf(sampled.nodes);
+  if (brokerNodes) record.brokerNodes = brokerNodes;
   record.verdict = judgeRecord(record, limits);
   return record;
 }

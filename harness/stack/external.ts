@@ -12,7 +12,7 @@ export async function useExternalStack(req: StackRequest): Promise<StartedStack>
   mgmt.username = '';
   mgmt.password = '';
   // Every password in every URL, as written and decoded: any of them may turn up in an error or a log.
-  const passwords = [ext.amqpUrl, ext.managementUrl, ext.prometheusUrl, ext.targetUrl].flatMap((u) => {
+  const passwords = [ext.amqpUrl, ext.managementUrl, ext.prometheusUrl, ...(ext.prometheusUrls ?? []), ext.targetUrl].flatMap((u) => {
     const raw = new URL(u).password;
     return [raw, decodeURIComponent(raw)];
   });

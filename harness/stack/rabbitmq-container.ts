@@ -3,7 +3,7 @@ import { GenericContainer } from 'testcontainers';
 import { startOwnedContainer } from './owned-container.ts';
 import { freePorts } from './free-port.ts';
 import { brokerConfig, BrokerStartError } from './rabbitmq-node.ts';
-import { ReadinessTimeoutError, waitForHttp } from './readiness.ts';
+import { ReadinessTimeoutError, waitForAmqp, waitForHttp } from './readiness.ts';
 
 const START_TIMEOUT_MS = 120_000;
 // Where rushgate's own configuration goes inside the container; the image's defaults are ignored
@@ -79,6 +79,7 @@ export async function startRabbitContainer(opts: RabbitContainerOptions): Promis
     onLine: opts.log,
   });
   const managementUrl = `http://127.0.0.1:${mgmtPort}`;
+  const amqpUrl = `amqp://${username}:${encodeURIComponent(password)}@127.0.0.1:${amqpPort}`;
   const prometheusUrl = `http://127.0.0.1:${promPort}`;
   const auth = { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` };
   const waitReady = async () => {
@@ -91,6 +92,14 @@ export async function startRabbitContainer(opts: RabbitContainerOptions): Promis
         failFast: () => (owned.hasExited() ? `the container exited. Its last output:\n${owned.tail(15)}` : undefined),
       });
       await waitForHttp({ what: 'RabbitMQ Prometheus endpoint', url: `${prometheusUrl}/metrics`, timeoutMs: 20_000 });
+      // The management API answers before the AMQP listener takes connections: ready means a real handshake.
+      await waitForAmqp({
+        what: `RabbitMQ container ${containerName} (AMQP)`,
+        url: amqpUrl,
+        displayUrl: `amqp://127.0.0.1:${amqpPort}`,
+        timeoutMs: 20_000,
+        failFast: () => (owned.hasExited() ? `the container exited. Its last output:\n${owned.tail(15)}` : undefined),
+      });
     } catch (err) {
       if (err instanceof ReadinessTimeoutError) {
         throw new BrokerStartError(`${err.message}\nThe image must run RabbitMQ 3.9+ with the management and prometheus plugins available.`);
@@ -108,7 +117,7 @@ export async function startRabbitContainer(opts: RabbitContainerOptions): Promis
   return {
     image: opts.image,
     containerName,
-    amqpUrl: `amqp://${username}:${encodeURIComponent(password)}@127.0.0.1:${amqpPort}`,
+    amqpUrl,
     managementUrl,
     prometheusUrl,
     credentials: { username, password },

@@ -10,6 +10,8 @@ export interface ExternalPieces {
   amqpUrl: string;
   managementUrl: string;
   prometheusUrl: string;
+  /** Every node's Prometheus endpoint when there are several (`--prometheus-url` repeated or comma-separated); the first is `prometheusUrl`. */
+  prometheusUrls?: string[];
   targetUrl: string;
   /**
    * rabbitmqctl against that broker, when the caller can offer it (e.g. a node it started with
