@@ -2,6 +2,7 @@ import type { Schedule } from '../../scenarios/schedule.ts';
 import { createManagementClient } from '../probe/management-api.ts';
 import type { StartedStack } from '../stack/stack.ts';
 import { buildFault } from './build-fault.ts';
+import { evalThroughCtl, faultControlMode } from './control/broker-eval.ts';
 import { FaultError, type FaultContext } from './fault.ts';
 import type { ScheduledFault } from './timeline.ts';
 
@@ -9,12 +10,20 @@ import type { ScheduledFault } from './timeline.ts';
 export function faultContext(stack: StartedStack, log: (line: string) => void): FaultContext {
   return {
     ctl: stack.brokerCtl,
+    erl: faultEval(stack),
     restartBroker: stack.restartBroker,
     management: createManagementClient({ url: stack.managementUrl, ...stack.managementAuth }),
     amqpAddress: amqpAddressOf(stack.amqpUrl),
     proxy: stack.proxy,
     log,
   };
+}
+
+/** The control channel where the stack runs one; rabbitmqctl eval where only that is offered, or when asked for. */
+function faultEval(stack: StartedStack): FaultContext['erl'] {
+  const ctl = stack.brokerCtl ? evalThroughCtl(stack.brokerCtl) : undefined;
+  if (faultControlMode() === 'rabbitmqctl') return ctl;
+  return stack.brokerErl ?? ctl;
 }
 
 function amqpAddressOf(amqpUrl: string): { host: string; port: number } {

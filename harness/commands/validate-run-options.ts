@@ -101,8 +101,8 @@ type Need = keyof Omit<FaultContext, 'log'>;
 
 /** What each stack offers to faults (what harness/stack/*.ts fill in); external gets rabbitmqctl only from a caller. */
 function offers(kind: StackKind, externalCtl: boolean): Set<Need> {
-  if (kind === 'external') return new Set<Need>(['management', 'amqpAddress', ...(externalCtl ? (['ctl'] as const) : [])]);
-  return new Set<Need>(['ctl', 'restartBroker', 'management', 'amqpAddress', 'proxy']);
+  if (kind === 'external') return new Set<Need>(['management', 'amqpAddress', ...(externalCtl ? (['ctl', 'erl'] as const) : [])]);
+  return new Set<Need>(['ctl', 'erl', 'restartBroker', 'management', 'amqpAddress', 'proxy']);
 }
 
 /**

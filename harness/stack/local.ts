@@ -36,6 +36,7 @@ export async function startLocalStack(req: StackRequest): Promise<StartedStack> 
       targetDescription: target.description,
       secrets,
       brokerCtl: node.ctl,
+      brokerErl: node.erl,
       restartBroker: node.restart,
       proxy,
       targetPid: target.process.pid,

@@ -5,6 +5,8 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { brokerEval } from '../chaos/control/broker-eval.ts';
+import { startControlChannel } from '../chaos/control/control-channel.ts';
 import { startOwnedProcess, type OwnedProcess } from '../lifecycle/owned-process.ts';
 import { ownDir } from '../lifecycle/run-ledger.ts';
 import { freePorts } from './free-port.ts';
@@ -36,6 +38,11 @@ export interface StartedRabbitNode {
   restart(downMs?: number): Promise<void>;
   /** Runs rabbitmqctl against this node (for faults such as memory alarms). */
   ctl(args: string[]): Promise<string>;
+  /**
+   * Evaluates an Erlang expression on a node (undefined: this one) through the run's control node, kept
+   * running beside the broker; falls back to `rabbitmqctl eval` if that node could not start.
+   */
+  erl(node: string | undefined, expr: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -147,7 +154,14 @@ export async function startRabbitNode(opts: RabbitNodeOptions = {}): Promise<Sta
     await epmd.stop();
     throw err;
   }
+  const ctl = async (args: string[]) => {
+    const { stdout } = await promisify(execFile)(join(RABBITMQ_SBIN, 'rabbitmqctl'), ['-n', nodeName, ...args], { env, timeout: 30_000 });
+    return stdout;
+  };
+  // Started once the broker wrote its cookie (HOME/.erlang.cookie); not awaited: it is up long before a fault.
+  const control = startControlChannel({ epmdPort, cookieHome: dir, label: nodeName });
   const stop = async () => {
+    await control.stop();
     await node.stop();
     await epmd.stop();
   };
@@ -164,10 +178,8 @@ export async function startRabbitNode(opts: RabbitNodeOptions = {}): Promise<Sta
       await new Promise((r) => setTimeout(r, downMs));
       node = await launch();
     },
-    ctl: async (args) => {
-      const { stdout } = await promisify(execFile)(join(RABBITMQ_SBIN, 'rabbitmqctl'), ['-n', nodeName, ...args], { env, timeout: 30_000 });
-      return stdout;
-    },
+    ctl,
+    erl: brokerEval(control, nodeName, ctl),
     stop,
   };
 }

@@ -54,6 +54,8 @@ export interface StartedStack {
   secrets: string[];
   /** rabbitmqctl against the broker, where the provider can offer it. */
   brokerCtl?: (args: string[]) => Promise<string>;
+  /** An Erlang expression evaluated on a broker node through the run's control node (FaultContext.erl). */
+  brokerErl?: (node: string | undefined, expr: string) => Promise<string>;
   /** Stops the broker, keeps it down for downMs, starts it again on the same ports, where the provider can. */
   restartBroker?: (downMs: number) => Promise<void>;
   /** The proxy on the target -> broker path, when the request asked for one. */

@@ -22,6 +22,7 @@ beforeAll(async () => {
   node = await startRabbitNode({ connectionMax: 200 });
   ctx = {
     ctl: node.ctl,
+    erl: node.erl,
     restartBroker: node.restart,
     management: createManagementClient({ url: node.managementUrl, ...node.credentials }),
     amqpAddress: brokerAddress(node.amqpUrl),
@@ -53,6 +54,17 @@ function tryConnect(ms: number): Promise<'connected' | 'no answer'> {
 }
 
 const alarms = async () => (await node.ctl(['eval', 'rabbit_alarm:get_alarms().'])).trim();
+
+describe('control channel', () => {
+  it('evaluates on the broker node through the long-lived control node, and reports an error as an error', async () => {
+    expect(await node.erl(undefined, 'node().')).toBe(`'${node.nodeName}'`);
+    expect(await node.erl(node.nodeName, 'lists:sum([1, 2,\n 3])')).toBe('6');
+    await expect(node.erl(undefined, '1/0.')).rejects.toThrow(/badarith/);
+    await expect(node.erl('rushgate-nosuchnode@localhost', 'ok.')).rejects.toThrow(/nodedown/);
+    // Several at once, each answered to its own request.
+    expect(await Promise.all([1, 2, 3].map((n) => node.erl(undefined, `${n} * 10.`)))).toEqual(['10', '20', '30']);
+  });
+});
 
 describe('broker faults', () => {
   it('memory alarm: blocks publishers, and its revert (idempotent) clears the alarm and restores the watermark', async () => {
