@@ -38,12 +38,12 @@ function amqpAddressOf(amqpUrl: string): { host: string; port: number } {
 export function prepareFaults(schedule: Schedule, stack: StartedStack, log: (line: string) => void): ScheduledFault[] {
   const ctx = faultContext(stack, log);
   const problems: string[] = [];
-  const faults = schedule.faults.map((f) => {
+  const faults = schedule.faults.map((f, id) => {
     const fault = buildFault(f.spec, f.forSec);
     for (const need of fault.needs) {
       if (ctx[need] === undefined) problems.push(`${fault.kind} at ${schedule.clockAt(f.atSec)} needs ${need}, which the ${stack.kind} stack does not offer`);
     }
-    return { atSec: f.atSec, ...(f.forSec !== undefined ? { forSec: f.forSec } : {}), fault };
+    return { atSec: f.atSec, ...(f.forSec !== undefined ? { forSec: f.forSec } : {}), fault, id };
   });
   if (problems.length > 0) throw new FaultError(`This scenario's faults cannot run here:\n  - ${problems.join('\n  - ')}\nUse --stack local, or a scenario without them.`);
   return faults;

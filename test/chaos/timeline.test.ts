@@ -102,4 +102,67 @@ describe('fault timeline', () => {
     await timeline.stop();
     expect(active.reverted + landing.reverted).toBe(2);
   });
+
+  it('records each action with its scheduled time, start, end and error', async () => {
+    const alarm = probe('alarm', { injectMs: 30 });
+    const events: TimelineEvent[] = [];
+    const timeline = startFaultTimeline([{ atSec: 0.05, forSec: 0.1, fault: alarm.fault, id: 3 }], ctx, clockFrom(), (e) => events.push(e));
+    await sleep(250);
+    const [start, end] = events;
+    expect(start).toMatchObject({ kind: 'fault-start', faultId: 3, scheduledSec: 0.05 });
+    expect(start!.actionStartSec).toBe(start!.t);
+    expect(start!.actionEndSec! - start!.actionStartSec!).toBeGreaterThanOrEqual(0.025);
+    expect(end).toMatchObject({ kind: 'fault-end', faultId: 3, scheduledSec: 0.15 });
+    expect(end!.actionEndSec).toBe(end!.t);
+    await timeline.stop();
+  });
+
+  it('retries a failed revert until it succeeds, recording each failed attempt', async () => {
+    let failures = 2;
+    const flaky: Fault = {
+      kind: 'flaky',
+      description: 'flaky fault',
+      needs: [],
+      inject: async () =>
+        once(async () => {
+          if (failures-- > 0) throw new Error('nodedown');
+        }),
+    };
+    const events: TimelineEvent[] = [];
+    const timeline = startFaultTimeline([{ atSec: 0, forSec: 0.02, fault: flaky }], ctx, clockFrom(), (e) => events.push(e));
+    // Attempts at ~0.02 s, +0.25 s, +0.5 s.
+    await sleep(1_000);
+    expect(kinds(events)).toEqual([
+      'fault-start flaky fault',
+      'note reverting flaky failed (attempt 1, next in 0.25 s): nodedown',
+      'note reverting flaky failed (attempt 2, next in 0.50 s): nodedown',
+      'fault-end flaky fault',
+    ]);
+    expect(events[1]).toMatchObject({ error: 'nodedown', attempt: 1, faultId: 0 });
+    expect(events[3]).toMatchObject({ attempt: 3 });
+    expect(pendingCleanups()).not.toContain('revert flaky');
+    await timeline.stop();
+  });
+
+  it('gives up on a revert that never succeeds once stop() has waited its grace, and says so', async () => {
+    const stuck: Fault = {
+      kind: 'stuck',
+      description: 'stuck fault',
+      needs: [],
+      inject: async () =>
+        once(async () => {
+          throw new Error('broker gone');
+        }),
+    };
+    const events: TimelineEvent[] = [];
+    const timeline = startFaultTimeline([{ atSec: 0, forSec: 10, fault: stuck }], ctx, clockFrom(), (e) => events.push(e), { revertGraceMs: 300 });
+    await sleep(30);
+    await timeline.stop();
+    const last = events.at(-1)!;
+    expect(last.message).toMatch(/^stuck fault was never reverted: \d+ attempts failed, the last with: broker gone$/);
+    expect(events.some((e) => e.kind === 'fault-end')).toBe(false);
+    // Still registered: the cleanup at exit tries once more.
+    expect(pendingCleanups()).toContain('revert stuck');
+  });
 });
+
