@@ -66,7 +66,7 @@ async function rawRps(amqpUrl: string, ms: number): Promise<number> {
 
 async function sharedRps(amqpUrl: string, ms: number): Promise<number> {
   const log = createLogger('bench', () => {});
-  const publisher = createSharedPublisher({ unit: 1, amqpUrl, exchange: EXCHANGE, connectTimeoutMs: 2000, confirmTimeoutMs: 5000, metrics: createUnitMetrics(1, 'shared'), log });
+  const publisher = createSharedPublisher({ unit: 1, amqpUrls: [amqpUrl], exchange: EXCHANGE, connectTimeoutMs: 2000, confirmTimeoutMs: 5000, metrics: createUnitMetrics(1, 'shared'), log });
   await publisher.start();
   try {
     return await drive(ms, (seq) => publisher.publish({ requestId: `shared-${seq}`, routingKey: 'item.update', body: BODY, type: 'item-put' }));

@@ -2,17 +2,24 @@ import { parseArgs } from 'node:util';
 
 export const PUBLISHER_KINDS = ['leaky', 'per-request', 'shared'] as const;
 export type PublisherKind = (typeof PUBLISHER_KINDS)[number];
+export const QUEUE_TYPES = ['classic', 'quorum'] as const;
+export type QueueType = (typeof QUEUE_TYPES)[number];
 
 export interface ServiceConfig {
   host: string;
   port: number;
+  /** The first of amqpUrls. */
   amqpUrl: string;
+  /** Every broker node (AMQP_URLS, comma-separated; else AMQP_URL alone). */
+  amqpUrls: string[];
   units: number;
   publisher: PublisherKind;
   /** Topic exchange every accepted call is published to (the harness taps it with --verify-exchange). */
   exchange: string;
   /** Durable queue bound to the exchange with '#', consumed by the traceability worker. */
   queue: string;
+  /** The work queue's type: quorum on a cluster (more than one URL) unless ITEMS_QUEUE_TYPE says otherwise. */
+  queueType: QueueType;
   consumer: boolean;
   bodyLimitBytes: number;
   connectTimeoutMs: number;
@@ -65,13 +72,20 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServiceConfi
     port = int('PORT', env.PORT, 0, 0, 65_535);
   }
 
-  const amqpUrl = env.AMQP_URL ?? '';
+  const listed = (env.AMQP_URLS ?? '').split(',').map((u) => u.trim()).filter((u) => u !== '');
+  const amqpUrl = env.AMQP_URL || listed[0] || '';
+  const amqpUrls = listed.length > 0 ? listed : [amqpUrl];
   if (amqpUrl === '') {
     problems.push('AMQP_URL is not set: give the broker URL, e.g. AMQP_URL=amqp://guest:guest@127.0.0.1:5672');
   } else if (!/^amqps?:\/\/[^\s]+$/.test(amqpUrl)) {
     // Never echo the value: it may hold a password.
     problems.push('AMQP_URL must start with amqp:// or amqps:// (value not shown: it may contain credentials)');
   }
+  listed.forEach((u, i) => {
+    if (!/^amqps?:\/\/[^\s]+$/.test(u)) problems.push(`AMQP_URLS entry ${i + 1} must start with amqp:// or amqps:// (value not shown: it may contain credentials)`);
+  });
+  const queueTypeRaw = env.ITEMS_QUEUE_TYPE || (amqpUrls.length > 1 ? 'quorum' : 'classic');
+  if (!(QUEUE_TYPES as readonly string[]).includes(queueTypeRaw)) problems.push(`ITEMS_QUEUE_TYPE must be classic or quorum, got "${queueTypeRaw}"`);
 
   const publisherRaw = flags.publisher ?? env.PUBLISHER ?? 'shared';
   if (!(PUBLISHER_KINDS as readonly string[]).includes(publisherRaw)) {
@@ -93,10 +107,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServiceConfi
     host: env.HOST || '127.0.0.1',
     port,
     amqpUrl,
+    amqpUrls,
     units: int(flags.units !== undefined ? '--units' : 'UNITS', flags.units ?? env.UNITS, 1, 1, 64),
     publisher: publisherRaw as PublisherKind,
     exchange,
     queue,
+    queueType: queueTypeRaw as QueueType,
     consumer: ['on', 'true', '1'].includes(consumerRaw),
     bodyLimitBytes: int('BODY_LIMIT_BYTES', env.BODY_LIMIT_BYTES, 1024 * 1024, 1024, 64 * 1024 * 1024),
     connectTimeoutMs: int('AMQP_CONNECT_TIMEOUT_MS', env.AMQP_CONNECT_TIMEOUT_MS, 2_000, 100, 60_000),

@@ -1,11 +1,14 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { ReconnectingConnection } from './amqp/reconnecting-connection.ts';
+import type { QueueType } from './config.ts';
 import type { Logger } from './log.ts';
 
 export interface ConsumerOptions {
-  amqpUrl: string;
+  amqpUrls: readonly string[];
   exchange: string;
   queue: string;
+  /** `quorum` on a cluster: replicated, so a message the broker confirmed survives the loss of a node. */
+  queueType: QueueType;
   connectTimeoutMs: number;
   /** Simulated work per message, milliseconds. */
   processingMs: number;
@@ -51,7 +54,7 @@ export function startConsumer(opts: ConsumerOptions): Consumer {
   };
 
   const connection = new ReconnectingConnection({
-    url: opts.amqpUrl,
+    urls: opts.amqpUrls,
     name: 'ingest-consumer',
     connectTimeoutMs: opts.connectTimeoutMs,
     log: opts.log,
@@ -65,7 +68,7 @@ export function startConsumer(opts: ConsumerOptions): Consumer {
         }
       });
       await ch.assertExchange(opts.exchange, 'topic', { durable: true });
-      await ch.assertQueue(opts.queue, { durable: true });
+      await ch.assertQueue(opts.queue, { durable: true, arguments: opts.queueType === 'quorum' ? { 'x-queue-type': 'quorum' } : {} });
       await ch.bindQueue(opts.queue, opts.exchange, '#');
       await ch.prefetch(opts.prefetch ?? 64);
       channel = ch;

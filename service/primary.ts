@@ -63,9 +63,10 @@ export async function runPrimary(config: ServiceConfig): Promise<void> {
 
   if (config.consumer) {
     consumer = startConsumer({
-      amqpUrl: config.amqpUrl,
+      amqpUrls: config.amqpUrls,
       exchange: config.exchange,
       queue: config.queue,
+      queueType: config.queueType,
       connectTimeoutMs: config.connectTimeoutMs,
       processingMs: config.processingMs,
       log,
@@ -180,7 +181,7 @@ function createPrimaryMetrics(trace: TraceStore) {
 /** Without a consumer nobody declares the exchange; leaky/per-request publishers do not check it. */
 async function declareExchange(config: ServiceConfig, log: Logger): Promise<void> {
   try {
-    const conn = await connectAmqp(config.amqpUrl, 'ingest-setup', config.connectTimeoutMs);
+    const conn = await connectAmqp(config.amqpUrls[0] ?? config.amqpUrl, 'ingest-setup', config.connectTimeoutMs);
     const ch = await conn.createChannel();
     await ch.assertExchange(config.exchange, 'topic', { durable: true });
     await closeQuietly(conn);

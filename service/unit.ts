@@ -20,7 +20,7 @@ export async function runUnit(config: ServiceConfig, unit: number): Promise<void
   const state: UnitState = { clusterReady: false, draining: false, inFlight: 0 };
   const publisher = createPublisher(config.publisher, {
     unit,
-    amqpUrl: config.amqpUrl,
+    amqpUrls: config.amqpUrls,
     exchange: config.exchange,
     connectTimeoutMs: config.connectTimeoutMs,
     confirmTimeoutMs: config.confirmTimeoutMs,

@@ -1,5 +1,6 @@
 import type { TcpProxy } from './proxy/tcp-proxy.ts';
 import type { ManagementClient } from '../probe/management-api.ts';
+import type { ClusterControl } from '../stack/stack.ts';
 
 /** What a fault may touch: the broker (rabbitmqctl, restart), the management API, the proxy on the AMQP path. */
 export interface FaultContext {
@@ -14,6 +15,8 @@ export interface FaultContext {
   /** The broker's AMQP listener itself (not the proxy), for faults that act on its acceptors. */
   amqpAddress?: { host: string; port: number };
   proxy?: TcpProxy;
+  /** One member of a local cluster at a time: stop, start, kill (node faults). */
+  cluster?: ClusterControl;
   log: (line: string) => void;
 }
 

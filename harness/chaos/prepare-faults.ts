@@ -15,6 +15,7 @@ export function faultContext(stack: StartedStack, log: (line: string) => void): 
     management: createManagementClient({ url: stack.managementUrl, ...stack.managementAuth }),
     amqpAddress: amqpAddressOf(stack.amqpUrl),
     proxy: stack.proxy,
+    cluster: stack.cluster,
     log,
   };
 }

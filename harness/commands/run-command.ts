@@ -39,7 +39,8 @@ export const runCommand = {
       .option('scenario', { type: 'string', demandOption: true, describe: 'Built-in scenario name or path to a scenario file' })
       .option('target-command', { type: 'string', describe: 'Shell command that starts your service (given PORT and AMQP_URL)' })
       .option('publisher', { choices: PUBLISHERS, describe: 'Reference service publisher when no --target-command (default shared)' })
-      .option('connection-max', { type: 'number', describe: "Broker's connection_max (local and container stacks)" })
+      .option('connection-max', { type: 'number', describe: "Broker's connection_max (local and container stacks; per node on a cluster)" })
+      .option('broker-nodes', { type: 'number', describe: 'Local stack: RabbitMQ nodes in one cluster (default 1, at most 5)' })
       .option('broker-image', { type: 'string', describe: 'Container stack: RabbitMQ image (default rabbitmq:3.13-management)' })
       .option('target-image', { type: 'string', describe: 'Container stack: image of your service (given PORT and AMQP_URL)' })
       .option('verify-exchange', { type: 'string', describe: 'Exchange the target publishes accepted calls to (reconciliation)' })
@@ -94,6 +95,7 @@ export function runOptionsFrom(args: Record<string, unknown>, outDir: string): R
     publisher: args.publisher as Publisher | undefined,
     units,
     connectionMax: args['connection-max'] as number | undefined,
+    brokerNodes: args['broker-nodes'] as number | undefined,
     containers: { brokerImage: args['broker-image'] as string | undefined, targetImage: args['target-image'] as string | undefined },
     verifyExchange: args['verify-exchange'] as string | undefined,
     verifyRoutingKey: args['verify-routing-key'] as string | undefined,

@@ -7,6 +7,7 @@ import { UsageError } from '../errors.ts';
 import { parseDuration } from '../parse-duration.ts';
 import { redactUrl } from '../redact.ts';
 import { assertLoopbackTarget } from '../run/target-guard.ts';
+import { MAX_BROKER_NODES } from '../stack/rabbitmq-cluster.ts';
 import type { StackKind } from '../stack/stack.ts';
 import type { Scenario } from '../../scenarios/define-scenario.ts';
 import type { Schedule, ScheduleOptions } from '../../scenarios/schedule.ts';
@@ -20,10 +21,11 @@ export const BOUNDS = {
   cooldownSec: { max: 3600, why: 'the residue rule needs seconds to minutes of cool-down, not hours' },
   inFlight: { max: 100_000, why: 'each request in flight holds a socket; the OS runs out of ports and file descriptors long before' },
   connectionMax: { max: 1_000_000, why: "RabbitMQ's connection_max; a broker never holds more" },
+  brokerNodes: { max: MAX_BROKER_NODES, why: 'each node is a RabbitMQ VM on this machine (~150 MB and a share of the cores); 3 shows a cluster' },
 } as const;
 
 /** Flags whose value may start with "-" (so `--duration -5s` is read as a bad duration, not as flags -5 -s). */
-const VALUE_FLAGS = ['duration', 'peak-rps', 'units', 'in-flight', 'timeout', 'cooldown', 'connection-max'];
+const VALUE_FLAGS = ['duration', 'peak-rps', 'units', 'in-flight', 'timeout', 'cooldown', 'connection-max', 'broker-nodes'];
 
 /** Makes each numeric/duration flag take the next word as its value, even when it starts with "-". */
 export function valuesMayStartWithDash<T>(y: Argv<T>): Argv<T> {
@@ -56,6 +58,10 @@ export function validateRunArgs(args: Record<string, unknown>): void {
   number('peak-rps', { min: 0.001, max: BOUNDS.peakRps.max, why: BOUNDS.peakRps.why });
   number('in-flight', { integer: true, min: 1, max: BOUNDS.inFlight.max, why: BOUNDS.inFlight.why });
   number('connection-max', { integer: true, min: 1, max: BOUNDS.connectionMax.max, why: BOUNDS.connectionMax.why });
+  number('broker-nodes', { integer: true, min: 1, max: BOUNDS.brokerNodes.max, why: BOUNDS.brokerNodes.why });
+  if (args['broker-nodes'] !== undefined && args.stack === 'external') {
+    throw new UsageError('--broker-nodes starts a local cluster; with --stack external the cluster is yours: point --amqp-url at it instead.');
+  }
   duration('duration', BOUNDS.durationSec);
   duration('timeout', BOUNDS.timeoutSec);
   duration('cooldown', BOUNDS.cooldownSec);
@@ -100,9 +106,10 @@ export function validateExternalUrls(args: Record<string, unknown>): void {
 type Need = keyof Omit<FaultContext, 'log'>;
 
 /** What each stack offers to faults (what harness/stack/*.ts fill in); external gets rabbitmqctl only from a caller. */
-function offers(kind: StackKind, externalCtl: boolean): Set<Need> {
+function offers(kind: StackKind, externalCtl: boolean, brokerNodes: number): Set<Need> {
   if (kind === 'external') return new Set<Need>(['management', 'amqpAddress', ...(externalCtl ? (['ctl', 'erl'] as const) : [])]);
-  return new Set<Need>(['ctl', 'erl', 'restartBroker', 'management', 'amqpAddress', 'proxy']);
+  const cluster = kind === 'local' && brokerNodes > 1 ? (['cluster'] as const) : [];
+  return new Set<Need>(['ctl', 'erl', 'restartBroker', 'management', 'amqpAddress', 'proxy', ...cluster]);
 }
 
 /**
@@ -125,11 +132,13 @@ export function validateScenarioLoad(scenario: Scenario, opts: ScheduleOptions):
  * Checks, before the stack starts, what only the scenario and the stack kind together decide: that the
  * load fits in memory and that every fault on the timeline can be injected on this stack.
  */
-export function validateRunPlan(schedule: Schedule, kind: StackKind, opts: { externalCtl?: boolean } = {}): void {
+export function validateRunPlan(schedule: Schedule, kind: StackKind, opts: { externalCtl?: boolean; brokerNodes?: number } = {}): void {
   if (schedule.total > BOUNDS.totalRequests.max) {
     throw new UsageError(`This run would send ${fmt(schedule.total)} requests; at most ${fmt(BOUNDS.totalRequests.max)}: ${BOUNDS.totalRequests.why}.`);
   }
-  const offered = offers(kind, Boolean(opts.externalCtl));
+  const brokerNodes = opts.brokerNodes ?? 1;
+  if (brokerNodes > 1 && kind !== 'local') throw new UsageError(`--broker-nodes ${brokerNodes} needs --stack local (the ${kind} stack runs one broker node).`);
+  const offered = offers(kind, Boolean(opts.externalCtl), brokerNodes);
   const problems: string[] = [];
   for (const f of schedule.faults) {
     const fault = buildFault(f.spec, f.forSec);
@@ -137,7 +146,7 @@ export function validateRunPlan(schedule: Schedule, kind: StackKind, opts: { ext
       if (!offered.has(need)) problems.push(`${fault.kind} at ${schedule.clockAt(f.atSec)} needs ${need}, which the ${kind} stack does not offer`);
     }
   }
-  if (problems.length > 0) throw new UsageError(`This scenario's faults cannot run on the ${kind} stack: ${problems.join('; ')}. Use --stack local, or a scenario without them.`);
+  if (problems.length > 0) throw new UsageError(`This scenario's faults cannot run on the ${kind} stack: ${problems.join('; ')}. ${offered.has('cluster') || kind !== 'local' ? 'Use --stack local, or a scenario without them.' : 'Node faults need a cluster: add --broker-nodes 3.'}`);
 }
 
 function shown(raw: unknown): string {

@@ -20,6 +20,7 @@ import { brokerAddress } from '../stack/local.ts';
 import { startStack, resolveStackKind, type StackChoice } from '../stack/select-stack.ts';
 import type { ExternalPieces } from '../stack/stack.ts';
 import type { StartedRabbitNode } from '../stack/rabbitmq-node.ts';
+import type { StartedRabbitCluster } from '../stack/rabbitmq-cluster.ts';
 import type { Publisher } from '../stack/target-process.ts';
 import { loadScenario, type Scenario } from '../../scenarios/index.ts';
 import { resolveSchedule } from '../../scenarios/schedule.ts';
@@ -49,6 +50,10 @@ export interface RunOptions {
   containers?: { brokerImage?: string; targetImage?: string };
   /** Local stack: reuse this running node (the caller stops it), e.g. for several runs in a row. */
   broker?: StartedRabbitNode;
+  /** Local stack: this many broker nodes in one cluster (default 1). */
+  brokerNodes?: number;
+  /** Local stack: reuse this running cluster (the caller stops it). */
+  brokerCluster?: StartedRabbitCluster;
   /** Exchange the target publishes accepted calls to; the reference service's is used when unset. */
   verifyExchange?: string;
   verifyRoutingKey?: string;
@@ -97,7 +102,10 @@ export async function executeRun(given: RunOptions): Promise<RunRecord> {
     );
   }
   const { kind, reason } = await resolveStackKind(opts.stack, { brokerImage: opts.containers?.brokerImage });
-  validateRunPlan(schedule, kind, { externalCtl: Boolean(opts.external?.brokerCtl) });
+  validateRunPlan(schedule, kind, {
+    externalCtl: Boolean(opts.external?.brokerCtl),
+    brokerNodes: opts.brokerCluster?.members.length ?? opts.brokerNodes,
+  });
   mkdirSync(opts.outDir, { recursive: true });
   opts.log(`stack: ${kind} (${reason})${opts.connectionMax ? `, connection_max ${opts.connectionMax}` : ''}`);
 
@@ -114,6 +122,8 @@ export async function executeRun(given: RunOptions): Promise<RunRecord> {
     external: opts.external,
     containers: opts.containers,
     broker: opts.broker,
+    brokerNodes: opts.brokerNodes,
+    brokerCluster: opts.brokerCluster,
     amqpProxy: schedule.faults.some((f) => f.spec.fault === 'network'),
     logDir: resolve(opts.outDir),
   });

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { TcpProxy } from '../chaos/proxy/tcp-proxy.ts';
-import { startRabbitNode } from './rabbitmq-node.ts';
-import { StackError, type StackRequest, type StartedStack } from './stack.ts';
+import { startRabbitCluster, type StartedRabbitCluster } from './rabbitmq-cluster.ts';
+import { startRabbitNode, type StartedRabbitNode } from './rabbitmq-node.ts';
+import { StackError, type ClusterControl, type ClusterNode, type StackRequest, type StartedStack } from './stack.ts';
 import { startTarget } from './target-process.ts';
 
 /** Broker from the host's rabbitmq-server and the target as a local process. */
@@ -11,16 +12,26 @@ export async function startLocalStack(req: StackRequest): Promise<StartedStack> 
   if (given && req.connectionMax !== undefined && given.connectionMax !== req.connectionMax) {
     throw new StackError(`the broker handed to this run has connection_max ${given.connectionMax ?? 'unset'}, not ${req.connectionMax}`);
   }
-  const node = given ?? (await startRabbitNode({ connectionMax: req.connectionMax }));
-  const stopNode = () => (given ? Promise.resolve() : node.stop());
+  if (given && (req.brokerNodes ?? 1) > 1) throw new StackError('a broker handed to this run is one node; it cannot also be a cluster');
+  const givenCluster = req.brokerCluster;
+  if (givenCluster && req.connectionMax !== undefined && givenCluster.connectionMax !== req.connectionMax) {
+    throw new StackError(`the cluster handed to this run has connection_max ${givenCluster.connectionMax ?? 'unset'} per node, not ${req.connectionMax}`);
+  }
+  const cluster =
+    givenCluster ??
+    (!given && (req.brokerNodes ?? 1) > 1 ? await startRabbitCluster({ nodes: req.brokerNodes ?? 1, connectionMax: req.connectionMax }) : undefined);
+  const node = given ?? cluster?.members[0] ?? (await startRabbitNode({ connectionMax: req.connectionMax }));
+  const stopNode = () => (given || givenCluster ? Promise.resolve() : (cluster ?? node).stop());
   const secrets = [node.credentials.password];
   let proxy: TcpProxy | undefined;
   try {
-    // The target reaches the broker through the proxy, so network faults land on its path only.
+    // The target reaches the broker through the proxy, so network faults land on its path only (the first node's).
     proxy = req.amqpProxy ? new TcpProxy(brokerAddress(node.amqpUrl)) : undefined;
     const targetAmqpUrl = proxy ? withPort(node.amqpUrl, (await proxy.start()).port) : node.amqpUrl;
+    const members = cluster?.members ?? [node];
     const target = await startTarget({
       amqpUrl: targetAmqpUrl,
+      amqpUrls: [targetAmqpUrl, ...members.slice(1).map((m) => m.amqpUrl)],
       ...req.target,
       secrets,
       logFile: req.logDir ? join(req.logDir, 'target.log') : undefined,
@@ -38,6 +49,9 @@ export async function startLocalStack(req: StackRequest): Promise<StartedStack> 
       brokerCtl: node.ctl,
       brokerErl: node.erl,
       restartBroker: node.restart,
+      nodes: cluster ? cluster.nodes() : [clusterNode(node)],
+      amqpUrls: members.map((m) => m.amqpUrl),
+      cluster: cluster ? clusterControl(cluster) : undefined,
       proxy,
       targetPid: target.process.pid,
       targetTail: () => target.tail(),
@@ -52,6 +66,23 @@ export async function startLocalStack(req: StackRequest): Promise<StartedStack> 
     await stopNode();
     throw err;
   }
+}
+
+function clusterNode(m: StartedRabbitNode): ClusterNode {
+  return { name: m.nodeName, amqpUrl: m.amqpUrl, managementUrl: m.managementUrl, prometheusUrl: m.prometheusUrl, pid: m.pid() };
+}
+
+function clusterControl(cluster: StartedRabbitCluster): ClusterControl {
+  return {
+    // A getter: a restarted member has a new PID.
+    get nodes() {
+      return cluster.nodes();
+    },
+    stopNode: cluster.stopNode,
+    startNode: cluster.startNode,
+    killNode: cluster.killNode,
+    connectionsPerNode: cluster.connectionsPerNode,
+  };
 }
 
 export function brokerAddress(amqpUrl: string): { host: string; port: number } {

@@ -1,12 +1,13 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { brokerEval } from '../chaos/control/broker-eval.ts';
+import { brokerEval, evalThroughCtl } from '../chaos/control/broker-eval.ts';
 import { startControlChannel } from '../chaos/control/control-channel.ts';
+import { registerCleanup } from '../lifecycle/cleanup.ts';
 import { startOwnedProcess, type OwnedProcess } from '../lifecycle/owned-process.ts';
 import { ownDir } from '../lifecycle/run-ledger.ts';
 import { freePorts } from './free-port.ts';
@@ -16,6 +17,7 @@ import { ReadinessTimeoutError, waitForAmqp, waitForHttp } from './readiness.ts'
 export const RABBITMQ_SBIN = process.env.RUSHGATE_RABBITMQ_SBIN ?? '/usr/lib/rabbitmq/bin';
 const EPMD = process.env.RUSHGATE_EPMD ?? 'epmd';
 const START_TIMEOUT_MS = 60_000;
+const ORDERLY_STOP_MS = 15_000;
 
 export class BrokerStartError extends Error {
   override name = 'BrokerStartError';
@@ -25,6 +27,23 @@ export interface RabbitNodeOptions {
   /** Sets the node's `connection_max` (a soft limit: the broker stops answering new connections past it). */
   connectionMax?: number;
   log?: (line: string) => void;
+  /** Starts the node as a member of a cluster (see rabbitmq-cluster.ts) instead of on its own. */
+  member?: ClusterMembership;
+}
+
+/** What a node needs to join a cluster: the cluster's cookie, epmd and credentials, and whom to join. */
+export interface ClusterMembership {
+  /** Erlang node name chosen up front, so the other members can list it before it exists. */
+  nodeName: string;
+  cookie: string;
+  /** The cluster's shared epmd (owned by the cluster): nodes find each other's distribution ports there. */
+  epmdPort: number;
+  username: string;
+  password: string;
+  /** Nodes to join on first boot (classic config peer discovery); empty for the first member. */
+  seeds: string[];
+  /** `pause_minority` for 3+ nodes: a member cut off from the majority stops serving rather than diverging. */
+  partitionHandling?: 'pause_minority';
 }
 
 export interface StartedRabbitNode {
@@ -34,6 +53,16 @@ export interface StartedRabbitNode {
   credentials: { username: string; password: string };
   connectionMax?: number;
   nodeName: string;
+  /** PID of the node's process group leader while it runs (its beam.smp is in that group). */
+  pid(): number | undefined;
+  running(): boolean;
+  /**
+   * Takes the node down, keeping its data dir and ports: `orderly` is SIGTERM (rabbitmq-server's clean
+   * shutdown), `kill` is SIGKILL to its whole process group, as a crash would.
+   */
+  halt(how: 'orderly' | 'kill'): Promise<void>;
+  /** Starts a halted node again on the same ports and data dir (a cluster member rejoins its cluster). */
+  resume(): Promise<void>;
   /** Stops the node (same data dir, same ports) and starts it again once `downMs` has passed. */
   restart(downMs?: number): Promise<void>;
   /** Runs rabbitmqctl against this node (for faults such as memory alarms). */
@@ -62,6 +91,7 @@ export async function startRabbitNode(opts: RabbitNodeOptions = {}): Promise<Sta
         `Run \`npm run bootstrap\` or \`sudo apt-get install rabbitmq-server\`.`,
     );
   }
+  const member = opts.member;
   const dir = mkdtempSync(join(tmpdir(), 'rushgate-broker-'));
   const disownDir = ownDir(dir);
   const removeDir = {
@@ -71,15 +101,23 @@ export async function startRabbitNode(opts: RabbitNodeOptions = {}): Promise<Sta
     },
     runSync: () => rmSync(dir, { recursive: true, force: true }),
   };
-  const [amqpPort, mgmtPort, promPort, distPort, epmdPort] = (await freePorts(5)) as [number, number, number, number, number];
-  const id = randomBytes(4).toString('hex');
-  const nodeName = `rushgate-${id}@localhost`;
-  const username = 'rushgate';
-  const password = randomBytes(12).toString('base64url');
+  const [amqpPort, mgmtPort, promPort, distPort, ownEpmdPort] = (await freePorts(5)) as [number, number, number, number, number];
+  const epmdPort = member?.epmdPort ?? ownEpmdPort;
+  const nodeName = member?.nodeName ?? `rushgate-${randomBytes(4).toString('hex')}@localhost`;
+  const username = member?.username ?? 'rushgate';
+  const password = member?.password ?? randomBytes(12).toString('base64url');
 
-  writeFileSync(join(dir, 'rabbitmq.conf'), brokerConfig({ amqpPort, mgmtPort, promPort, username, password, connectionMax: opts.connectionMax }));
+  writeFileSync(
+    join(dir, 'rabbitmq.conf'),
+    brokerConfig({ amqpPort, mgmtPort, promPort, username, password, connectionMax: opts.connectionMax, cluster: member }),
+  );
   writeFileSync(join(dir, 'enabled_plugins'), '[rabbitmq_management,rabbitmq_prometheus].\n');
   writeFileSync(join(dir, 'rabbitmq-env.conf'), '');
+  if (member) {
+    // HOME is the node's dir, so this is the cookie of the node and of the rabbitmqctl run against it.
+    writeFileSync(join(dir, '.erlang.cookie'), member.cookie);
+    chmodSync(join(dir, '.erlang.cookie'), 0o400);
+  }
 
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -100,15 +138,20 @@ export async function startRabbitNode(opts: RabbitNodeOptions = {}): Promise<Sta
     RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: '-kernel inet_dist_use_interface {127,0,0,1}',
   };
 
-  // A private epmd we own, so no daemon outlives the run (erl would otherwise start a shared one).
-  const epmd = startOwnedProcess({
-    name: `epmd for ${nodeName}`,
-    command: EPMD,
-    args: ['-port', String(epmdPort), '-address', '127.0.0.1'],
-    env,
-    graceMs: 1_000,
-    afterExit: removeDir,
-  });
+  // A private epmd we own, so no daemon outlives the run (erl would otherwise start a shared one). A cluster
+  // member uses the cluster's epmd instead; its dir is then removed by a cleanup of its own, registered
+  // before the node so that it runs after the node is gone.
+  const epmd = member
+    ? undefined
+    : startOwnedProcess({
+        name: `epmd for ${nodeName}`,
+        command: EPMD,
+        args: ['-port', String(epmdPort), '-address', '127.0.0.1'],
+        env,
+        graceMs: 1_000,
+        afterExit: removeDir,
+      });
+  const releaseDir = member ? registerCleanup({ name: `data dir of ${nodeName}`, ...removeDir }) : undefined;
   const credentials = { username, password };
   const amqpUrl = `amqp://${username}:${encodeURIComponent(password)}@127.0.0.1:${amqpPort}`;
   const managementUrl = `http://127.0.0.1:${mgmtPort}`;
@@ -119,6 +162,8 @@ export async function startRabbitNode(opts: RabbitNodeOptions = {}): Promise<Sta
       command: join(RABBITMQ_SBIN, 'rabbitmq-server'),
       args: [],
       env,
+      // A Debian Erlang writes erl_crash.dump into its working directory (DESIGN.md).
+      cwd: dir,
       logFile: join(dir, 'console.log'),
       // A throwaway node: nothing on it is worth a slow orderly shutdown.
       graceMs: 2_000,
@@ -147,11 +192,15 @@ export async function startRabbitNode(opts: RabbitNodeOptions = {}): Promise<Sta
     }
     return proc;
   };
-  let node: OwnedProcess;
+  const releaseAll = async () => {
+    await epmd?.stop();
+    await releaseDir?.();
+  };
+  let node: OwnedProcess | undefined;
   try {
     node = await launch();
   } catch (err) {
-    await epmd.stop();
+    await releaseAll();
     throw err;
   }
   const ctl = async (args: string[]) => {
@@ -159,11 +208,35 @@ export async function startRabbitNode(opts: RabbitNodeOptions = {}): Promise<Sta
     return stdout;
   };
   // Started once the broker wrote its cookie (HOME/.erlang.cookie); not awaited: it is up long before a fault.
-  const control = startControlChannel({ epmdPort, cookieHome: dir, label: nodeName });
+  // A cluster's first member runs the one control node of the cluster (it reaches every member by name).
+  const control = !member || member.seeds.length === 0 ? startControlChannel({ epmdPort, cookieHome: dir, label: nodeName }) : undefined;
+  const halt = async (how: 'orderly' | 'kill') => {
+    const proc = node;
+    node = undefined;
+    if (!proc) return;
+    if (how === 'kill') {
+      try {
+        process.kill(-proc.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    } else if (!proc.hasExited()) {
+      // An orderly stop of a cluster member hands its queue leaders over: give it more than a throwaway's 2 s.
+      process.kill(-proc.pid, 'SIGTERM');
+      await Promise.race([proc.exited, new Promise((r) => setTimeout(r, ORDERLY_STOP_MS))]);
+    }
+    // Releases the group (SIGKILL to any straggler), its ledger entry and its log file.
+    await proc.stop();
+  };
+  const resume = async () => {
+    if (node) return;
+    node = await launch();
+  };
   const stop = async () => {
-    await control.stop();
-    await node.stop();
-    await epmd.stop();
+    await control?.stop();
+    await node?.stop();
+    node = undefined;
+    await releaseAll();
   };
 
   return {
@@ -173,18 +246,31 @@ export async function startRabbitNode(opts: RabbitNodeOptions = {}): Promise<Sta
     credentials,
     connectionMax: opts.connectionMax,
     nodeName,
+    pid: () => node?.pid,
+    running: () => node !== undefined && !node.hasExited(),
+    halt,
+    resume,
     restart: async (downMs = 0) => {
-      await node.stop();
+      await node?.stop();
+      node = undefined;
       await new Promise((r) => setTimeout(r, downMs));
       node = await launch();
     },
     ctl,
-    erl: brokerEval(control, nodeName, ctl),
+    erl: control ? brokerEval(control, nodeName, ctl) : evalThroughCtl(ctl),
     stop,
   };
 }
 
-export function brokerConfig(c: { amqpPort: number; mgmtPort: number; promPort: number; username: string; password: string; connectionMax?: number }): string {
+export function brokerConfig(c: {
+  amqpPort: number;
+  mgmtPort: number;
+  promPort: number;
+  username: string;
+  password: string;
+  connectionMax?: number;
+  cluster?: Pick<ClusterMembership, 'seeds' | 'partitionHandling'>;
+}): string {
   const lines = [
     `listeners.tcp.1 = 127.0.0.1:${c.amqpPort}`,
     `management.tcp.ip = 127.0.0.1`,
@@ -203,5 +289,17 @@ export function brokerConfig(c: { amqpPort: number; mgmtPort: number; promPort: 
     `log.file.level = info`,
   ];
   if (c.connectionMax !== undefined) lines.push(`connection_max = ${c.connectionMax}`);
+  if (c.cluster) lines.push(...clusterConfig(c.cluster));
   return lines.join('\n') + '\n';
+}
+
+function clusterConfig(c: Pick<ClusterMembership, 'seeds' | 'partitionHandling'>): string[] {
+  const lines = [`cluster_partition_handling = ${c.partitionHandling ?? 'ignore'}`];
+  if (c.seeds.length === 0) return lines;
+  // Peer discovery runs on a blank node only: it joins the first seed that answers, retrying while the
+  // seeds boot alongside it (all members start at once). A restarted member already knows its cluster.
+  lines.push('cluster_formation.peer_discovery_backend = classic_config');
+  c.seeds.forEach((seed, i) => lines.push(`cluster_formation.classic_config.nodes.${i + 1} = ${seed}`));
+  lines.push('cluster_formation.discovery_retry_limit = 240', 'cluster_formation.discovery_retry_interval = 500');
+  return lines;
 }

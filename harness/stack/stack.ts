@@ -1,4 +1,5 @@
 import type { TcpProxy } from '../chaos/proxy/tcp-proxy.ts';
+import type { StartedRabbitCluster } from './rabbitmq-cluster.ts';
 import type { StartedRabbitNode } from './rabbitmq-node.ts';
 import type { Publisher } from './target-process.ts';
 
@@ -20,6 +21,8 @@ export interface ExternalPieces {
 /** What a run asks of a stack provider. */
 export interface StackRequest {
   connectionMax?: number;
+  /** `local`: this many RabbitMQ nodes in one cluster (default 1); connectionMax applies to each. */
+  brokerNodes?: number;
   target: {
     command?: string;
     publisher?: Publisher;
@@ -33,11 +36,24 @@ export interface StackRequest {
   external?: ExternalPieces;
   /** `local`: run on this already-started node instead of starting one (its owner stops it). */
   broker?: StartedRabbitNode;
+  /** `local`: run on this already-started cluster instead of starting one (its owner stops it). */
+  brokerCluster?: StartedRabbitCluster;
   /** Put a TCP proxy between the target and the broker, for network faults. */
   amqpProxy?: boolean;
   /** Directory for broker/target logs of this run. */
   logDir?: string;
   log?: (line: string) => void;
+}
+
+/** One broker node as a stack exposes it (a single node is a one-entry list). */
+export interface ClusterNode {
+  /** Erlang node name, e.g. rushgate-ab12cd-1@localhost. */
+  name: string;
+  amqpUrl: string;
+  managementUrl: string;
+  prometheusUrl: string;
+  /** Leader PID of its process group, when it runs as a local process we own. */
+  pid?: number;
 }
 
 /** A started stack owns its cleanup: stop() undoes everything start() did, and is idempotent. */
@@ -58,6 +74,12 @@ export interface StartedStack {
   brokerErl?: (node: string | undefined, expr: string) => Promise<string>;
   /** Stops the broker, keeps it down for downMs, starts it again on the same ports, where the provider can. */
   restartBroker?: (downMs: number) => Promise<void>;
+  /** Every broker node (one entry for a single node), where the provider knows them. */
+  nodes?: ClusterNode[];
+  /** Every node's AMQP URL, first = amqpUrl (the target gets them as AMQP_URLS). */
+  amqpUrls?: string[];
+  /** Faults on one node of a local cluster. */
+  cluster?: ClusterControl;
   /** The proxy on the target -> broker path, when the request asked for one. */
   proxy?: TcpProxy;
   /** Root PID of the target's process tree, when it runs as a local process (for connection attribution). */
@@ -65,6 +87,16 @@ export interface StartedStack {
   /** Last lines of the target's output (redacted), for error messages. */
   targetTail(): string;
   stop(): Promise<void>;
+}
+
+/** Stop, start and kill one member of a cluster the stack owns (for node faults). */
+export interface ClusterControl {
+  nodes: ClusterNode[];
+  stopNode(name: string): Promise<void>;
+  startNode(name: string): Promise<void>;
+  killNode(name: string): Promise<void>;
+  /** Client connections per node name, from the management API. */
+  connectionsPerNode(): Promise<Map<string, number>>;
 }
 
 export class StackError extends Error {

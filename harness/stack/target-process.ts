@@ -13,6 +13,8 @@ export const PUBLISHERS: readonly Publisher[] = ['leaky', 'per-request', 'shared
 
 export interface TargetOptions {
   amqpUrl: string;
+  /** Every broker node's URL (first = amqpUrl), given to the target as AMQP_URLS. */
+  amqpUrls?: string[];
   /** Shell command for a user's service; without it the reference service runs with `publisher`. */
   command?: string;
   publisher?: Publisher;
@@ -41,6 +43,7 @@ export async function startTarget(opts: TargetOptions): Promise<StartedTarget> {
     ...process.env,
     PORT: String(port),
     AMQP_URL: opts.amqpUrl,
+    AMQP_URLS: (opts.amqpUrls ?? [opts.amqpUrl]).join(','),
     UNITS: String(opts.units),
     ...(opts.verifyExchange ? { VERIFY_EXCHANGE: opts.verifyExchange } : {}),
     ...(opts.publisher ? { PUBLISHER: opts.publisher } : {}),

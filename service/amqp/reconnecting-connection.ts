@@ -2,9 +2,11 @@ import type { ChannelModel } from 'amqplib';
 import { backoffDelay, type BackoffOptions } from '../backoff.ts';
 import type { Logger } from '../log.ts';
 import { closeQuietly, connectAmqp } from './connect.ts';
+import { createNodeChoice, type NodeChoice } from './node-choice.ts';
 
 export interface ReconnectingConnectionOptions {
-  url: string;
+  /** Every broker node's URL (one for a single node); it starts on a random one and fails over in turn. */
+  urls: readonly string[];
   name: string;
   connectTimeoutMs: number;
   log: Logger;
@@ -30,8 +32,11 @@ export class ReconnectingConnection {
   private attempt = 0;
   private closing = false;
   private isBlocked = false;
+  private readonly nodes: NodeChoice;
 
-  constructor(private readonly opts: ReconnectingConnectionOptions) {}
+  constructor(private readonly opts: ReconnectingConnectionOptions) {
+    this.nodes = createNodeChoice(opts.urls);
+  }
 
   /** Makes the first attempt and resolves when it has succeeded or failed (failure schedules a retry). */
   start(): Promise<void> {
@@ -85,7 +90,7 @@ export class ReconnectingConnection {
     const { name, log } = this.opts;
     let conn: ChannelModel | null = null;
     try {
-      conn = await connectAmqp(this.opts.url, name, this.opts.connectTimeoutMs);
+      conn = await connectAmqp(this.nodes.current(), name, this.opts.connectTimeoutMs);
       this.opts.onOpened?.();
       const opened = conn;
       let closedSeen = false;
@@ -118,6 +123,7 @@ export class ReconnectingConnection {
     } catch (err) {
       if (conn) await closeQuietly(conn);
       log.throttled(`connect-failed:${name}`, `connection ${name} failed: ${(err as Error).message}`);
+      this.nodes.failover();
       this.scheduleRetry();
     }
   }
@@ -128,7 +134,9 @@ export class ReconnectingConnection {
     if (this.isBlocked) this.opts.onBlocked?.(false);
     this.isBlocked = false;
     if (!this.closing) {
-      this.opts.log.warn(`connection ${this.opts.name} closed; reconnecting`);
+      // On a cluster the node that dropped us may be going away: the next attempt goes to the next node.
+      this.nodes.failover();
+      this.opts.log.warn(`connection ${this.opts.name} closed; reconnecting${this.nodes.size > 1 ? ' to the next node' : ''}`);
       this.scheduleRetry();
     }
   }

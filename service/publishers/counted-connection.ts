@@ -1,5 +1,6 @@
 import type { ChannelModel } from 'amqplib';
 import { connectAmqp } from '../amqp/connect.ts';
+import type { NodeChoice } from '../amqp/node-choice.ts';
 import { PublishFailedError, type PublisherContext } from './publisher.ts';
 
 /**
@@ -10,13 +11,17 @@ export async function openCallConnection(
   ctx: PublisherContext,
   seq: number,
   open: Set<ChannelModel>,
+  nodes: NodeChoice,
   onClose?: () => void,
 ): Promise<ChannelModel> {
   const { metrics } = ctx;
   let conn: ChannelModel;
   try {
-    conn = await connectAmqp(ctx.amqpUrl, `ingest-unit-${ctx.unit}#${seq}`, ctx.connectTimeoutMs);
+    conn = await connectAmqp(nodes.current(), `ingest-unit-${ctx.unit}#${seq}`, ctx.connectTimeoutMs);
   } catch (err) {
+    // A unit stays on its node until that node stops answering (e.g. at its connection_max), so on a
+    // cluster the leak saturates the nodes one after the other.
+    nodes.failover();
     metrics.publishFailures.inc({ reason: 'connect' });
     throw new PublishFailedError('connect', `could not open a broker connection: ${(err as Error).message}`);
   }

@@ -1,5 +1,6 @@
 import type { ChannelModel } from 'amqplib';
 import { closeQuietly } from '../amqp/connect.ts';
+import { createNodeChoice } from '../amqp/node-choice.ts';
 import { openCallConnection } from './counted-connection.ts';
 import { PublishFailedError, messageProperties, type OutgoingMessage, type Publisher, type PublisherContext } from './publisher.ts';
 
@@ -12,6 +13,7 @@ import { PublishFailedError, messageProperties, type OutgoingMessage, type Publi
 export function createLeakyPublisher(ctx: PublisherContext): Publisher {
   const { metrics } = ctx;
   const leaked = new Set<ChannelModel>();
+  const nodes = createNodeChoice(ctx.amqpUrls);
   let counter = 0;
 
   return {
@@ -20,7 +22,7 @@ export function createLeakyPublisher(ctx: PublisherContext): Publisher {
     async publish(message: OutgoingMessage) {
       let channelOpen = false;
       // Nobody ever closes these; only a broker-side close (or shutdown) ends them.
-      const conn = await openCallConnection(ctx, ++counter, leaked, () => {
+      const conn = await openCallConnection(ctx, ++counter, leaked, nodes, () => {
         if (channelOpen) metrics.channelsOpen.dec();
       });
       try {

@@ -1,5 +1,6 @@
 import type { ChannelModel } from 'amqplib';
 import { closeQuietly } from '../amqp/connect.ts';
+import { createNodeChoice } from '../amqp/node-choice.ts';
 import { openCallConnection } from './counted-connection.ts';
 import { PublishFailedError, publishConfirmed, type OutgoingMessage, type Publisher, type PublisherContext } from './publisher.ts';
 
@@ -10,13 +11,14 @@ import { PublishFailedError, publishConfirmed, type OutgoingMessage, type Publis
 export function createPerRequestPublisher(ctx: PublisherContext): Publisher {
   const { metrics } = ctx;
   const open = new Set<ChannelModel>();
+  const nodes = createNodeChoice(ctx.amqpUrls);
   let counter = 0;
 
   return {
     kind: 'per-request',
     start: async () => {},
     async publish(message: OutgoingMessage) {
-      const conn = await openCallConnection(ctx, ++counter, open);
+      const conn = await openCallConnection(ctx, ++counter, open, nodes);
       try {
         const ch = await conn.createConfirmChannel();
         ch.on('error', () => {});

@@ -13,7 +13,8 @@ export interface OutgoingMessage {
 
 export interface PublisherContext {
   unit: number;
-  amqpUrl: string;
+  /** Every broker node's URL (AMQP_URLS, else AMQP_URL alone). */
+  amqpUrls: readonly string[];
   exchange: string;
   connectTimeoutMs: number;
   confirmTimeoutMs: number;

@@ -24,7 +24,7 @@ export function createSharedPublisher(ctx: PublisherContext): Publisher {
   let window: ConfirmWindow | null = null;
 
   const connection = new ReconnectingConnection({
-    url: ctx.amqpUrl,
+    urls: ctx.amqpUrls,
     name,
     connectTimeoutMs: ctx.connectTimeoutMs,
     log: ctx.log,

@@ -1,0 +1,163 @@
+import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
+import { startOwnedProcess } from '../lifecycle/owned-process.ts';
+import { freePort } from './free-port.ts';
+import { BrokerStartError, rabbitmqInstalled, RABBITMQ_SBIN, startRabbitNode, type StartedRabbitNode } from './rabbitmq-node.ts';
+import type { ClusterNode } from './stack.ts';
+
+const EPMD = process.env.RUSHGATE_EPMD ?? 'epmd';
+export const MAX_BROKER_NODES = 5;
+
+export interface RabbitClusterOptions {
+  nodes: number;
+  /** Each member's own `connection_max` (a per-node limit, as on a real cluster). */
+  connectionMax?: number;
+  log?: (line: string) => void;
+}
+
+export interface StartedRabbitCluster {
+  /** The members, first (the seed the others joined) first. */
+  members: StartedRabbitNode[];
+  /** The members as the stack exposes them; `pid` is the current leader PID of a running member. */
+  nodes(): ClusterNode[];
+  credentials: { username: string; password: string };
+  connectionMax?: number;
+  /** Orderly stop of one member (SIGTERM, its clean shutdown); data dir and ports are kept. */
+  stopNode(name: string): Promise<void>;
+  /** Starts a stopped or killed member again on its ports and data dir; it rejoins the cluster. */
+  startNode(name: string): Promise<void>;
+  /** SIGKILL to the member's process group (its beam.smp and children, all ours), as a crash would. */
+  killNode(name: string): Promise<void>;
+  /** Client connections per member, from the management API's connection list (field `node`). */
+  connectionsPerNode(): Promise<Map<string, number>>;
+  /** Erlang node names of the running members, as one of them sees its cluster. */
+  runningNodes(): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts N private RabbitMQ nodes as one cluster on loopback: one shared Erlang cookie, one private epmd
+ * for all members, free ports and a data dir per member. All members boot at once; the others find the
+ * first through classic-config peer discovery (no rabbitmqctl VM boots), which is measured at about the
+ * time of one node's start. Everything goes on stop() or on any exit of the harness.
+ */
+export async function startRabbitCluster(opts: RabbitClusterOptions): Promise<StartedRabbitCluster> {
+  if (!Number.isInteger(opts.nodes) || opts.nodes < 1 || opts.nodes > MAX_BROKER_NODES) {
+    throw new BrokerStartError(`a cluster has 1 to ${MAX_BROKER_NODES} nodes, not ${opts.nodes}`);
+  }
+  if (!rabbitmqInstalled()) {
+    throw new BrokerStartError(`rabbitmq-server is not installed (looked for ${RABBITMQ_SBIN}/rabbitmq-server).`);
+  }
+  const id = randomBytes(3).toString('hex');
+  const names = Array.from({ length: opts.nodes }, (_, i) => `rushgate-${id}-${i + 1}@localhost`);
+  const cookie = randomBytes(16).toString('hex');
+  const username = 'rushgate';
+  const password = randomBytes(12).toString('base64url');
+  const epmdPort = await freePort();
+  const epmd = startOwnedProcess({
+    name: `epmd for cluster ${id}`,
+    command: EPMD,
+    args: ['-port', String(epmdPort), '-address', '127.0.0.1'],
+    graceMs: 1_000,
+  });
+  // Every member must find this epmd listening, or erl starts a daemon of its own that we would not own.
+  await waitForPort(epmdPort, 5_000).catch(async (err: Error) => {
+    await epmd.stop();
+    throw new BrokerStartError(`the cluster's epmd did not listen: ${err.message}`);
+  });
+
+  const started = await Promise.allSettled(
+    names.map((nodeName, i) =>
+      startRabbitNode({
+        connectionMax: opts.connectionMax,
+        log: opts.log,
+        member: {
+          nodeName,
+          cookie,
+          epmdPort,
+          username,
+          password,
+          seeds: i === 0 ? [] : [names[0] as string],
+          partitionHandling: opts.nodes >= 3 ? 'pause_minority' : undefined,
+        },
+      }),
+    ),
+  );
+  const members = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const stop = async () => {
+    await Promise.all(members.map((m) => m.stop()));
+    await epmd.stop();
+  };
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await stop();
+    throw failed.reason;
+  }
+
+  const member = (name: string): StartedRabbitNode => {
+    const found = members.find((m) => m.nodeName === name);
+    if (!found) throw new BrokerStartError(`no cluster member named ${name} (members: ${names.join(', ')})`);
+    return found;
+  };
+  const cluster: StartedRabbitCluster = {
+    members,
+    nodes: () =>
+      members.map((m) => ({
+        name: m.nodeName,
+        amqpUrl: m.amqpUrl,
+        managementUrl: m.managementUrl,
+        prometheusUrl: m.prometheusUrl,
+        pid: m.pid(),
+      })),
+    credentials: { username, password },
+    connectionMax: opts.connectionMax,
+    stopNode: (name) => member(name).halt('orderly'),
+    killNode: (name) => member(name).halt('kill'),
+    startNode: (name) => member(name).resume(),
+    connectionsPerNode: async () => {
+      const list = await managementGet<Array<{ node: string }>>(cluster, '/api/connections?columns=node');
+      const counts = new Map<string, number>(names.map((n) => [n, 0]));
+      for (const c of list) counts.set(c.node, (counts.get(c.node) ?? 0) + 1);
+      return counts;
+    },
+    runningNodes: async () => {
+      const list = await managementGet<Array<{ name: string; running: boolean }>>(cluster, '/api/nodes?columns=name,running');
+      return list.filter((n) => n.running).map((n) => n.name);
+    },
+    stop,
+  };
+  return cluster;
+}
+
+/** GET on the management API of the first running member (any member answers for the whole cluster). */
+async function managementGet<T>(cluster: StartedRabbitCluster, path: string): Promise<T> {
+  const { username, password } = cluster.credentials;
+  const headers = { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` };
+  let last: unknown;
+  for (const m of cluster.members.filter((x) => x.running())) {
+    try {
+      const res = await fetch(`${m.managementUrl}${path}`, { headers, signal: AbortSignal.timeout(5_000) });
+      if (res.ok) return (await res.json()) as T;
+      last = new Error(`HTTP ${res.status} from ${m.nodeName}`);
+    } catch (err) {
+      last = err;
+    }
+  }
+  throw new BrokerStartError(`no cluster member answered ${path}: ${(last as Error | undefined)?.message ?? 'none is running'}`);
+}
+
+function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => (socket.destroy(), resolve()));
+      socket.once('error', (err) => {
+        socket.destroy();
+        if (Date.now() > deadline) reject(err);
+        else setTimeout(attempt, 50);
+      });
+    };
+    attempt();
+  });
+}
