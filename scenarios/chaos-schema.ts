@@ -8,6 +8,7 @@ import { parseDurationSec } from './duration.ts';
 const clock = z.string().refine(isClock, 'must be a 24-hour UTC clock label "HH:MM", e.g. "07:50"');
 const wall = z.string().regex(/^\d+(\.\d+)?(ms|s|m)$/, 'must be a wall duration such as "500ms", "8s" or "1m"');
 const stream = z.enum(['upstream', 'downstream', 'both']);
+const nodeSelector = z.union([z.literal('most-connections'), z.number().int().min(1), z.string().regex(/^[A-Za-z0-9_.-]+@[A-Za-z0-9_.-]+$/, 'must be an Erlang node name such as rushgate-ab12cd-2@localhost')]);
 const at = { at: clock, for: wall.optional(), description: z.string().optional() };
 
 export const chaosSpecSchema = z.discriminatedUnion('fault', [
@@ -16,6 +17,10 @@ export const chaosSpecSchema = z.discriminatedUnion('fault', [
   z.strictObject({ fault: z.literal('memory-alarm'), ...at }),
   z.strictObject({ fault: z.literal('disk-alarm'), ...at }),
   z.strictObject({ fault: z.literal('connection-squeeze'), ...at, max: z.number().int().min(0) }),
+  // Cluster members (--broker-nodes): by 1-based index, Erlang node name, or the busiest node.
+  z.strictObject({ fault: z.literal('node-stop'), ...at, node: nodeSelector.optional() }),
+  z.strictObject({ fault: z.literal('node-kill'), ...at, node: nodeSelector.optional() }),
+  z.strictObject({ fault: z.literal('node-start'), ...at, node: nodeSelector.optional() }),
   z.strictObject({
     fault: z.literal('network'),
     ...at,
@@ -31,7 +36,7 @@ export const chaosSpecSchema = z.discriminatedUnion('fault', [
 ]);
 
 export type ChaosSpec = z.output<typeof chaosSpecSchema>;
-export const FAULT_KINDS = ['kill-connections', 'broker-restart', 'memory-alarm', 'disk-alarm', 'connection-squeeze', 'network'] as const;
+export const FAULT_KINDS = ['kill-connections', 'broker-restart', 'memory-alarm', 'disk-alarm', 'connection-squeeze', 'network', 'node-stop', 'node-kill', 'node-start'] as const;
 
 /** A fault as the scenario resolved it: when (scenario minutes since clockStart) and for how long (wall s). */
 export interface ScenarioFault {

@@ -6,6 +6,7 @@ import { diskAlarm } from './faults/disk-alarm.ts';
 import { killConnections } from './faults/kill-connections.ts';
 import { memoryAlarm } from './faults/memory-alarm.ts';
 import { networkFault } from './faults/network.ts';
+import { nodeFault } from './faults/node.ts';
 
 /** The fault a scenario's chaos entry names; `forSec` is its resolved `for`, in wall seconds. */
 export function buildFault(spec: ChaosSpec, forSec?: number): Fault {
@@ -19,6 +20,11 @@ export function buildFault(spec: ChaosSpec, forSec?: number): Fault {
       return memoryAlarm();
     case 'disk-alarm':
       return diskAlarm();
+    case 'node-stop':
+    case 'node-kill':
+      return nodeFault({ action: spec.fault === 'node-stop' ? 'stop' : 'kill', node: spec.node, comesBack: forSec !== undefined });
+    case 'node-start':
+      return nodeFault({ action: 'start', node: spec.node });
     case 'connection-squeeze':
       return connectionSqueeze({ max: spec.max });
     case 'network':

@@ -17,6 +17,8 @@ export interface FaultContext {
   proxy?: TcpProxy;
   /** One member of a local cluster at a time: stop, start, kill (node faults). */
   cluster?: ClusterControl;
+  /** Writes a note on the run's timeline (e.g. where connections landed after a node went). */
+  note?: (message: string) => void;
   log: (line: string) => void;
 }
 
@@ -29,7 +31,7 @@ export interface Fault {
   /** One line for logs, reports and the timeline, e.g. "memory alarm (watermark 0)". */
   description: string;
   /** What the context must offer, checked before the run starts so a missing piece is a usage error. */
-  needs: Array<keyof Omit<FaultContext, 'log'>>;
+  needs: Array<keyof Omit<FaultContext, 'log' | 'note'>>;
   inject(ctx: FaultContext): Promise<Revert>;
 }
 

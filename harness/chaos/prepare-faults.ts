@@ -7,8 +7,9 @@ import { FaultError, type FaultContext } from './fault.ts';
 import type { ScheduledFault } from './timeline.ts';
 
 /** What faults may touch on this stack. */
-export function faultContext(stack: StartedStack, log: (line: string) => void): FaultContext {
+export function faultContext(stack: StartedStack, log: (line: string) => void, note?: (message: string) => void): FaultContext {
   return {
+    note,
     ctl: stack.brokerCtl,
     erl: faultEval(stack),
     restartBroker: stack.restartBroker,

@@ -103,7 +103,7 @@ export function validateExternalUrls(args: Record<string, unknown>): void {
   assertLoopbackTarget(urls, Boolean(args['allow-remote-target']));
 }
 
-type Need = keyof Omit<FaultContext, 'log'>;
+type Need = keyof Omit<FaultContext, 'log' | 'note'>;
 
 /** What each stack offers to faults (what harness/stack/*.ts fill in); external gets rabbitmqctl only from a caller. */
 function offers(kind: StackKind, externalCtl: boolean, brokerNodes: number): Set<Need> {

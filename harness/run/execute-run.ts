@@ -150,6 +150,7 @@ export async function executeRun(given: RunOptions): Promise<RunRecord> {
     tap = verifyExchange
       ? await startVerificationTap({
           amqpUrl: stack.amqpUrl,
+          amqpUrls: stack.amqpUrls,
           exchange: verifyExchange,
           routingKey: opts.verifyRoutingKey,
           runId,
@@ -199,7 +200,7 @@ export async function executeRun(given: RunOptions): Promise<RunRecord> {
     });
     await sleep(Math.max(0, loadStartMs - wallMs()));
     markReportable();
-    faultTimeline = faults.length > 0 ? startFaultTimeline(faults, faultContext(stack, opts.log), clock, onFaultEvent) : undefined;
+    faultTimeline = faults.length > 0 ? startFaultTimeline(faults, faultContext(stack, opts.log, (message) => onFaultEvent({ t: clock(), kind: 'note', message })), clock, onFaultEvent) : undefined;
 
     // The exchange never appeared after the first 2xx: nothing can be reconciled, so stop and say why.
     let tapFailure: unknown;

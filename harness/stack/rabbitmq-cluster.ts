@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { startOwnedProcess } from '../lifecycle/owned-process.ts';
+import { isHarnessConnection } from '../probe/management-api.ts';
 import { freePort } from './free-port.ts';
 import { BrokerStartError, rabbitmqInstalled, RABBITMQ_SBIN, startRabbitNode, type StartedRabbitNode } from './rabbitmq-node.ts';
 import type { ClusterNode } from './stack.ts';
@@ -28,7 +29,7 @@ export interface StartedRabbitCluster {
   startNode(name: string): Promise<void>;
   /** SIGKILL to the member's process group (its beam.smp and children, all ours), as a crash would. */
   killNode(name: string): Promise<void>;
-  /** Client connections per member, from the management API's connection list (field `node`). */
+  /** The target's connections per member (the harness's own left out), from the management API's list (field `node`). */
   connectionsPerNode(): Promise<Map<string, number>>;
   /** Erlang node names of the running members, as one of them sees its cluster. */
   runningNodes(): Promise<string[]>;
@@ -115,9 +116,14 @@ export async function startRabbitCluster(opts: RabbitClusterOptions): Promise<St
     killNode: (name) => member(name).halt('kill'),
     startNode: (name) => member(name).resume(),
     connectionsPerNode: async () => {
-      const list = await managementGet<Array<{ node: string }>>(cluster, '/api/connections?columns=node');
+      const list = await managementGet<Array<{ node: string; client_properties?: { connection_name?: string } }>>(
+        cluster,
+        '/api/connections?columns=node,client_properties.connection_name',
+      );
       const counts = new Map<string, number>(names.map((n) => [n, 0]));
-      for (const c of list) counts.set(c.node, (counts.get(c.node) ?? 0) + 1);
+      for (const c of list) {
+        if (!isHarnessConnection({ connectionName: c.client_properties?.connection_name })) counts.set(c.node, (counts.get(c.node) ?? 0) + 1);
+      }
       return counts;
     },
     runningNodes: async () => {

@@ -95,7 +95,7 @@ export interface ClusterControl {
   stopNode(name: string): Promise<void>;
   startNode(name: string): Promise<void>;
   killNode(name: string): Promise<void>;
-  /** Client connections per node name, from the management API. */
+  /** The target's connections per node name (the harness's own left out), from the management API. */
   connectionsPerNode(): Promise<Map<string, number>>;
 }
 

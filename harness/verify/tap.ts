@@ -30,6 +30,11 @@ const LATE_BIND_MARGIN_MS = 1_000;
 
 export interface VerificationTapOptions {
   amqpUrl: string;
+  /**
+   * Every node of a cluster (first = amqpUrl). Durable mode then declares a quorum queue, which outlives
+   * any one node, and reconnects to the next node when its own goes away.
+   */
+  amqpUrls?: string[];
   exchange: string;
   /** Binding key; '#' takes everything on a topic exchange (ignored by fanout). */
   routingKey?: string;
@@ -141,8 +146,11 @@ export async function startVerificationTap(opts: VerificationTapOptions): Promis
     channel.once('close', () => channelsClosed++);
   };
 
+  const urls = opts.amqpUrls && opts.amqpUrls.length > 0 ? opts.amqpUrls : [opts.amqpUrl];
+  let urlIndex = 0;
+  const replicated = durable && urls.length > 1;
   const subscribe = async (given?: ChannelModel): Promise<Subscription> => {
-    const model = given ?? (await connect(opts.amqpUrl, connectionName));
+    const model = given ?? (await connect(urls[urlIndex % urls.length] as string, connectionName));
     try {
       const channel = await openChannelChecking(model, opts.exchange, track);
       channel.on('error', () => {
@@ -152,7 +160,13 @@ export async function startVerificationTap(opts: VerificationTapOptions): Promis
       // harness leaves nothing behind. Durable: it outlives the connection and the node, and expires
       // on its own if the harness never comes back for it.
       const declared = durable
-        ? await channel.assertQueue(queue, { durable: true, autoDelete: false, exclusive: false, expires: DURABLE_QUEUE_EXPIRES_MS })
+        ? await channel.assertQueue(queue, {
+            durable: true,
+            autoDelete: false,
+            exclusive: false,
+            expires: DURABLE_QUEUE_EXPIRES_MS,
+            arguments: replicated ? { 'x-queue-type': 'quorum' } : {},
+          })
         : await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
       queue = declared.queue;
       await channel.bindQueue(queue, opts.exchange, routingKey);
@@ -201,6 +215,8 @@ export async function startVerificationTap(opts: VerificationTapOptions): Promis
         return;
       } catch (err) {
         if (err instanceof VerifyExchangeError) return interrupt(`${reason}; after reconnecting: ${err.message}`);
+        // On a cluster the tap's node may be the one that went: try the next.
+        urlIndex++;
         delay = Math.min(delay * 2, 2_000);
       }
     }
