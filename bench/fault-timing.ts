@@ -56,6 +56,9 @@ export interface FaultTiming {
   endErrorMs: number[];
   /** Per fault: actual length (revert returned minus action returned) over the scheduled length, minus 1. */
   lengthError: number[];
+  /** Per action (injections and reverts), milliseconds: how late it began, and how long it took. */
+  beganLateMs: number[];
+  tookMs: number[];
   /** Faults whose injection or revert failed (the run record says why). */
   failed: number;
   loadAverage: string;
@@ -63,7 +66,7 @@ export interface FaultTiming {
 
 /** Scheduled vs actual times of each fault in a run record (faults matched by faultId). */
 export function faultTimesOf(record: RunRecord): Omit<FaultTiming, 'path' | 'loadAverage'> {
-  const out = { startErrorMs: [] as number[], endErrorMs: [] as number[], lengthError: [] as number[], failed: 0 };
+  const out = { startErrorMs: [] as number[], endErrorMs: [] as number[], lengthError: [] as number[], beganLateMs: [] as number[], tookMs: [] as number[], failed: 0 };
   const byId = new Map<number, { start?: RunRecord['events'][number]; end?: RunRecord['events'][number] }>();
   for (const e of record.events) {
     if (e.faultId === undefined || (e.kind !== 'fault-start' && e.kind !== 'fault-end')) continue;
@@ -75,6 +78,11 @@ export function faultTimesOf(record: RunRecord): Omit<FaultTiming, 'path' | 'loa
     if (!start || start.error || !end || end.scheduledSec === undefined || start.scheduledSec === undefined) {
       out.failed++;
       continue;
+    }
+    for (const e of [start, end]) {
+      if (e.actionStartSec === undefined || e.actionEndSec === undefined || e.scheduledSec === undefined) continue;
+      out.beganLateMs.push((e.actionStartSec - e.scheduledSec) * 1000);
+      out.tookMs.push((e.actionEndSec - e.actionStartSec) * 1000);
     }
     const inForce = start.actionEndSec ?? start.t;
     const over = end.actionEndSec ?? end.t;
@@ -120,6 +128,9 @@ export function faultTimingLines(results: FaultTiming[], peakRps: number): strin
     lines.push(
       `| ${r.path === 'channel' ? 'control node (new)' : 'rabbitmqctl (old)'} | ${n} of ${n + r.failed} | ${fmtMs(median(r.startErrorMs))} | ${fmtMs(worst(r.startErrorMs))} | ${fmtMs(median(r.endErrorMs))} | ${fmtMs(worst(r.endErrorMs))} | ${fmtPct(median(r.lengthError))} | ${fmtPct(worst(r.lengthError))} | ${r.loadAverage} |`,
     );
+  }
+  for (const r of results) {
+    lines.push(`${r.path}: actions began late by median ${fmtMs(median(r.beganLateMs))} (worst ${fmtMs(worst(r.beganLateMs))}) and took median ${fmtMs(median(r.tookMs))} (worst ${fmtMs(worst(r.tookMs))})`);
   }
   lines.push('start error: the action returned (fault in force) minus its scheduled time; end error: the revert returned minus the scheduled end. Goal: start within 250 ms, length within 10%.');
   return lines;
