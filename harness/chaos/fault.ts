@@ -8,8 +8,9 @@ export interface FaultContext {
   /**
    * Evaluates an Erlang expression on a broker node (undefined: the first or only node) and resolves with
    * its value as `rabbitmqctl eval` prints it: through the run's control node, or rabbitmqctl where none runs.
+   * With `notBeforeEpochMs` the call is held until then (the timeline sends scheduled actions ahead).
    */
-  erl?: (node: string | undefined, expr: string) => Promise<string>;
+  erl?: (node: string | undefined, expr: string, notBeforeEpochMs?: number) => Promise<string>;
   restartBroker?: (downMs: number) => Promise<void>;
   management?: ManagementClient;
   /** The broker's AMQP listener itself (not the proxy), for faults that act on its acceptors. */

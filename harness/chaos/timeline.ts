@@ -29,6 +29,12 @@ export interface FaultTimelineOptions {
 }
 
 const DEFAULT_REVERT_GRACE_MS = 30_000;
+/**
+ * Faults that only evaluate Erlang on the broker (alarms) are handed to the control node this long before
+ * their time, to be held there until it: a harness event loop busy with the load (hundreds of ms late under
+ * full load here) then does not make them late.
+ */
+const SEND_AHEAD_SEC = 1;
 
 /**
  * Injects and reverts faults at their times on the run's clock, recording each action's start, end and error.
@@ -51,6 +57,17 @@ export function startFaultTimeline(
   let giveUpAtMs = Number.POSITIVE_INFINITY;
   const sleepers = new Set<() => void>();
   const round = (sec: number) => Math.round(sec * 1000) / 1000;
+  const epochMsOf = (sec: number) => Date.now() + (sec - clock()) * 1000;
+  const sentAhead = (item: ScheduledFault) => ctx.erl !== undefined && item.fault.needs.length > 0 && item.fault.needs.every((n) => n === 'erl');
+  // Per fault: until when its next Erlang call is held (0: at once), read by its context's erl at call time.
+  const holds = new Map<ScheduledFault, { untilMs: number }>();
+  const contextFor = (item: ScheduledFault): FaultContext => {
+    const erl = ctx.erl;
+    if (!erl || !sentAhead(item)) return ctx;
+    const hold = { untilMs: 0 };
+    holds.set(item, hold);
+    return { ...ctx, erl: (node, expr) => erl(node, expr, hold.untilMs) };
+  };
 
   const later = (sec: number, fn: () => void) => {
     const timer = setTimeout(() => {
@@ -72,10 +89,14 @@ export function startFaultTimeline(
       sleepers.add(wake);
     });
 
-  const revertUntilDone = async (item: ScheduledFault, id: number, entry: { revert: Revert; release: () => Promise<void> }) => {
+  const revertUntilDone = async (item: ScheduledFault, id: number, entry: { revert: Revert; release: () => Promise<void> }, heldUntilSec?: number) => {
     const scheduledSec = item.forSec !== undefined && !stopped ? round(item.atSec + item.forSec) : undefined;
+    const hold = holds.get(item);
     for (let attempt = 1; ; attempt++) {
-      const startSec = clock();
+      // A revert sent ahead begins when the control node lets it go; a retry goes at once.
+      const held = attempt === 1 && heldUntilSec !== undefined && hold !== undefined;
+      if (hold) hold.untilMs = held ? epochMsOf(heldUntilSec) : 0;
+      const startSec = held ? Math.max(clock(), heldUntilSec) : clock();
       try {
         await entry.revert();
         const endSec = clock();
@@ -119,24 +140,28 @@ export function startFaultTimeline(
     }
   };
 
-  const end = (item: ScheduledFault, id: number): Promise<void> => {
+  const end = (item: ScheduledFault, id: number, heldUntilSec?: number): Promise<void> => {
     const entry = active.get(item);
     if (!entry) return Promise.resolve();
     active.delete(item);
-    const done = revertUntilDone(item, id, entry).finally(() => reverting.delete(done));
+    const done = revertUntilDone(item, id, entry, heldUntilSec).finally(() => reverting.delete(done));
     reverting.add(done);
     return done;
   };
 
   faults.forEach((item, index) => {
     const id = item.id ?? index;
-    later(item.atSec, () => {
+    const faultCtx = contextFor(item);
+    const ahead = holds.has(item) ? SEND_AHEAD_SEC : 0;
+    later(item.atSec - ahead, () => {
       if (stopped) return;
-      const startSec = clock();
+      const hold = holds.get(item);
+      if (hold) hold.untilMs = epochMsOf(item.atSec);
+      const startSec = hold ? Math.max(clock(), item.atSec) : clock();
       const scheduledSec = round(item.atSec);
       ctx.log(`fault: ${item.fault.description}`);
       const injected = item.fault
-        .inject(ctx)
+        .inject(faultCtx)
         .then(async (revert: Revert) => {
           const endSec = clock();
           const release = registerCleanup({ name: `revert ${item.fault.kind}`, run: revert });
@@ -152,7 +177,10 @@ export function startFaultTimeline(
             actionEndSec: round(endSec),
           });
           if (stopped || item.forSec === undefined) await end(item, id);
-          else later(item.atSec + item.forSec, () => void end(item, id));
+          else {
+            const endSec = item.atSec + item.forSec;
+            later(endSec - ahead, () => void end(item, id, ahead > 0 ? endSec : undefined));
+          }
         })
         .catch((err: Error) => {
           const endSec = clock();

@@ -71,7 +71,7 @@ export interface StartedRabbitNode {
    * Evaluates an Erlang expression on a node (undefined: this one) through the run's control node, kept
    * running beside the broker; falls back to `rabbitmqctl eval` if that node could not start.
    */
-  erl(node: string | undefined, expr: string): Promise<string>;
+  erl(node: string | undefined, expr: string, notBeforeEpochMs?: number): Promise<string>;
   stop(): Promise<void>;
 }
 

@@ -164,5 +164,37 @@ describe('fault timeline', () => {
     // Still registered: the cleanup at exit tries once more.
     expect(pendingCleanups()).toContain('revert stuck');
   });
+
+  it('sends an Erlang-only fault to the control node a second ahead, held until its time, and its revert too', async () => {
+    const calls: Array<{ expr: string; calledAt: number; notBefore: number }> = [];
+    const erl = async (_node: string | undefined, expr: string, notBefore = 0) => {
+      calls.push({ expr, calledAt: Date.now(), notBefore });
+      await sleep(Math.max(0, notBefore - Date.now()));
+      return 'ok';
+    };
+    const alarm: Fault = {
+      kind: 'alarm',
+      description: 'alarm fault',
+      needs: ['erl'],
+      inject: async (c) => {
+        await c.erl!(undefined, 'raise');
+        return once(async () => {
+          await c.erl!(undefined, 'clear');
+        });
+      },
+    };
+    const zero = Date.now();
+    const events: TimelineEvent[] = [];
+    const timeline = startFaultTimeline([{ atSec: 1.2, forSec: 0.3, fault: alarm }], { log: () => {}, erl }, clockFrom(zero), (e) => events.push(e));
+    await sleep(1_700);
+    expect(calls.map((c) => c.expr)).toEqual(['raise', 'clear']);
+    // Sent ~1 s ahead, held until 1.2 s and 1.5 s on the run clock.
+    expect(calls[0]!.notBefore - zero).toBeCloseTo(1_200, -2);
+    expect(calls[0]!.calledAt - zero).toBeLessThan(1_000);
+    expect(calls[1]!.notBefore - zero).toBeCloseTo(1_500, -2);
+    expect(kinds(events)).toEqual(['fault-start alarm fault', 'fault-end alarm fault']);
+    expect(events[0]!.actionStartSec).toBeGreaterThanOrEqual(1.2);
+    await timeline.stop();
+  });
 });
 

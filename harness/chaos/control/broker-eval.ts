@@ -1,11 +1,19 @@
 import type { ControlChannel } from './control-channel.ts';
 
-export type BrokerEval = (node: string | undefined, expr: string) => Promise<string>;
+/**
+ * Evaluates an Erlang expression on a broker node (undefined: the default one), no earlier than
+ * `notBeforeEpochMs` when given (a scheduled action sent ahead of its time).
+ */
+export type BrokerEval = (node: string | undefined, expr: string, notBeforeEpochMs?: number) => Promise<string>;
 
-/** `rabbitmqctl eval` as a BrokerEval: the old path, one Erlang VM boot per call. */
+/** `rabbitmqctl eval` as a BrokerEval: the old path, one Erlang VM boot per call; a held call waits here. */
 export function evalThroughCtl(ctl: (args: string[]) => Promise<string>): BrokerEval {
-  // rabbitmqctl takes the last -n it is given, so a node other than the default one can be named.
-  return async (node, expr) => (await ctl([...(node ? ['-n', node] : []), 'eval', expr])).trim();
+  return async (node, expr, notBeforeEpochMs = 0) => {
+    const wait = notBeforeEpochMs - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    // rabbitmqctl takes the last -n it is given, so a node other than the default one can be named.
+    return (await ctl([...(node ? ['-n', node] : []), 'eval', expr])).trim();
+  };
 }
 
 /**
@@ -16,9 +24,9 @@ export function brokerEval(channel: ControlChannel, defaultNode: string, ctl: (a
   const fallback = evalThroughCtl(ctl);
   let failed = false;
   channel.ready.catch(() => (failed = true));
-  return async (node, expr) => {
-    if (failed || !channel.alive()) return fallback(node, expr);
-    return (await channel.eval(node ?? defaultNode, expr)).trim();
+  return async (node, expr, notBeforeEpochMs) => {
+    if (failed || !channel.alive()) return fallback(node, expr, notBeforeEpochMs);
+    return (await channel.eval(node ?? defaultNode, expr, { atEpochMs: notBeforeEpochMs })).trim();
   };
 }
 

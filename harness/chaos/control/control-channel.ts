@@ -25,8 +25,11 @@ export interface ControlChannel {
   nodeName: string;
   /** Resolves once the loop reads requests (requests sent earlier wait in the pipe); rejects if it never does. */
   ready: Promise<void>;
-  /** Evaluates an Erlang expression on `node` and resolves with its value as rabbitmqctl eval prints it. */
-  eval(node: string, expr: string, timeoutMs?: number): Promise<string>;
+  /**
+   * Evaluates an Erlang expression on `node` and resolves with its value as rabbitmqctl eval prints it;
+   * with `atEpochMs`, the control node holds it until then (a scheduled action sent ahead of time).
+   */
+  eval(node: string, expr: string, opts?: { timeoutMs?: number; atEpochMs?: number }): Promise<string>;
   /** False once the control node has exited (the caller may fall back to rabbitmqctl). */
   alive(): boolean;
   stop(): Promise<void>;
@@ -104,16 +107,17 @@ export function startControlChannel(opts: ControlChannelOptions): ControlChannel
     nodeName,
     ready,
     alive: () => !proc.hasExited(),
-    eval: (node, expr, timeoutMs = DEFAULT_TIMEOUT_MS) =>
+    eval: (node, expr, { timeoutMs = DEFAULT_TIMEOUT_MS, atEpochMs = 0 } = {}) =>
       new Promise<string>((resolve, reject) => {
         if (proc.hasExited() || !proc.stdin) return reject(new ControlError('the control node is not running'));
         const id = String(nextId++);
+        const waitMs = timeoutMs + REPLY_SLACK_MS + Math.max(0, atEpochMs - Date.now());
         const timer = setTimeout(() => {
           pending.delete(id);
-          reject(new ControlError(`no answer from the control node within ${timeoutMs + REPLY_SLACK_MS} ms`));
-        }, timeoutMs + REPLY_SLACK_MS);
+          reject(new ControlError(`no answer from the control node within ${waitMs} ms`));
+        }, waitMs);
         pending.set(id, { resolve, reject, timer });
-        proc.stdin.write(`${id} ${node} ${Math.max(1, Math.round(timeoutMs))} ${oneExpression(expr)}\n`);
+        proc.stdin.write(`${id} ${node} ${Math.max(1, Math.round(timeoutMs))} ${Math.max(0, Math.round(atEpochMs))} ${oneExpression(expr)}\n`);
       }),
     stop: () => proc.stop(),
   };
