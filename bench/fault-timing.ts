@@ -59,14 +59,15 @@ export interface FaultTiming {
   /** Per action (injections and reverts), milliseconds: how late it began, and how long it took. */
   beganLateMs: number[];
   tookMs: number[];
-  /** Faults whose injection or revert failed (the run record says why). */
+  /** Faults whose injection or revert failed, or ended after the load; the first few reasons. */
   failed: number;
+  why: string[];
   loadAverage: string;
 }
 
 /** Scheduled vs actual times of each fault in a run record (faults matched by faultId). */
 export function faultTimesOf(record: RunRecord): Omit<FaultTiming, 'path' | 'loadAverage'> {
-  const out = { startErrorMs: [] as number[], endErrorMs: [] as number[], lengthError: [] as number[], beganLateMs: [] as number[], tookMs: [] as number[], failed: 0 };
+  const out = { startErrorMs: [] as number[], endErrorMs: [] as number[], lengthError: [] as number[], beganLateMs: [] as number[], tookMs: [] as number[], failed: 0, why: [] as string[] };
   const byId = new Map<number, { start?: RunRecord['events'][number]; end?: RunRecord['events'][number] }>();
   for (const e of record.events) {
     if (e.faultId === undefined || (e.kind !== 'fault-start' && e.kind !== 'fault-end')) continue;
@@ -77,6 +78,8 @@ export function faultTimesOf(record: RunRecord): Omit<FaultTiming, 'path' | 'loa
   for (const { start, end } of byId.values()) {
     if (!start || start.error || !end || end.scheduledSec === undefined || start.scheduledSec === undefined) {
       out.failed++;
+      const why = start?.error ?? (end ? 'reverted only when the load ended' : 'never reverted');
+      if (out.why.length < 3 && !out.why.includes(why)) out.why.push(why);
       continue;
     }
     for (const e of [start, end]) {
@@ -130,6 +133,7 @@ export function faultTimingLines(results: FaultTiming[], peakRps: number): strin
     );
   }
   for (const r of results) {
+    if (r.why.length > 0) lines.push(`${r.path}: ${r.failed} faults not timed: ${r.why.join('; ')}`);
     lines.push(`${r.path}: actions began late by median ${fmtMs(median(r.beganLateMs))} (worst ${fmtMs(worst(r.beganLateMs))}) and took median ${fmtMs(median(r.tookMs))} (worst ${fmtMs(worst(r.tookMs))})`);
   }
   lines.push('start error: the action returned (fault in force) minus its scheduled time; end error: the revert returned minus the scheduled end. Goal: start within 250 ms, length within 10%.');

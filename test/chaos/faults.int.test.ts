@@ -63,6 +63,9 @@ describe('control channel', () => {
     await expect(node.erl('rushgate-nosuchnode@localhost', 'ok.')).rejects.toThrow(/nodedown/);
     // Several at once, each answered to its own request.
     expect(await Promise.all([1, 2, 3].map((n) => node.erl(undefined, `${n} * 10.`)))).toEqual(['10', '20', '30']);
+    // Sent ahead, held on the broker until its time.
+    const at = Date.now() + 600;
+    expect(Number(await node.erl(undefined, 'erlang:system_time(millisecond).', at))).toBeGreaterThanOrEqual(at);
   });
 });
 

@@ -27,7 +27,7 @@ export interface ControlChannel {
   ready: Promise<void>;
   /**
    * Evaluates an Erlang expression on `node` and resolves with its value as rabbitmqctl eval prints it;
-   * with `atEpochMs`, the control node holds it until then (a scheduled action sent ahead of time).
+   * with `atEpochMs`, it is held on the broker node until then (a scheduled action sent ahead of time).
    */
   eval(node: string, expr: string, opts?: { timeoutMs?: number; atEpochMs?: number }): Promise<string>;
   /** False once the control node has exited (the caller may fall back to rabbitmqctl). */
@@ -111,16 +111,32 @@ export function startControlChannel(opts: ControlChannelOptions): ControlChannel
       new Promise<string>((resolve, reject) => {
         if (proc.hasExited() || !proc.stdin) return reject(new ControlError('the control node is not running'));
         const id = String(nextId++);
-        const waitMs = timeoutMs + REPLY_SLACK_MS + Math.max(0, atEpochMs - Date.now());
+        const heldMs = Math.max(0, atEpochMs - Date.now());
+        const rpcTimeoutMs = Math.max(1, Math.round(timeoutMs + heldMs));
+        const waitMs = rpcTimeoutMs + REPLY_SLACK_MS;
         const timer = setTimeout(() => {
           pending.delete(id);
           reject(new ControlError(`no answer from the control node within ${waitMs} ms`));
         }, waitMs);
         pending.set(id, { resolve, reject, timer });
-        proc.stdin.write(`${id} ${node} ${Math.max(1, Math.round(timeoutMs))} ${Math.max(0, Math.round(atEpochMs))} ${oneExpression(expr)}\n`);
+        const line = heldMs > 0 ? heldUntil(atEpochMs, expr) : oneExpression(expr);
+        proc.stdin.write(`${id} ${node} ${rpcTimeoutMs} ${line}\n`);
       }),
     stop: () => proc.stop(),
   };
+}
+
+/**
+ * The expression, held on the broker node until `atEpochMs` by a process at high priority: the request
+ * crosses the distribution link ahead of time, and at the moment itself only the broker's own scheduler
+ * stands between the timeline and the action (under full load its run queue is long; high priority skips it).
+ */
+export function heldUntil(atEpochMs: number, expr: string): string {
+  const body = oneExpression(expr).replace(/\.$/, '');
+  return oneExpression(
+    `process_flag(priority, high), RushgateHoldMs = ${Math.round(atEpochMs)} - erlang:system_time(millisecond), ` +
+      `if RushgateHoldMs > 0 -> timer:sleep(RushgateHoldMs); true -> ok end, ${body}`,
+  );
 }
 
 /** One line, ending in the full stop erl_parse wants. */
