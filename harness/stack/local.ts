@@ -72,7 +72,7 @@ function clusterNode(m: StartedRabbitNode): ClusterNode {
   return { name: m.nodeName, amqpUrl: m.amqpUrl, managementUrl: m.managementUrl, prometheusUrl: m.prometheusUrl, pid: m.pid() };
 }
 
-function clusterControl(cluster: StartedRabbitCluster): ClusterControl {
+export function clusterControl(cluster: StartedRabbitCluster): ClusterControl {
   return {
     // A getter: a restarted member has a new PID.
     get nodes() {

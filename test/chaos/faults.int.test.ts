@@ -1,5 +1,6 @@
 import amqp, { type ChannelModel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evalThroughCtl } from '../../harness/chaos/control/broker-eval.ts';
 import type { FaultContext } from '../../harness/chaos/fault.ts';
 import { brokerRestart } from '../../harness/chaos/faults/broker-restart.ts';
 import { connectionSqueeze } from '../../harness/chaos/faults/connection-squeeze.ts';
@@ -53,7 +54,8 @@ function tryConnect(ms: number): Promise<'connected' | 'no answer'> {
   ]);
 }
 
-const alarms = async () => (await node.ctl(['eval', 'rabbit_alarm:get_alarms().'])).trim();
+// Through the control node: a rabbitmqctl per check would cost an Erlang VM boot (seconds under load).
+const alarms = () => node.erl(undefined, 'rabbit_alarm:get_alarms().');
 
 describe('control channel', () => {
   it('evaluates on the broker node through the long-lived control node, and reports an error as an error', async () => {
@@ -63,6 +65,8 @@ describe('control channel', () => {
     await expect(node.erl('rushgate-nosuchnode@localhost', 'ok.')).rejects.toThrow(/nodedown/);
     // Several at once, each answered to its own request.
     expect(await Promise.all([1, 2, 3].map((n) => node.erl(undefined, `${n} * 10.`)))).toEqual(['10', '20', '30']);
+    // The old path (the benchmark's baseline and the fallback) gives the same answers.
+    expect(await evalThroughCtl(node.ctl)(undefined, 'lists:sum([1, 2, 3]).')).toBe('6');
     // Sent ahead, held on the broker until its time.
     const at = Date.now() + 600;
     expect(Number(await node.erl(undefined, 'erlang:system_time(millisecond).', at))).toBeGreaterThanOrEqual(at);
@@ -76,7 +80,7 @@ describe('broker faults', () => {
     await revert();
     await revert();
     expect(await alarms()).toBe('[]');
-    expect((await node.ctl(['eval', 'vm_memory_monitor:get_vm_memory_high_watermark().'])).trim()).toBe('0.4');
+    expect(await node.erl(undefined, 'vm_memory_monitor:get_vm_memory_high_watermark().')).toBe('0.4');
   });
 
   it('disk alarm: raised at once and cleared at once by the revert, limit restored', async () => {
@@ -88,7 +92,7 @@ describe('broker faults', () => {
     // The management API reports node state on its statistics interval (1 s here), so it follows shortly.
     const diskAlarmShown = async () => ((await (await management(node, '/api/nodes')).json()) as Array<{ disk_free_alarm: boolean }>)[0]!.disk_free_alarm;
     expect(await waitFor(diskAlarmShown, (v) => v === false, 3_000, 100)).toBe(false);
-    expect((await node.ctl(['eval', 'rabbit_disk_monitor:get_disk_free_limit().'])).trim()).toBe('10000000');
+    expect(await node.erl(undefined, 'rabbit_disk_monitor:get_disk_free_limit().')).toBe('10000000');
   });
 
   it('connection squeeze to 0: new connections get no answer, open ones work, management still answers; the revert lets them in', async () => {
@@ -104,7 +108,7 @@ describe('broker faults', () => {
     }
     expect(await tryConnect(3_000)).toBe('connected');
     const port = brokerAddress(node.amqpUrl).port;
-    const max = (await node.ctl(['eval', `[{max, ranch:get_max_connections(R)} || R = {acceptor, _, ${port}} <- maps:keys(ranch:info())].`])).trim();
+    const max = await node.erl(undefined, `[{max, ranch:get_max_connections(R)} || R = {acceptor, _, ${port}} <- maps:keys(ranch:info())].`);
     expect(max).toBe('[{max,200}]');
   });
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaultContext } from '../../harness/chaos/fault.ts';
 import { partition } from '../../harness/chaos/faults/partition.ts';
+import { clusterControl } from '../../harness/stack/local.ts';
 import { startRabbitCluster, type StartedRabbitCluster } from '../../harness/stack/rabbitmq-cluster.ts';
 import { waitFor } from '../helpers/broker-view.ts';
 
@@ -13,15 +14,7 @@ let ctx: FaultContext;
 beforeAll(async () => {
   cluster = await startRabbitCluster({ nodes: 3 });
   ctx = {
-    cluster: {
-      get nodes() {
-        return cluster.nodes();
-      },
-      stopNode: cluster.stopNode,
-      startNode: cluster.startNode,
-      killNode: cluster.killNode,
-      connectionsPerNode: cluster.connectionsPerNode,
-    },
+    cluster: clusterControl(cluster),
     erl: cluster.members[0]!.erl,
     log: () => {},
   };
