@@ -78,6 +78,8 @@ export function faultTimesOf(record: RunRecord): Omit<FaultTiming, 'path' | 'loa
   for (const { start, end } of byId.values()) {
     if (!start || start.error || !end || end.scheduledSec === undefined || start.scheduledSec === undefined) {
       out.failed++;
+      // A failed injection still says how long the action took to fail.
+      if (start?.actionStartSec !== undefined && start.actionEndSec !== undefined) out.tookMs.push((start.actionEndSec - start.actionStartSec) * 1000);
       const why = start?.error ?? (end ? 'reverted only when the load ended' : 'never reverted');
       if (out.why.length < 3 && !out.why.includes(why)) out.why.push(why);
       continue;
