@@ -143,7 +143,7 @@ export function validateRunPlan(schedule: Schedule, kind: StackKind, opts: { ext
   for (const f of schedule.faults) {
     const fault = buildFault(f.spec, f.forSec);
     for (const need of fault.needs) {
-      if (!offered.has(need)) problems.push(`${fault.kind} at ${schedule.clockAt(f.atSec)} needs ${need}, which the ${kind} stack does not offer`);
+      if (!offered.has(need)) problems.push(`${fault.kind} at ${schedule.clockAt(f.atSec)} needs ${need === 'erl' ? 'erl (Erlang access to the broker: rabbitmqctl or its cookie)' : need}, which the ${kind} stack does not offer`);
     }
   }
   if (problems.length > 0) throw new UsageError(`This scenario's faults cannot run on the ${kind} stack: ${problems.join('; ')}. ${offered.has('cluster') || kind !== 'local' ? 'Use --stack local, or a scenario without them.' : 'Node faults need a cluster: add --broker-nodes 3.'}`);
