@@ -5,19 +5,21 @@
 // only when a median misses its goal by more than that band. The load average is printed beside it.
 //   --rounds N (default 3)   --section driver,accuracy,memory,publisher (default all)
 //   BENCH_QUICK=1: arrival accuracy for 10 s instead of 30 s, 2 s driver trials (for iteration)
-// The chaos proxy's cost has its own section (--section proxy [--amqp]), outside the table.
+// The chaos proxy's cost has its own section (--section proxy [--amqp]), outside the table, and so has fault
+// timing (--section faults: scheduled vs actual start and end of 20 faults, rabbitmqctl vs the control node).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { arrivalAccuracy, describeAccuracy, type AccuracyResult } from './arrival-accuracy.ts';
 import { HELD_DROPPED_PCT, runDriverBench, type BenchResult } from './driver-bench.ts';
 import { DEFAULT_IN_FLIGHT_LIMIT } from '../harness/load/driver.ts';
+import { faultTimingLines, runFaultTimingBench } from './fault-timing.ts';
 import { AMQP_LINES_TITLE, proxyBenchLines, runAmqpProxyBench, runProxyBench } from './proxy-bench.ts';
 import { runPublisherBench, IN_FLIGHT, type PublisherRound } from './publisher-bench.ts';
 import { startTrivialServer } from './trivial-target.ts';
 import { BUDGET_MB, ledgerMemory, type LedgerMemory } from './verify-memory.ts';
 
-const SECTIONS = ['driver', 'accuracy', 'memory', 'publisher', 'proxy'] as const;
+const SECTIONS = ['driver', 'accuracy', 'memory', 'publisher', 'proxy', 'faults'] as const;
 const { values } = parseArgs({
   options: {
     rounds: { type: 'string', default: '3' },
@@ -195,6 +197,10 @@ if (sections.has('proxy')) {
   console.log('');
   for (const line of proxyBenchLines(await runProxyBench())) console.log(line);
   if (values.amqp) for (const line of proxyBenchLines(await runAmqpProxyBench(), AMQP_LINES_TITLE)) console.log(line);
+}
+if (sections.has('faults')) {
+  console.log('');
+  for (const line of faultTimingLines(await runFaultTimingBench(), 400)) console.log(line);
 }
 process.exitCode = failed > 0 ? 1 : 0;
 

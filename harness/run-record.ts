@@ -139,6 +139,20 @@ export interface TimelineEvent {
   t: number;
   kind: 'phase' | 'fault-start' | 'fault-end' | 'abort' | 'note';
   message: string;
+  /**
+   * Fault actions only (an injection, a revert, a failed revert attempt). Which of the scenario's faults
+   * (its index in the chaos list): pairs a fault's start, end and notes even when descriptions repeat.
+   */
+  faultId?: number;
+  /** When the timeline meant the action to start (s since load start); absent for a one-off fault's end. */
+  scheduledSec?: number;
+  /** When the action began and returned (s since load start): a fault-start's t is its start, a fault-end's its end. */
+  actionStartSec?: number;
+  actionEndSec?: number;
+  /** Why the action failed. */
+  error?: string;
+  /** Reverts: which attempt this was (a failed revert is tried again until the run ends). */
+  attempt?: number;
 }
 
 export interface RuleResult {

@@ -21,6 +21,8 @@ export const chaosSpecSchema = z.discriminatedUnion('fault', [
   z.strictObject({ fault: z.literal('node-stop'), ...at, node: nodeSelector.optional() }),
   z.strictObject({ fault: z.literal('node-kill'), ...at, node: nodeSelector.optional() }),
   z.strictObject({ fault: z.literal('node-start'), ...at, node: nodeSelector.optional() }),
+  // The node cut off (default: the busiest) and the nodes it is cut off from (default: all the others).
+  z.strictObject({ fault: z.literal('partition'), ...at, node: nodeSelector.optional(), from: z.array(nodeSelector).min(1).optional() }),
   z.strictObject({
     fault: z.literal('network'),
     ...at,
@@ -36,7 +38,7 @@ export const chaosSpecSchema = z.discriminatedUnion('fault', [
 ]);
 
 export type ChaosSpec = z.output<typeof chaosSpecSchema>;
-export const FAULT_KINDS = ['kill-connections', 'broker-restart', 'memory-alarm', 'disk-alarm', 'connection-squeeze', 'network', 'node-stop', 'node-kill', 'node-start'] as const;
+export const FAULT_KINDS = ['kill-connections', 'broker-restart', 'memory-alarm', 'disk-alarm', 'connection-squeeze', 'network', 'node-stop', 'node-kill', 'node-start', 'partition'] as const;
 
 /** A fault as the scenario resolved it: when (scenario minutes since clockStart) and for how long (wall s). */
 export interface ScenarioFault {
@@ -54,7 +56,7 @@ export function chaosRuleProblems(chaos: unknown): string[] {
   chaos.forEach((c: Record<string, unknown>, i) => {
     if (typeof c !== 'object' || c === null) return;
     const label = `chaos[${i}] (${String(c.fault)} at ${String(c.at)})`;
-    const lasting = ['memory-alarm', 'disk-alarm', 'connection-squeeze', 'network'];
+    const lasting = ['memory-alarm', 'disk-alarm', 'connection-squeeze', 'network', 'partition'];
     if (lasting.includes(String(c.fault)) && c.for === undefined) problems.push(`${label}: needs "for", e.g. for: '8s'`);
     if (c.fault === 'network') {
       const needs: Record<string, string> = { latency: 'latencyMs', bandwidth: 'kbPerSec', 'slow-close': 'delayMs' };

@@ -7,6 +7,7 @@ import { killConnections } from './faults/kill-connections.ts';
 import { memoryAlarm } from './faults/memory-alarm.ts';
 import { networkFault } from './faults/network.ts';
 import { nodeFault } from './faults/node.ts';
+import { partition } from './faults/partition.ts';
 
 /** The fault a scenario's chaos entry names; `forSec` is its resolved `for`, in wall seconds. */
 export function buildFault(spec: ChaosSpec, forSec?: number): Fault {
@@ -25,6 +26,8 @@ export function buildFault(spec: ChaosSpec, forSec?: number): Fault {
       return nodeFault({ action: spec.fault === 'node-stop' ? 'stop' : 'kill', node: spec.node, comesBack: forSec !== undefined });
     case 'node-start':
       return nodeFault({ action: 'start', node: spec.node });
+    case 'partition':
+      return partition({ node: spec.node, from: spec.from });
     case 'connection-squeeze':
       return connectionSqueeze({ max: spec.max });
     case 'network':

@@ -5,6 +5,12 @@ import type { ClusterControl } from '../stack/stack.ts';
 /** What a fault may touch: the broker (rabbitmqctl, restart), the management API, the proxy on the AMQP path. */
 export interface FaultContext {
   ctl?: (args: string[]) => Promise<string>;
+  /**
+   * Evaluates an Erlang expression on a broker node (undefined: the first or only node) and resolves with
+   * its value as `rabbitmqctl eval` prints it: through the run's control node, or rabbitmqctl where none runs.
+   * With `notBeforeEpochMs` the call is held until then (the timeline sends scheduled actions ahead).
+   */
+  erl?: (node: string | undefined, expr: string, notBeforeEpochMs?: number) => Promise<string>;
   restartBroker?: (downMs: number) => Promise<void>;
   management?: ManagementClient;
   /** The broker's AMQP listener itself (not the proxy), for faults that act on its acceptors. */
@@ -34,10 +40,14 @@ export class FaultError extends Error {
   override name = 'FaultError';
 }
 
-/** Wraps a revert so it runs once, however often it is called. */
+/** Wraps a revert so it runs once it has succeeded, however often it is called; a failed one may be tried again. */
 export function once(revert: Revert): Revert {
   let done: Promise<void> | undefined;
-  return () => (done ??= revert());
+  return () =>
+    (done ??= revert().catch((err: unknown) => {
+      done = undefined;
+      throw err;
+    }));
 }
 
 export function need<K extends keyof FaultContext>(ctx: FaultContext, key: K, fault: string): NonNullable<FaultContext[K]> {

@@ -2,6 +2,7 @@ import type { Schedule } from '../../scenarios/schedule.ts';
 import { createManagementClient } from '../probe/management-api.ts';
 import type { StartedStack } from '../stack/stack.ts';
 import { buildFault } from './build-fault.ts';
+import { evalThroughCtl, faultControlMode } from './control/broker-eval.ts';
 import { FaultError, type FaultContext } from './fault.ts';
 import type { ScheduledFault } from './timeline.ts';
 
@@ -10,6 +11,7 @@ export function faultContext(stack: StartedStack, log: (line: string) => void, n
   return {
     note,
     ctl: stack.brokerCtl,
+    erl: faultEval(stack),
     restartBroker: stack.restartBroker,
     management: createManagementClient({ url: stack.managementUrl, ...stack.managementAuth }),
     amqpAddress: amqpAddressOf(stack.amqpUrl),
@@ -17,6 +19,13 @@ export function faultContext(stack: StartedStack, log: (line: string) => void, n
     cluster: stack.cluster,
     log,
   };
+}
+
+/** The control channel where the stack runs one; rabbitmqctl eval where only that is offered, or when asked for. */
+function faultEval(stack: StartedStack): FaultContext['erl'] {
+  const ctl = stack.brokerCtl ? evalThroughCtl(stack.brokerCtl) : undefined;
+  if (faultControlMode() === 'rabbitmqctl') return ctl;
+  return stack.brokerErl ?? ctl;
 }
 
 function amqpAddressOf(amqpUrl: string): { host: string; port: number } {
@@ -31,12 +40,12 @@ function amqpAddressOf(amqpUrl: string): { host: string; port: number } {
 export function prepareFaults(schedule: Schedule, stack: StartedStack, log: (line: string) => void): ScheduledFault[] {
   const ctx = faultContext(stack, log);
   const problems: string[] = [];
-  const faults = schedule.faults.map((f) => {
+  const faults = schedule.faults.map((f, id) => {
     const fault = buildFault(f.spec, f.forSec);
     for (const need of fault.needs) {
       if (ctx[need] === undefined) problems.push(`${fault.kind} at ${schedule.clockAt(f.atSec)} needs ${need}, which the ${stack.kind} stack does not offer`);
     }
-    return { atSec: f.atSec, ...(f.forSec !== undefined ? { forSec: f.forSec } : {}), fault };
+    return { atSec: f.atSec, ...(f.forSec !== undefined ? { forSec: f.forSec } : {}), fault, id };
   });
   if (problems.length > 0) throw new FaultError(`This scenario's faults cannot run here:\n  - ${problems.join('\n  - ')}\nUse --stack local, or a scenario without them.`);
   return faults;

@@ -114,9 +114,9 @@ type Need = keyof Omit<FaultContext, 'log' | 'note'>;
 
 /** What each stack offers to faults (what harness/stack/*.ts fill in); external gets rabbitmqctl only from a caller. */
 function offers(kind: StackKind, externalCtl: boolean, brokerNodes: number): Set<Need> {
-  if (kind === 'external') return new Set<Need>(['management', 'amqpAddress', ...(externalCtl ? (['ctl'] as const) : [])]);
+  if (kind === 'external') return new Set<Need>(['management', 'amqpAddress', ...(externalCtl ? (['ctl', 'erl'] as const) : [])]);
   const cluster = kind === 'local' && brokerNodes > 1 ? (['cluster'] as const) : [];
-  return new Set<Need>(['ctl', 'restartBroker', 'management', 'amqpAddress', 'proxy', ...cluster]);
+  return new Set<Need>(['ctl', 'erl', 'restartBroker', 'management', 'amqpAddress', 'proxy', ...cluster]);
 }
 
 /**
@@ -150,7 +150,7 @@ export function validateRunPlan(schedule: Schedule, kind: StackKind, opts: { ext
   for (const f of schedule.faults) {
     const fault = buildFault(f.spec, f.forSec);
     for (const need of fault.needs) {
-      if (!offered.has(need)) problems.push(`${fault.kind} at ${schedule.clockAt(f.atSec)} needs ${need}, which the ${kind} stack does not offer`);
+      if (!offered.has(need)) problems.push(`${fault.kind} at ${schedule.clockAt(f.atSec)} needs ${need === 'erl' ? 'erl (Erlang access to the broker: rabbitmqctl or its cookie)' : need}, which the ${kind} stack does not offer`);
     }
   }
   if (problems.length > 0) throw new UsageError(`This scenario's faults cannot run on the ${kind} stack: ${problems.join('; ')}. ${offered.has('cluster') || kind !== 'local' ? 'Use --stack local, or a scenario without them.' : 'Node faults need a cluster: add --broker-nodes 3.'}`);

@@ -10,14 +10,18 @@ export interface FaultWindow {
   end: number;
   /** No fault-end was recorded (injection failed, or the record was cut short): `end` is the load's end. */
   unended?: true;
+  /** The scenario's index of the fault, when the timeline recorded it. */
+  faultId?: number;
+  /** Failed revert attempts and the last one's error: with `unended`, the fault was never reverted. */
+  revertFailures?: { attempts: number; lastError: string };
 }
 
 /** Default seconds after a revert during which answers still count as the fault's, not the service's. */
 export const DEFAULT_GRACE_SEC = 5;
 
 /**
- * Pairs each fault-start with the first later fault-end of the same description (the timeline writes
- * both with the fault's description). A start with no end lasts until the load ended.
+ * Pairs each fault-start with the first later fault-end of the same fault (by faultId when the timeline
+ * recorded one, else by description). A start with no end lasts until the load ended.
  */
 export function faultWindows(events: readonly TimelineEvent[] | undefined, loadEndSec: number): FaultWindow[] {
   if (!events) return [];
@@ -25,13 +29,18 @@ export function faultWindows(events: readonly TimelineEvent[] | undefined, loadE
   const windows: FaultWindow[] = [];
   const open: FaultWindow[] = [];
   for (const e of sorted) {
+    const same = (w: FaultWindow) => (e.faultId !== undefined && w.faultId !== undefined ? w.faultId === e.faultId : w.description === e.message);
     if (e.kind === 'fault-start') {
-      const w: FaultWindow = { description: e.message, start: e.t, end: Number.NaN };
+      const w: FaultWindow = { description: e.message, start: e.t, end: Number.NaN, ...(e.faultId !== undefined ? { faultId: e.faultId } : {}) };
       windows.push(w);
       open.push(w);
     } else if (e.kind === 'fault-end') {
-      const i = open.findIndex((w) => w.description === e.message);
+      const i = open.findIndex(same);
       if (i >= 0) open.splice(i, 1)[0]!.end = e.t;
+    } else if (e.kind === 'note' && e.attempt !== undefined && e.error !== undefined && e.faultId !== undefined) {
+      // A failed revert attempt of a fault still open.
+      const w = open.find(same);
+      if (w) w.revertFailures = { attempts: Math.max(e.attempt, w.revertFailures?.attempts ?? 0), lastError: e.error };
     }
   }
   for (const w of open) {

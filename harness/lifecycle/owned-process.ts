@@ -20,6 +20,8 @@ export interface OwnedProcessOptions {
   onLine?: (line: string) => void;
   /** Scrubs secrets from the output before it is written to the log file or kept (a target may echo AMQP_URL). */
   redact?: (text: string) => string;
+  /** Give the child a stdin pipe (a control loop that reads commands); it ends when the harness does. */
+  stdinPipe?: boolean;
 }
 
 export interface OwnedProcess {
@@ -28,6 +30,8 @@ export interface OwnedProcess {
   /** Resolves with the exit code (or signal name) when the process ends, whoever ended it. */
   exited: Promise<number | string>;
   hasExited(): boolean;
+  /** The child's stdin, when started with `stdinPipe`. */
+  stdin?: NodeJS.WritableStream;
   /** Last lines of output, for error messages. */
   tail(lines?: number): string;
   /** SIGTERM to the process group, SIGKILL after the grace period; then the afterExit undo. Idempotent. */
@@ -44,7 +48,7 @@ export function startOwnedProcess(opts: OwnedProcessOptions): OwnedProcess {
     env: opts.env ?? process.env,
     cwd: opts.cwd,
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [opts.stdinPipe ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start ${opts.name}: ${opts.command} did not spawn`);
@@ -135,6 +139,7 @@ export function startOwnedProcess(opts: OwnedProcessOptions): OwnedProcess {
     pid,
     exited,
     hasExited: () => exitedFlag,
+    ...(child.stdin ? { stdin: child.stdin } : {}),
     tail: (lines = 20) => recent.slice(-lines).join('\n'),
     stop: release,
   };

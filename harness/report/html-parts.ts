@@ -3,6 +3,7 @@
 import { ruleOutcome, type RuleOutcome } from '../gate/rule-mark.ts';
 import type { RunRecord } from '../run-record.ts';
 import { escapeHtml as e } from './escape.ts';
+import { actionTiming } from './fault-action-view.ts';
 import { fmtInt, fmtRate } from './format.ts';
 import type { RenderedChart } from './run-charts.ts';
 import { integrityNumbers, keyNumbers, phaseRows, verdictWord } from './run-view.ts';
@@ -185,8 +186,15 @@ ${rows.join('\n')}
 export function eventsHtml(record: RunRecord): string {
   const events = record.events.filter((ev) => ev.kind !== 'phase');
   if (events.length === 0) return '<p class="muted">No faults, aborts or notes during the run.</p>';
-  const rows = events.map((ev) => `<tr><td class="num">${e(fmtRate(ev.t))} s</td><td>${e(ev.kind)}</td><td>${e(ev.message)}</td></tr>`);
-  return `<table id="events">\n<thead><tr><th class="num">Time</th><th>Kind</th><th>Message</th></tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
+  // Fault actions also show when they were meant to start and how long the action took (scheduled vs actual).
+  const timed = events.some((ev) => ev.actionStartSec !== undefined);
+  const timing = (ev: (typeof events)[number]) => {
+    const t = actionTiming(ev);
+    return timed ? `<td class="num">${e(t.scheduled)}</td><td class="num">${e(t.late)}</td><td class="num">${e(t.took)}</td>` : '';
+  };
+  const rows = events.map((ev) => `<tr><td class="num">${e(fmtRate(ev.t))} s</td><td>${e(ev.kind)}</td><td>${e(ev.message)}</td>${timing(ev)}</tr>`);
+  const timingHead = timed ? '<th class="num">Scheduled</th><th class="num">Late by</th><th class="num">Action took</th>' : '';
+  return `<table id="events">\n<thead><tr><th class="num">Time</th><th>Kind</th><th>Message</th>${timingHead}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
 }
 
 export function environmentHtml(record: RunRecord): string {

@@ -139,6 +139,12 @@ const timelineEvent = z.looseObject({
   t: z.number(),
   kind: z.enum(['phase', 'fault-start', 'fault-end', 'abort', 'note']),
   message: z.string(),
+  faultId: z.number().int().nonnegative().optional().describe("Fault actions: the fault's index in the scenario's chaos list (pairs start, end and notes)."),
+  scheduledSec: z.number().optional().describe('Fault actions: when the timeline meant the action to start (s since load start).'),
+  actionStartSec: z.number().optional().describe("Fault actions: when the action began (a fault-start's t)."),
+  actionEndSec: z.number().optional().describe("Fault actions: when the action returned (a fault-end's t)."),
+  error: z.string().optional().describe('Fault actions: why the action failed.'),
+  attempt: z.number().int().positive().optional().describe('Reverts: which attempt (a failed revert is retried until the run ends).'),
 });
 
 const ruleResult = z

@@ -47,6 +47,7 @@ export async function startLocalStack(req: StackRequest): Promise<StartedStack> 
       targetDescription: target.description,
       secrets,
       brokerCtl: node.ctl,
+      brokerErl: node.erl,
       restartBroker: node.restart,
       nodes: cluster ? cluster.nodes() : [asClusterNode(node)],
       amqpUrls: members.map((m) => m.amqpUrl),
@@ -67,7 +68,7 @@ export async function startLocalStack(req: StackRequest): Promise<StartedStack> 
   }
 }
 
-function clusterControl(cluster: StartedRabbitCluster): ClusterControl {
+export function clusterControl(cluster: StartedRabbitCluster): ClusterControl {
   return {
     // A getter: a restarted member has a new PID.
     get nodes() {

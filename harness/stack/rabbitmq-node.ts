@@ -5,6 +5,8 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { brokerEval, evalThroughCtl } from '../chaos/control/broker-eval.ts';
+import { startControlChannel } from '../chaos/control/control-channel.ts';
 import { registerCleanup } from '../lifecycle/cleanup.ts';
 import { startOwnedProcess, type OwnedProcess } from '../lifecycle/owned-process.ts';
 import { ownDir } from '../lifecycle/run-ledger.ts';
@@ -65,6 +67,11 @@ export interface StartedRabbitNode {
   restart(downMs?: number): Promise<void>;
   /** Runs rabbitmqctl against this node (for faults such as memory alarms). */
   ctl(args: string[]): Promise<string>;
+  /**
+   * Evaluates an Erlang expression on a node (undefined: this one) through the run's control node, kept
+   * running beside the broker; falls back to `rabbitmqctl eval` if that node could not start.
+   */
+  erl(node: string | undefined, expr: string, notBeforeEpochMs?: number): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -196,6 +203,13 @@ export async function startRabbitNode(opts: RabbitNodeOptions = {}): Promise<Sta
     await releaseAll();
     throw err;
   }
+  const ctl = async (args: string[]) => {
+    const { stdout } = await promisify(execFile)(join(RABBITMQ_SBIN, 'rabbitmqctl'), ['-n', nodeName, ...args], { env, timeout: 30_000 });
+    return stdout;
+  };
+  // Started once the broker wrote its cookie (HOME/.erlang.cookie); not awaited: it is up long before a fault.
+  // A cluster's first member runs the one control node of the cluster (it reaches every member by name).
+  const control = !member || member.seeds.length === 0 ? startControlChannel({ epmdPort, cookieHome: dir, label: nodeName }) : undefined;
   const halt = async (how: 'orderly' | 'kill') => {
     const proc = node;
     node = undefined;
@@ -219,6 +233,7 @@ export async function startRabbitNode(opts: RabbitNodeOptions = {}): Promise<Sta
     node = await launch();
   };
   const stop = async () => {
+    await control?.stop();
     await node?.stop();
     node = undefined;
     await releaseAll();
@@ -241,10 +256,8 @@ export async function startRabbitNode(opts: RabbitNodeOptions = {}): Promise<Sta
       await new Promise((r) => setTimeout(r, downMs));
       node = await launch();
     },
-    ctl: async (args) => {
-      const { stdout } = await promisify(execFile)(join(RABBITMQ_SBIN, 'rabbitmqctl'), ['-n', nodeName, ...args], { env, timeout: 30_000 });
-      return stdout;
-    },
+    ctl,
+    erl: control ? brokerEval(control, nodeName, ctl) : evalThroughCtl(ctl),
     stop,
   };
 }

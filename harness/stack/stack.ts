@@ -72,6 +72,8 @@ export interface StartedStack {
   secrets: string[];
   /** rabbitmqctl against the broker, where the provider can offer it. */
   brokerCtl?: (args: string[]) => Promise<string>;
+  /** An Erlang expression evaluated on a broker node through the run's control node (FaultContext.erl). */
+  brokerErl?: (node: string | undefined, expr: string, notBeforeEpochMs?: number) => Promise<string>;
   /** Stops the broker, keeps it down for downMs, starts it again on the same ports, where the provider can. */
   restartBroker?: (downMs: number) => Promise<void>;
   /** Every broker node (one entry for a single node), where the provider knows them. */

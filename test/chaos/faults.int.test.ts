@@ -1,5 +1,6 @@
 import amqp, { type ChannelModel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evalThroughCtl } from '../../harness/chaos/control/broker-eval.ts';
 import type { FaultContext } from '../../harness/chaos/fault.ts';
 import { brokerRestart } from '../../harness/chaos/faults/broker-restart.ts';
 import { connectionSqueeze } from '../../harness/chaos/faults/connection-squeeze.ts';
@@ -22,6 +23,7 @@ beforeAll(async () => {
   node = await startRabbitNode({ connectionMax: 200 });
   ctx = {
     ctl: node.ctl,
+    erl: node.erl,
     restartBroker: node.restart,
     management: createManagementClient({ url: node.managementUrl, ...node.credentials }),
     amqpAddress: brokerAddress(node.amqpUrl),
@@ -52,7 +54,24 @@ function tryConnect(ms: number): Promise<'connected' | 'no answer'> {
   ]);
 }
 
-const alarms = async () => (await node.ctl(['eval', 'rabbit_alarm:get_alarms().'])).trim();
+// Through the control node: a rabbitmqctl per check would cost an Erlang VM boot (seconds under load).
+const alarms = () => node.erl(undefined, 'rabbit_alarm:get_alarms().');
+
+describe('control channel', () => {
+  it('evaluates on the broker node through the long-lived control node, and reports an error as an error', async () => {
+    expect(await node.erl(undefined, 'node().')).toBe(`'${node.nodeName}'`);
+    expect(await node.erl(node.nodeName, 'lists:sum([1, 2,\n 3])')).toBe('6');
+    await expect(node.erl(undefined, '1/0.')).rejects.toThrow(/badarith/);
+    await expect(node.erl('rushgate-nosuchnode@localhost', 'ok.')).rejects.toThrow(/nodedown/);
+    // Several at once, each answered to its own request.
+    expect(await Promise.all([1, 2, 3].map((n) => node.erl(undefined, `${n} * 10.`)))).toEqual(['10', '20', '30']);
+    // The old path (the benchmark's baseline and the fallback) gives the same answers.
+    expect(await evalThroughCtl(node.ctl)(undefined, 'lists:sum([1, 2, 3]).')).toBe('6');
+    // Sent ahead, held on the broker until its time.
+    const at = Date.now() + 600;
+    expect(Number(await node.erl(undefined, 'erlang:system_time(millisecond).', at))).toBeGreaterThanOrEqual(at);
+  });
+});
 
 describe('broker faults', () => {
   it('memory alarm: blocks publishers, and its revert (idempotent) clears the alarm and restores the watermark', async () => {
@@ -61,7 +80,7 @@ describe('broker faults', () => {
     await revert();
     await revert();
     expect(await alarms()).toBe('[]');
-    expect((await node.ctl(['eval', 'vm_memory_monitor:get_vm_memory_high_watermark().'])).trim()).toBe('0.4');
+    expect(await node.erl(undefined, 'vm_memory_monitor:get_vm_memory_high_watermark().')).toBe('0.4');
   });
 
   it('disk alarm: raised at once and cleared at once by the revert, limit restored', async () => {
@@ -73,7 +92,7 @@ describe('broker faults', () => {
     // The management API reports node state on its statistics interval (1 s here), so it follows shortly.
     const diskAlarmShown = async () => ((await (await management(node, '/api/nodes')).json()) as Array<{ disk_free_alarm: boolean }>)[0]!.disk_free_alarm;
     expect(await waitFor(diskAlarmShown, (v) => v === false, 3_000, 100)).toBe(false);
-    expect((await node.ctl(['eval', 'rabbit_disk_monitor:get_disk_free_limit().'])).trim()).toBe('10000000');
+    expect(await node.erl(undefined, 'rabbit_disk_monitor:get_disk_free_limit().')).toBe('10000000');
   });
 
   it('connection squeeze to 0: new connections get no answer, open ones work, management still answers; the revert lets them in', async () => {
@@ -89,7 +108,7 @@ describe('broker faults', () => {
     }
     expect(await tryConnect(3_000)).toBe('connected');
     const port = brokerAddress(node.amqpUrl).port;
-    const max = (await node.ctl(['eval', `[{max, ranch:get_max_connections(R)} || R = {acceptor, _, ${port}} <- maps:keys(ranch:info())].`])).trim();
+    const max = await node.erl(undefined, `[{max, ranch:get_max_connections(R)} || R = {acceptor, _, ${port}} <- maps:keys(ranch:info())].`);
     expect(max).toBe('[{max,200}]');
   });
 

@@ -102,4 +102,99 @@ describe('fault timeline', () => {
     await timeline.stop();
     expect(active.reverted + landing.reverted).toBe(2);
   });
+
+  it('records each action with its scheduled time, start, end and error', async () => {
+    const alarm = probe('alarm', { injectMs: 30 });
+    const events: TimelineEvent[] = [];
+    const timeline = startFaultTimeline([{ atSec: 0.05, forSec: 0.1, fault: alarm.fault, id: 3 }], ctx, clockFrom(), (e) => events.push(e));
+    await sleep(250);
+    const [start, end] = events;
+    expect(start).toMatchObject({ kind: 'fault-start', faultId: 3, scheduledSec: 0.05 });
+    expect(start!.actionStartSec).toBe(start!.t);
+    expect(start!.actionEndSec! - start!.actionStartSec!).toBeGreaterThanOrEqual(0.025);
+    expect(end).toMatchObject({ kind: 'fault-end', faultId: 3, scheduledSec: 0.15 });
+    expect(end!.actionEndSec).toBe(end!.t);
+    await timeline.stop();
+  });
+
+  it('retries a failed revert until it succeeds, recording each failed attempt', async () => {
+    let failures = 2;
+    const flaky: Fault = {
+      kind: 'flaky',
+      description: 'flaky fault',
+      needs: [],
+      inject: async () =>
+        once(async () => {
+          if (failures-- > 0) throw new Error('nodedown');
+        }),
+    };
+    const events: TimelineEvent[] = [];
+    const timeline = startFaultTimeline([{ atSec: 0, forSec: 0.02, fault: flaky }], ctx, clockFrom(), (e) => events.push(e));
+    // Attempts at ~0.02 s, +0.25 s, +0.5 s.
+    await sleep(1_000);
+    expect(kinds(events)).toEqual([
+      'fault-start flaky fault',
+      'note reverting flaky failed (attempt 1, next in 0.25 s): nodedown',
+      'note reverting flaky failed (attempt 2, next in 0.50 s): nodedown',
+      'fault-end flaky fault',
+    ]);
+    expect(events[1]).toMatchObject({ error: 'nodedown', attempt: 1, faultId: 0 });
+    expect(events[3]).toMatchObject({ attempt: 3 });
+    expect(pendingCleanups()).not.toContain('revert flaky');
+    await timeline.stop();
+  });
+
+  it('gives up on a revert that never succeeds once stop() has waited its grace, and says so', async () => {
+    const stuck: Fault = {
+      kind: 'stuck',
+      description: 'stuck fault',
+      needs: [],
+      inject: async () =>
+        once(async () => {
+          throw new Error('broker gone');
+        }),
+    };
+    const events: TimelineEvent[] = [];
+    const timeline = startFaultTimeline([{ atSec: 0, forSec: 10, fault: stuck }], ctx, clockFrom(), (e) => events.push(e), { revertGraceMs: 300 });
+    await sleep(30);
+    await timeline.stop();
+    const last = events.at(-1)!;
+    expect(last.message).toMatch(/^stuck fault was never reverted: \d+ attempts failed, the last with: broker gone$/);
+    expect(events.some((e) => e.kind === 'fault-end')).toBe(false);
+    // Still registered: the cleanup at exit tries once more.
+    expect(pendingCleanups()).toContain('revert stuck');
+  });
+
+  it('sends an Erlang-only fault to the control node a second ahead, held until its time, and its revert too', async () => {
+    const calls: Array<{ expr: string; calledAt: number; notBefore: number }> = [];
+    const erl = async (_node: string | undefined, expr: string, notBefore = 0) => {
+      calls.push({ expr, calledAt: Date.now(), notBefore });
+      await sleep(Math.max(0, notBefore - Date.now()));
+      return 'ok';
+    };
+    const alarm: Fault = {
+      kind: 'alarm',
+      description: 'alarm fault',
+      needs: ['erl'],
+      inject: async (c) => {
+        await c.erl!(undefined, 'raise');
+        return once(async () => {
+          await c.erl!(undefined, 'clear');
+        });
+      },
+    };
+    const zero = Date.now();
+    const events: TimelineEvent[] = [];
+    const timeline = startFaultTimeline([{ atSec: 1.2, forSec: 0.3, fault: alarm }], { log: () => {}, erl }, clockFrom(zero), (e) => events.push(e));
+    await sleep(1_700);
+    expect(calls.map((c) => c.expr)).toEqual(['raise', 'clear']);
+    // Sent ~1 s ahead, held until 1.2 s and 1.5 s on the run clock.
+    expect(calls[0]!.notBefore - zero).toBeCloseTo(1_200, -2);
+    expect(calls[0]!.calledAt - zero).toBeLessThan(1_000);
+    expect(calls[1]!.notBefore - zero).toBeCloseTo(1_500, -2);
+    expect(kinds(events)).toEqual(['fault-start alarm fault', 'fault-end alarm fault']);
+    expect(events[0]!.actionStartSec).toBeGreaterThanOrEqual(1.2);
+    await timeline.stop();
+  });
 });
+

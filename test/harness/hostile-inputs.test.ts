@@ -92,7 +92,7 @@ describe('run flags', () => {
 
   it('refuses chaos faults on a stack that cannot inject them, before it starts', async () => {
     const schedule = resolveSchedule(BUILT_IN_SCENARIOS.chaos!, { durationSec: 60 });
-    expect(await usageError(() => validateRunPlan(schedule, 'external'))).toMatch(/faults cannot run on the external stack: memory-alarm .* needs ctl/);
+    expect(await usageError(() => validateRunPlan(schedule, 'external'))).toMatch(/faults cannot run on the external stack: memory-alarm .* needs erl \(Erlang access to the broker/);
     expect(() => validateRunPlan(schedule, 'local')).not.toThrow();
   });
 });

@@ -25,24 +25,24 @@ export function connectionSqueeze(opts: { max: number }): Fault {
   return {
     kind: 'connection-squeeze',
     description: `connection limit squeezed to ${max}`,
-    needs: ['ctl', 'amqpAddress'],
+    needs: ['erl', 'amqpAddress'],
     inject: async (ctx) => {
-      const ctl = need(ctx, 'ctl', 'connection-squeeze');
+      const erl = need(ctx, 'erl', 'connection-squeeze');
       const address = need(ctx, 'amqpAddress', 'connection-squeeze');
-      // One rabbitmqctl call costs ~1.5 s here (an Erlang VM boots): read and set in the same one.
-      const before = await ctl([
-        'eval',
+      // Read and set in the same call, so nothing can change the limit in between.
+      const before = await erl(
+        undefined,
         // The first listener's limit is the one to put back (a dual-stack node has two with the same limit);
         // a bare integer, because Erlang prints a list like [200] as the string "È".
         `Rs = ${AMQP_LISTENERS}, Old = [ranch:get_max_connections(R) || R <- Rs], [ranch:set_max_connections(R, ${max}) || R <- Rs], case Old of [] -> none; [H | _] -> H end.`,
-      ]);
+      );
       // "infinity" or "200": what to put back.
       const original = /^\s*(infinity|\d+)\s*$/.exec(before)?.[1];
       if (!original) throw new Error(`the broker has no AMQP listener to squeeze (ranch said ${before.trim()})`);
       const absorbed = await absorbAcceptors(address);
       ctx.log(`connection limit squeezed to ${max} (was ${original}); ${absorbed} bare connections let the acceptors reach it`);
       return once(async () => {
-        await ctl(['eval', `[ranch:set_max_connections(R, ${original}) || R <- ${AMQP_LISTENERS}].`]);
+        await erl(undefined, `[ranch:set_max_connections(R, ${original}) || R <- ${AMQP_LISTENERS}].`);
       });
     },
   };

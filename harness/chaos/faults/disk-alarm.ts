@@ -7,15 +7,15 @@ export function diskAlarm(): Fault {
   return {
     kind: 'disk-alarm',
     description: 'disk alarm (disk_free_limit above free space): publishers blocked',
-    needs: ['ctl'],
+    needs: ['erl'],
     inject: async (ctx) => {
-      const ctl = need(ctx, 'ctl', 'disk-alarm');
+      const erl = need(ctx, 'erl', 'disk-alarm');
       // Read the limit in force (bytes) and raise it in one call; setting the limit makes the disk monitor
       // check at once (RabbitMQ 3.10), so neither the alarm nor its clearing waits for the monitor's poll.
-      const old = (await ctl(['eval', `Old = rabbit_disk_monitor:get_disk_free_limit(), ok = rabbit_disk_monitor:set_disk_free_limit(${RAISE}), Old.`])).trim();
+      const old = (await erl(undefined, `Old = rabbit_disk_monitor:get_disk_free_limit(), ok = rabbit_disk_monitor:set_disk_free_limit(${RAISE}), Old.`)).trim();
       if (!/^\d+$/.test(old)) throw new Error(`unexpected disk free limit from the broker: ${old}`);
       return once(async () => {
-        await ctl(['eval', `rabbit_disk_monitor:set_disk_free_limit(${old}).`]);
+        await erl(undefined, `rabbit_disk_monitor:set_disk_free_limit(${old}).`);
       });
     },
   };

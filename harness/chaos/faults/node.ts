@@ -46,7 +46,7 @@ export function nodeFault(opts: { action: 'stop' | 'kill' | 'start'; node?: Node
   };
 }
 
-async function pick(cluster: ClusterControl, selector: NodeSelector, counts?: Map<string, number>): Promise<string> {
+export async function pick(cluster: ClusterControl, selector: NodeSelector, counts?: Map<string, number>): Promise<string> {
   const names = cluster.nodes.map((n) => n.name);
   if (typeof selector === 'number') {
     const name = names[selector - 1];
