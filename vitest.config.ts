@@ -14,6 +14,9 @@ const SERIAL = [
   'test/report/report-browser.int.test.ts',
 ];
 
+// RabbitMQ nodes started once and lent to integration files one at a time (test/helpers/shared-broker.ts).
+const BROKER_POOL = 'test/helpers/broker-pool/global-setup.ts';
+
 export default defineConfig({
   test: {
     projects: [
@@ -32,6 +35,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/**/*.int.test.ts'],
           exclude: SERIAL,
+          globalSetup: [BROKER_POOL],
           maxWorkers: 2,
           testTimeout: 180_000,
           hookTimeout: 90_000,
@@ -43,6 +47,7 @@ export default defineConfig({
           name: 'serial',
           include: SERIAL,
           fileParallelism: false,
+          globalSetup: [BROKER_POOL],
           testTimeout: 180_000,
           hookTimeout: 90_000,
           sequence: { groupOrder: 2 },
