@@ -1,10 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
-// Two groups, run one after the other (sequence.groupOrder):
-// 1. unit (*.test.ts, pure) and integration (*.int.test.ts that start services on leased brokers) side by
-//    side, three files at a time: an integration file mostly waits (on a service, a broker, the seconds of
-//    a scenario), and pure files fill those waits. A new *.int.test.ts lands here by default.
-// 2. serial: integration files whose assertions depend on timing or that load both cores by themselves
+// Three tiers, run one after the other (sequence.groupOrder):
+// 1. unit: *.test.ts, pure and fast, two files at a time (some load scenario files in a worker under a
+//    time limit, so they do not share the cores with brokers);
+// 2. integration: *.int.test.ts on leased brokers (test/helpers/shared-broker.ts), three files at a time:
+//    each mostly waits (on a service, a broker, the seconds of a scenario). A new *.int.test.ts lands here;
+// 3. serial: integration files whose assertions depend on timing or that load both cores by themselves
 //    (arrival accuracy, fault timing, containers, a browser): one at a time, with nothing beside them.
 const SERIAL = [
   'test/load/driver.int.test.ts',
@@ -16,8 +17,6 @@ const SERIAL = [
 
 // RabbitMQ nodes started once and lent to integration files one at a time (test/helpers/shared-broker.ts).
 const BROKER_POOL = 'test/helpers/broker-pool/global-setup.ts';
-// Vitest refuses different worker counts within one group.
-const FIRST_GROUP_WORKERS = 3;
 
 export default defineConfig({
   test: {
@@ -29,7 +28,7 @@ export default defineConfig({
           exclude: ['test/**/*.int.test.ts'],
           // Pure, but some draw charts or generate thousands of bodies: a slow, shared machine is not a failure.
           testTimeout: 30_000,
-          maxWorkers: FIRST_GROUP_WORKERS,
+          maxWorkers: 2,
           sequence: { groupOrder: 0 },
         },
       },
@@ -39,10 +38,10 @@ export default defineConfig({
           include: ['test/**/*.int.test.ts'],
           exclude: SERIAL,
           globalSetup: [BROKER_POOL],
-          maxWorkers: FIRST_GROUP_WORKERS,
+          maxWorkers: 3,
           testTimeout: 180_000,
           hookTimeout: 90_000,
-          sequence: { groupOrder: 0 },
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -53,7 +52,7 @@ export default defineConfig({
           globalSetup: [BROKER_POOL],
           testTimeout: 180_000,
           hookTimeout: 90_000,
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 2 },
         },
       },
     ],

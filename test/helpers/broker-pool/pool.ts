@@ -18,6 +18,11 @@ export interface PooledNode {
 export interface BrokerPoolOptions {
   /** Most nodes alive at once; a lease waits beyond it. */
   max: number;
+  /**
+   * An idle node beyond the first is stopped after this long unleased: idle nodes still collect
+   * statistics every second, which the serial tier's timing-sensitive files should not share the cores with.
+   */
+  idleStopMs?: number;
   log?: (line: string) => void;
 }
 
@@ -72,9 +77,20 @@ export class BrokerPool {
       await pooled.node.stop().catch(() => {});
     } else {
       pooled.leasedBy = undefined;
-      this.idle.push(pooled);
+      this.addIdle(pooled);
     }
     this.dispatch();
+  }
+
+  private addIdle(pooled: PooledNode): void {
+    this.idle.push(pooled);
+    const timer = setTimeout(() => {
+      const i = this.idle.indexOf(pooled);
+      if (i < 0 || this.idle.length <= 1 || this.closed) return;
+      this.idle.splice(i, 1);
+      void pooled.node.stop().catch(() => {});
+    }, this.opts.idleStopMs ?? 60_000);
+    timer.unref();
   }
 
   async close(): Promise<void> {
@@ -113,7 +129,7 @@ export class BrokerPool {
         await node.stop();
         return;
       }
-      this.idle.push({ id: `b${++this.seq}`, node, tainted: false });
+      this.addIdle({ id: `b${++this.seq}`, node, tainted: false });
     } catch (err) {
       // The longest waiter gets the error, as it would had it started its own node; the others get
       // another start (bounded: each failure takes one waiter out).
