@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
 // Three tiers, run one after the other (sequence.groupOrder):
-// 1. unit: *.test.ts, pure and fast, in parallel;
-// 2. integration: *.int.test.ts that start their own brokers and services, two files at a time (each waits
-//    on a broker or a service far more than it computes);
+// 1. unit: *.test.ts, pure and fast, two files at a time (some load scenario files in a worker under a
+//    time limit, so they do not share the cores with brokers);
+// 2. integration: *.int.test.ts on leased brokers (test/helpers/shared-broker.ts), three files at a time:
+//    each mostly waits (on a service, a broker, the seconds of a scenario). A new *.int.test.ts lands here;
 // 3. serial: integration files whose assertions depend on timing or that load both cores by themselves
 //    (arrival accuracy, fault timing, containers, a browser): one at a time, with nothing beside them.
 const SERIAL = [
@@ -13,6 +14,9 @@ const SERIAL = [
   'test/stack/testcontainers*.int.test.ts',
   'test/report/report-browser.int.test.ts',
 ];
+
+// RabbitMQ nodes started once and lent to integration files one at a time (test/helpers/shared-broker.ts).
+const BROKER_POOL = 'test/helpers/broker-pool/global-setup.ts';
 
 export default defineConfig({
   test: {
@@ -24,6 +28,7 @@ export default defineConfig({
           exclude: ['test/**/*.int.test.ts'],
           // Pure, but some draw charts or generate thousands of bodies: a slow, shared machine is not a failure.
           testTimeout: 30_000,
+          maxWorkers: 2,
           sequence: { groupOrder: 0 },
         },
       },
@@ -32,7 +37,8 @@ export default defineConfig({
           name: 'integration',
           include: ['test/**/*.int.test.ts'],
           exclude: SERIAL,
-          maxWorkers: 2,
+          globalSetup: [BROKER_POOL],
+          maxWorkers: 3,
           testTimeout: 180_000,
           hookTimeout: 90_000,
           sequence: { groupOrder: 1 },
@@ -43,6 +49,7 @@ export default defineConfig({
           name: 'serial',
           include: SERIAL,
           fileParallelism: false,
+          globalSetup: [BROKER_POOL],
           testTimeout: 180_000,
           hookTimeout: 90_000,
           sequence: { groupOrder: 2 },

@@ -5,7 +5,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRabbitNode, type StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
+import type { StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
+import { management } from '../helpers/broker-view.ts';
+import { leaseBroker } from '../helpers/shared-broker.ts';
 import { spawnService, type SpawnedService } from '../helpers/spawn-service.ts';
 import { rushgate, type CliResult } from './spawn-cli.ts';
 
@@ -23,20 +25,22 @@ let service: SpawnedService;
 const results = new Map<string, CliResult>();
 
 beforeAll(async () => {
-  node = await startRabbitNode();
+  node = await leaseBroker();
   service = await spawnService({ amqpUrl: node.amqpUrl, publisher: 'shared', waitFor: 'healthz' });
+  // Through the management API rather than rabbitmqctl: no Erlang VM start per call, and the leased
+  // node stays reusable (the pool removes these users when the file gives it back).
   for (const [user, password] of FORMS) {
-    await node.ctl(['add_user', user, password]);
-    await node.ctl(['set_permissions', '-p', '/', user, '.*', '.*', '.*']);
-    await node.ctl(['set_user_tags', user, 'administrator']);
+    await managementPut(`/api/users/${encodeURIComponent(user)}`, { password, tags: 'administrator' });
+    await managementPut(`/api/permissions/%2F/${encodeURIComponent(user)}`, { configure: '.*', write: '.*', read: '.*' });
   }
   const amqp = new URL(node.amqpUrl);
   const mgmt = new URL(node.managementUrl);
   const prom = new URL(node.prometheusUrl);
   const target = new URL(service.url);
-  // One run per form, each a few seconds of light load on the same broker and service.
-  for (const [user, , written] of FORMS) {
-    {
+  // One run per form, each a few seconds of light load on the same broker and service, all three at once:
+  // what is judged is what each prints and writes, not its verdict.
+  await Promise.all(
+    FORMS.map(async ([user, , written]) => {
       const auth = `${user}:${written}@`;
       const res = await rushgate(
         ['run', '--scenario', 'step-ladder', '--stack', 'external', '--duration', '3s', '--peak-rps', '10', '--units', '1', '--cooldown', '1s',
@@ -45,8 +49,8 @@ beforeAll(async () => {
         { env: { RUSHGATE_STATE_DIR: join(out, 'state') }, timeoutMs: 100_000 },
       );
       results.set(user, res);
-    }
-  }
+    }),
+  );
 }, 400_000);
 
 afterAll(async () => {
@@ -54,6 +58,11 @@ afterAll(async () => {
   await node?.stop();
   rmSync(out, { recursive: true, force: true });
 });
+
+async function managementPut(path: string, body: unknown): Promise<void> {
+  const res = await management(node, path, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`PUT ${path}: HTTP ${res.status} ${await res.text()}`);
+}
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createManagementClient } from '../../harness/probe/management-api.ts';
-import { startRabbitNode, type StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
+import type { StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
+import { leaseBroker } from '../helpers/shared-broker.ts';
 import type { RunRecord } from '../../harness/run-record.ts';
 import { rushgate } from './spawn-cli.ts';
 
@@ -17,7 +18,7 @@ const sides: ChildProcess[] = [];
 const dirs: string[] = [];
 
 beforeAll(async () => {
-  node = await startRabbitNode();
+  node = await leaseBroker();
 });
 afterEach(async () => {
   await Promise.all(sides.splice(0).map(stopSide));

@@ -3,11 +3,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
 import { executeRun, type RunOptions } from '../../harness/run/execute-run.ts';
-import { startRabbitNode, type StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
 import type { RuleResult, RunRecord } from '../../harness/run-record.ts';
 import { formatVerdictLines } from '../../harness/run/print-verdict.ts';
+
+// One leased broker node for a test file's runs: each run starts its own target on it and measures its
+// own baseline once the previous target is gone.
+export { sharedBroker } from '../helpers/shared-broker.ts';
 
 export const TARGETS_DIR = new URL('../targets/', import.meta.url).pathname;
 
@@ -19,24 +21,6 @@ export function targetCommand(name: string): string {
 // Two cores shared by broker, service and load generator (and other suites): latency is not what these
 // tests judge, so its limit is loose; the connection and channel rules keep their defaults.
 export const LOOSE_LATENCY = 'latency.p99<8s';
-
-/**
- * One broker node for a test file's runs (a node start costs ~10 s here). Each run starts its own
- * target on it and measures its own baseline once the previous target is gone.
- */
-export function sharedBroker(): () => StartedRabbitNode {
-  let node: StartedRabbitNode | undefined;
-  beforeAll(async () => {
-    node = await startRabbitNode();
-  }, 90_000);
-  afterAll(async () => {
-    await node?.stop();
-  });
-  return () => {
-    if (!node) throw new Error('the shared broker did not start');
-    return node;
-  };
-}
 
 export interface LadderRun {
   record: RunRecord;

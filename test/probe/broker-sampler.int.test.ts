@@ -7,14 +7,15 @@ import { gapsWithin } from '../../harness/gate/sampling-gaps.ts';
 import { startConnectionPoller } from '../../harness/probe/connection-poller.ts';
 import { createManagementClient, ManagementApiError, type BrokerConnection } from '../../harness/probe/management-api.ts';
 import { freePort } from '../../harness/stack/free-port.ts';
-import { startRabbitNode, type StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
+import type { StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
+import { leaseBroker } from '../helpers/shared-broker.ts';
 import type { BrokerSample } from '../../harness/run-record.ts';
 
 const INTERVAL_MS = 100;
 let node: StartedRabbitNode;
 
 beforeAll(async () => {
-  node = await startRabbitNode();
+  node = await leaseBroker();
 }, 90_000);
 afterAll(async () => {
   await node?.stop();

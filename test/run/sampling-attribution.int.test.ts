@@ -15,7 +15,8 @@ import { describeTarget } from '../../harness/report/run-view.ts';
 import { executeRun } from '../../harness/run/execute-run.ts';
 import { formatVerdictLines } from '../../harness/run/print-verdict.ts';
 import type { RunRecord } from '../../harness/run-record.ts';
-import { startRabbitNode, type StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
+import type { StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
+import { leaseBroker } from '../helpers/shared-broker.ts';
 import { LOOSE_LATENCY, targetCommand } from '../gate/run-helpers.ts';
 import { EXCHANGE } from '../targets/contract-server.ts';
 
@@ -42,7 +43,7 @@ function startStallingProxy(upstream: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  node = await startRabbitNode();
+  node = await leaseBroker();
   const prometheusUrl = await startStallingProxy(node.prometheusUrl);
   outDir = mkdtempSync(join(tmpdir(), 'rushgate-sampling-int-'));
   record = await executeRun({

@@ -3,7 +3,8 @@
 // service must come out of it alive and healthy. test/service/bad-input.int.test.ts covers each
 // class once by hand; this one covers their combinations with real scenario bodies at volume.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRabbitNode, type StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
+import type { StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
+import { leaseBroker } from '../helpers/shared-broker.ts';
 import { startVerificationTap, type VerificationTap } from '../../harness/verify/tap.ts';
 import { requestIdFor } from '../../scenarios/payloads.ts';
 import { spawnService, type SpawnedService } from '../helpers/spawn-service.ts';
@@ -34,7 +35,7 @@ describe('10,000 malformed requests to the reference service', () => {
     // First: generating takes a couple of seconds of blocked event loop, which would otherwise outlast
     // the keep-alive sockets the readiness checks left open.
     requests = generateMalformedRequests(SEED, RUN_ID);
-    node = await startRabbitNode();
+    node = await leaseBroker();
     service = await spawnService({ amqpUrl: node.amqpUrl, publisher: 'shared', units: 2 });
     tap = await startVerificationTap({ amqpUrl: node.amqpUrl, exchange: EXCHANGE, runId: RUN_ID, expectedRequests: MALFORMED_TOTAL + 1 });
   }, 90_000);

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRabbitNode, type StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
+import type { StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
+import { leaseBroker } from '../helpers/shared-broker.ts';
 import { brokerConnections } from '../helpers/broker-view.ts';
 import { spawnService, type SpawnedService } from '../helpers/spawn-service.ts';
 
@@ -68,7 +69,7 @@ const CASES: BadCase[] = [
 
 let node: StartedRabbitNode;
 beforeAll(async () => {
-  node = await startRabbitNode();
+  node = await leaseBroker();
 });
 afterAll(async () => {
   await node?.stop();

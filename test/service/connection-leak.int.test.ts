@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startRabbitNode, type StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
+import type { StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
+import { leaseBroker } from '../helpers/shared-broker.ts';
 import { brokerConnections, connectionList, waitFor } from '../helpers/broker-view.ts';
 import { putItems } from '../helpers/put-items.ts';
 import { spawnService, type SpawnedService } from '../helpers/spawn-service.ts';
@@ -12,7 +13,7 @@ describe('leaky and per-request publishers on a real broker', () => {
   let service: SpawnedService | undefined;
 
   beforeAll(async () => {
-    node = await startRabbitNode();
+    node = await leaseBroker();
   });
   afterEach(async () => {
     await service?.stop();

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import amqp, { type ChannelModel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRabbitNode, type StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
+import type { StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
+import { leaseBroker } from '../helpers/shared-broker.ts';
 import { connectionList, management, waitFor } from '../helpers/broker-view.ts';
 import { spawnService, type SpawnedService } from '../helpers/spawn-service.ts';
 
@@ -23,7 +24,7 @@ describe('shared publisher when the broker misbehaves', () => {
   const tapped = new Set<string>();
 
   beforeAll(async () => {
-    node = await startRabbitNode();
+    node = await leaseBroker();
     service = await spawnService({ amqpUrl: node.amqpUrl, publisher: 'shared', env: { PUBLISH_CONFIRM_TIMEOUT_MS: '1000' } });
     tapConn = await amqp.connect(node.amqpUrl, { noDelay: true });
     const tap = await tapConn.createChannel();

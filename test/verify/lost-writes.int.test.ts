@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runLoad } from '../../harness/load/driver.ts';
 import { REPO_ROOT } from '../../harness/paths.ts';
-import { startRabbitNode, type StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
+import type { StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
+import { leaseBroker } from '../helpers/shared-broker.ts';
 import { startTarget, type StartedTarget } from '../../harness/stack/target-process.ts';
 import { integrityRules } from '../../harness/verify/integrity-rules.ts';
 import { startVerificationTap } from '../../harness/verify/tap.ts';
@@ -30,7 +31,7 @@ describe('a target that acknowledges but drops every 10th call', () => {
   let target: StartedTarget;
 
   beforeAll(async () => {
-    node = await startRabbitNode();
+    node = await leaseBroker();
     target = await startTarget({
       amqpUrl: node.amqpUrl,
       command: `"${process.execPath}" --import tsx "${join(REPO_ROOT, 'test/targets/drop-every-nth.ts')}"`,

@@ -3,7 +3,8 @@
 // caught in the gap are refused (503), never a 200 that was not published and never a 500.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runLoad } from '../../harness/load/driver.ts';
-import { startRabbitNode, type StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
+import type { StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
+import { leaseBroker } from '../helpers/shared-broker.ts';
 import { integrityRules } from '../../harness/verify/integrity-rules.ts';
 import { startVerificationTap } from '../../harness/verify/tap.ts';
 import { fetchWorkerStatus } from '../../harness/verify/worker-status.ts';
@@ -28,7 +29,7 @@ describe('shared publisher, connection force-closed mid-run', () => {
   let service: SpawnedService;
 
   beforeAll(async () => {
-    node = await startRabbitNode();
+    node = await leaseBroker();
     service = await spawnService({ amqpUrl: node.amqpUrl, publisher: 'shared', units: 1 });
   }, 90_000);
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRabbitNode, type StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
+import type { StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
+import { leaseBroker } from '../helpers/shared-broker.ts';
 import { integrityRules } from '../../harness/verify/integrity-rules.ts';
 import { startVerificationTap, VerifyExchangeError } from '../../harness/verify/tap.ts';
 import { pendingCleanups } from '../../harness/lifecycle/cleanup.ts';
@@ -31,7 +32,7 @@ describe('verification tap on a real broker', () => {
   };
 
   beforeAll(async () => {
-    node = await startRabbitNode();
+    node = await leaseBroker();
     publisher = await amqp.connect(node.amqpUrl, { noDelay: true });
     channel = await publisher.createConfirmChannel();
     await channel.assertExchange(EXCHANGE, 'topic', { durable: true });

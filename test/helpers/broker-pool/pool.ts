@@ -1,0 +1,195 @@
+// The suite's shared RabbitMQ nodes, kept in vitest's main process: a node start costs 9-30 s of a
+// shared 2-core machine, so integration files lease an already started node instead of starting their
+// own. A lease is exclusive (the gate judges every connection on a node), and a node goes back to the
+// pool only once it is as a fresh one: no connection, channel, queue, extra exchange, vhost, policy or
+// user left, no alarm. A node a file changed in ways that reset does not undo (rabbitmqctl, a restart)
+// is stopped instead of reused.
+import { parseBrokerMetrics } from '../../../harness/probe/broker-metrics.ts';
+import { startRabbitNode, type StartedRabbitNode } from '../../../harness/stack/rabbitmq-node.ts';
+
+export interface PooledNode {
+  id: string;
+  node: StartedRabbitNode;
+  /** Set once the lessee ran rabbitmqctl or restarted the node: it is not reused. */
+  tainted: boolean;
+  leasedBy?: string;
+}
+
+export interface BrokerPoolOptions {
+  /** Most nodes alive at once; a lease waits beyond it. */
+  max: number;
+  /**
+   * An idle node beyond the first is stopped after this long unleased: idle nodes still collect
+   * statistics every second, which the serial tier's timing-sensitive files should not share the cores with.
+   */
+  idleStopMs?: number;
+  log?: (line: string) => void;
+}
+
+interface Waiter {
+  file: string;
+  resolve(node: PooledNode): void;
+  reject(err: unknown): void;
+  /** False once the lessee gave up waiting (its request closed): it must not be handed a node. */
+  alive(): boolean;
+}
+
+export class BrokerPool {
+  private readonly idle: PooledNode[] = [];
+  private readonly leased = new Map<string, PooledNode>();
+  private readonly waiters: Waiter[] = [];
+  private starting = 0;
+  private seq = 0;
+  private closed = false;
+  /** Nodes started, reused and discarded: printed at teardown so a suite run shows what sharing saved. */
+  readonly stats = { started: 0, leases: 0, discarded: 0 };
+
+  constructor(private readonly opts: BrokerPoolOptions) {}
+
+  /** Starts nodes ahead of demand (while the unit tier runs). */
+  warm(count: number): void {
+    for (let i = 0; i < count && this.total() < this.opts.max; i++) void this.startOne();
+  }
+
+  lease(file: string, alive: () => boolean = () => true): Promise<PooledNode> {
+    if (this.closed) return Promise.reject(new Error('the broker pool is closed'));
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ file, resolve, reject, alive });
+      this.dispatch();
+    });
+  }
+
+  get(id: string): PooledNode {
+    const pooled = this.leased.get(id);
+    if (!pooled) throw new Error(`no leased broker ${id}`);
+    return pooled;
+  }
+
+  /** Takes the node back: reset and reused, or stopped when it is tainted or will not come clean. */
+  async release(id: string): Promise<void> {
+    const pooled = this.leased.get(id);
+    if (!pooled) return;
+    this.leased.delete(id);
+    const problem = pooled.tainted ? 'changed by rabbitmqctl or a restart' : await resetNode(pooled.node).catch((err: unknown) => String(err));
+    if (problem || this.closed) {
+      if (problem) this.opts.log?.(`broker pool: stopping ${pooled.node.nodeName} after ${pooled.leasedBy}: ${problem}`);
+      this.stats.discarded++;
+      await pooled.node.stop().catch(() => {});
+    } else {
+      pooled.leasedBy = undefined;
+      this.addIdle(pooled);
+    }
+    this.dispatch();
+  }
+
+  private addIdle(pooled: PooledNode): void {
+    this.idle.push(pooled);
+    const timer = setTimeout(() => {
+      const i = this.idle.indexOf(pooled);
+      if (i < 0 || this.idle.length <= 1 || this.closed) return;
+      this.idle.splice(i, 1);
+      void pooled.node.stop().catch(() => {});
+    }, this.opts.idleStopMs ?? 60_000);
+    timer.unref();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const w of this.waiters.splice(0)) w.reject(new Error('the broker pool is closed'));
+    const all = [...this.idle.splice(0), ...this.leased.values()];
+    this.leased.clear();
+    await Promise.all(all.map((p) => p.node.stop().catch(() => {})));
+  }
+
+  private total(): number {
+    return this.idle.length + this.leased.size + this.starting;
+  }
+
+  private dispatch(): void {
+    for (let i = this.waiters.length - 1; i >= 0; i--) if (!this.waiters[i]!.alive()) this.waiters.splice(i, 1);
+    while (this.waiters.length > 0 && this.idle.length > 0) {
+      const waiter = this.waiters.shift()!;
+      const pooled = this.idle.shift()!;
+      pooled.leasedBy = waiter.file;
+      this.leased.set(pooled.id, pooled);
+      this.stats.leases++;
+      waiter.resolve(pooled);
+    }
+    // Start as many nodes as there are waiters not already covered by a start under way.
+    let short = this.waiters.length - this.starting;
+    while (short-- > 0 && this.total() < this.opts.max) void this.startOne();
+  }
+
+  private async startOne(): Promise<void> {
+    this.starting++;
+    try {
+      const node = await startRabbitNode();
+      this.stats.started++;
+      if (this.closed) {
+        await node.stop();
+        return;
+      }
+      this.addIdle({ id: `b${++this.seq}`, node, tainted: false });
+    } catch (err) {
+      // The longest waiter gets the error, as it would had it started its own node; the others get
+      // another start (bounded: each failure takes one waiter out).
+      this.opts.log?.(`broker pool: a node failed to start: ${String(err)}`);
+      this.waiters.shift()?.reject(err);
+    } finally {
+      this.starting--;
+    }
+    this.dispatch();
+  }
+}
+
+/** Brings a node back to what a fresh one is; returns what it could not undo, or undefined. */
+export async function resetNode(node: StartedRabbitNode): Promise<string | undefined> {
+  const api = managementApi(node);
+  const deadline = Date.now() + 15_000;
+  // Close what the file left open (its processes are gone by now, but a connection can still be closing).
+  for (;;) {
+    const counts = parseBrokerMetrics(await (await fetch(`${node.prometheusUrl}/metrics`)).text());
+    if (counts.connections === 0 && counts.channels === 0) break;
+    if (Date.now() > deadline) return `${counts.connections} connections and ${counts.channels} channels would not close`;
+    await closeAllConnections(node);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const vhosts = (await api.get('/api/vhosts')) as Array<{ name: string }>;
+  await Promise.all(vhosts.filter((v) => v.name !== '/').map((v) => api.del(`/api/vhosts/${encodeURIComponent(v.name)}`)));
+  const queues = (await api.get('/api/queues/%2F')) as Array<{ name: string }>;
+  await Promise.all(queues.map((q) => api.del(`/api/queues/%2F/${encodeURIComponent(q.name)}`)));
+  const exchanges = (await api.get('/api/exchanges/%2F')) as Array<{ name: string }>;
+  await Promise.all(exchanges.filter((x) => x.name !== '' && !x.name.startsWith('amq.')).map((x) => api.del(`/api/exchanges/%2F/${encodeURIComponent(x.name)}`)));
+  for (const kind of ['policies', 'operator-policies']) {
+    const list = (await api.get(`/api/${kind}`)) as Array<{ vhost: string; name: string }>;
+    await Promise.all(list.map((p) => api.del(`/api/${kind}/${encodeURIComponent(p.vhost)}/${encodeURIComponent(p.name)}`)));
+  }
+  const users = (await api.get('/api/users')) as Array<{ name: string }>;
+  await Promise.all(users.filter((u) => u.name !== node.credentials.username).map((u) => api.del(`/api/users/${encodeURIComponent(u.name)}`)));
+  const [info] = (await api.get('/api/nodes')) as Array<{ mem_alarm?: boolean; disk_free_alarm?: boolean }>;
+  if (info?.mem_alarm || info?.disk_free_alarm) return 'a resource alarm is still set';
+  return undefined;
+}
+
+/** Closes every connection the node lists (the management API's view lags the node's by up to a second). */
+export async function closeAllConnections(node: StartedRabbitNode): Promise<void> {
+  const api = managementApi(node);
+  const conns = (await api.get('/api/connections')) as Array<{ name: string }>;
+  await Promise.all(conns.map((c) => api.del(`/api/connections/${encodeURIComponent(c.name)}`)));
+}
+
+function managementApi(node: StartedRabbitNode): { get(path: string): Promise<unknown>; del(path: string): Promise<void> } {
+  const authorization = `Basic ${Buffer.from(`${node.credentials.username}:${node.credentials.password}`).toString('base64')}`;
+  const call = async (method: string, path: string): Promise<Response> => {
+    const res = await fetch(`${node.managementUrl}${path}`, { method, headers: { authorization, 'x-reason': 'rushgate test pool reset' } });
+    // 404: gone already (a queue auto-deleted with its last consumer, a connection that just closed).
+    if (!res.ok && res.status !== 404) throw new Error(`${method} ${path}: HTTP ${res.status}`);
+    return res;
+  };
+  return {
+    get: async (path) => (await call('GET', path)).json(),
+    del: async (path) => {
+      await (await call('DELETE', path)).arrayBuffer();
+    },
+  };
+}
