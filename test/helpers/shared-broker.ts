@@ -11,7 +11,7 @@ const LEASE_TIMEOUT_MS = 240_000;
 /**
  * Leases `count` nodes for the file (beforeAll/afterAll registered here): call it at the top of the file
  * or a describe, before hooks that start services on the nodes, so those stop before the lease ends.
- * The getter throws if the lease failed. `ctl` and `restart` work; a node they touched is not reused.
+ * The getter throws if the lease failed. `ctl`, `erl`, `halt`, `resume` and `restart` work; a node they touched is not reused.
  */
 export function sharedBrokers(count: number): Array<() => StartedRabbitNode> {
   const nodes: StartedRabbitNode[] = [];
@@ -42,6 +42,7 @@ export async function leaseBroker(file = 'a test file'): Promise<StartedRabbitNo
   if (!access) return startRabbitNode();
   const info = (await call(access, '/lease', { file }, LEASE_TIMEOUT_MS)) as LeasedBrokerInfo;
   let released = false;
+  let running = true;
   return {
     amqpUrl: info.amqpUrl,
     managementUrl: info.managementUrl,
@@ -49,6 +50,16 @@ export async function leaseBroker(file = 'a test file'): Promise<StartedRabbitNo
     credentials: info.credentials,
     nodeName: info.nodeName,
     connectionMax: undefined,
+    // The node's process lives in the pool (vitest's main process): its PID is not this file's to signal.
+    pid: () => undefined,
+    running: () => running,
+    halt: async (how) => {
+      ({ running } = (await call(access, '/halt', { id: info.id, how })) as { running: boolean });
+    },
+    resume: async () => {
+      ({ running } = (await call(access, '/resume', { id: info.id })) as { running: boolean });
+    },
+    erl: async (node, expr, notBefore) => ((await call(access, '/erl', { id: info.id, node, expr, notBefore })) as { stdout: string }).stdout,
     ctl: async (args) => ((await call(access, '/ctl', { id: info.id, args })) as { stdout: string }).stdout,
     restart: async (downMs) => {
       await call(access, '/restart', { id: info.id, downMs });

@@ -67,7 +67,7 @@ async function handle(pool: BrokerPool, token: string, req: IncomingMessage, res
   });
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  const body = JSON.parse(Buffer.concat(chunks).toString() || '{}') as { file?: string; id?: string; args?: string[]; downMs?: number };
+  const body = JSON.parse(Buffer.concat(chunks).toString() || '{}') as { file?: string; id?: string; args?: string[]; downMs?: number; node?: string; expr?: string; notBefore?: number; how?: 'orderly' | 'kill' };
   switch (req.url) {
     case '/lease': {
       const pooled = await pool.lease(body.file ?? 'a test file', () => !gone);
@@ -91,6 +91,24 @@ async function handle(pool: BrokerPool, token: string, req: IncomingMessage, res
       const pooled = pool.get(String(body.id));
       pooled.tainted = true;
       return reply(res, 200, { stdout: await pooled.node.ctl(body.args ?? []) });
+    }
+    case '/erl': {
+      // Faults go through the node's control channel, as in a run; what they change is not worth resetting.
+      const pooled = pool.get(String(body.id));
+      pooled.tainted = true;
+      return reply(res, 200, { stdout: await pooled.node.erl(body.node, String(body.expr), body.notBefore) });
+    }
+    case '/halt': {
+      const pooled = pool.get(String(body.id));
+      pooled.tainted = true;
+      await pooled.node.halt(body.how === 'kill' ? 'kill' : 'orderly');
+      return reply(res, 200, { running: pooled.node.running() });
+    }
+    case '/resume': {
+      const pooled = pool.get(String(body.id));
+      pooled.tainted = true;
+      await pooled.node.resume();
+      return reply(res, 200, { running: pooled.node.running() });
     }
     case '/restart': {
       const pooled = pool.get(String(body.id));
