@@ -1,12 +1,27 @@
 // What every chart of one run shares: its time range and axis, load buckets, and the bands and lines
 // drawn over it (incident peaks, faults, aborts, sampling gaps).
+import type { Plugin } from 'chart.js';
 import type { RunRecord } from '../run-record.ts';
 import { annotationsPlugin, samplingGapBands, type HLine } from './chart-annotations.ts';
-import { abortLines, incidentBands, timeAxis, xRange } from './chart-common.ts';
+import { abortLines, incidentBands, timeAxis, xRange, type XRange } from './chart-common.ts';
 import { bucketSize, loadBuckets, type LoadBucket } from './chart-data.ts';
 import { clockAt, wallClockAt } from './run-view.ts';
 
-export function chartContext(record: RunRecord, label?: string) {
+// Declared, not inferred: the package's .d.ts files cannot name chart.js's internal types.
+export interface ChartContext {
+  range: XRange;
+  name: string;
+  size: number;
+  buckets: LoadBucket[];
+  mid(b: LoadBucket): number;
+  bucketNote: string;
+  x: ReturnType<typeof timeAxis>;
+  plugins(hlines?: HLine[]): Plugin[];
+  brokerPlugins(hlines?: HLine[]): Plugin[];
+  gapNote: string;
+}
+
+export function chartContext(record: RunRecord, label?: string): ChartContext {
   const range = xRange(record);
   const size = bucketSize(record.load.length);
   const buckets = loadBuckets(record.load, size);
