@@ -37,10 +37,14 @@ export function partition(opts: PartitionOptions = {}): Fault {
         : cluster.nodes.map((n) => n.name).filter((n) => n !== victim);
       const peers = others.filter((n) => n !== victim);
       if (peers.length === 0) throw new FaultError(`a partition needs two nodes; ${victim} has no other to be cut off from`);
-      // A different wrong cookie on each side, so the two can never agree on one.
-      const cut = (node: string, from: string[]) =>
-        erl(node, `[erlang:set_cookie(N, '${`rushgate-partition-${randomBytes(6).toString('hex')}`}') || N <- ${list(from)}], [erlang:disconnect_node(N) || N <- ${list(from)}], ok.`);
-      await Promise.all([cut(victim, peers), ...peers.map((p) => cut(p, [victim]))]);
+      // A different wrong cookie on each side, so the two can never agree on one. Cookies first, on every
+      // side, and only then one side drops the links (closing a link closes it for both ends): cut from both
+      // sides at once, the victim could see one peer go while the other still heard from it, and RabbitMQ's
+      // partial-partition check would then split the majority too.
+      const wrongCookie = (node: string, from: string[]) =>
+        erl(node, `[erlang:set_cookie(N, '${`rushgate-partition-${randomBytes(6).toString('hex')}`}') || N <- ${list(from)}], ok.`);
+      await Promise.all([wrongCookie(victim, peers), ...peers.map((p) => wrongCookie(p, [victim]))]);
+      await erl(victim, `[erlang:disconnect_node(N) || N <- ${list(peers)}], ok.`);
       ctx.log(`partition: ${victim} cut off from ${peers.join(', ')}`);
       const heal = (node: string, to: string[]) =>
         erl(node, `C = erlang:get_cookie(), [erlang:set_cookie(N, C) || N <- ${list(to)}], [net_kernel:connect_node(N) || N <- ${list(to)}].`);
