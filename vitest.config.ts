@@ -9,6 +9,8 @@ import { defineConfig } from 'vitest/config';
 //    (arrival accuracy, fault timing, containers, a browser): one at a time, with nothing beside them.
 const SERIAL = [
   'test/load/driver.int.test.ts',
+  // A node kill's recovery (quorum leader election, reconnects) is judged against 5 s limits.
+  'test/cluster/cluster.int.test.ts',
   'test/chaos/**/*.int.test.ts',
   'test/calls/status-classes.int.test.ts',
   'test/stack/testcontainers*.int.test.ts',
