@@ -14,8 +14,11 @@ describe('step ladder on the reference service', () => {
     for (const name of ['connections.ceiling', 'connections.growth', 'connections.residue']) expect(rule(name).passed, `${name}\n${lines}`).toBe(false);
     // Every request leaked one: the residue is at least most of the requests sent.
     expect(Number(rule('connections.residue').value.replace(/,/g, ''))).toBeGreaterThan(record.summary.requests * 0.5);
-    // Leaked connections are not churn: they were opened and never closed.
-    expect(rule('connections.churn').passed, lines).toBe(true);
+    // Leaked connections are not churn: they were opened and never closed. On a loaded machine a few
+    // opens time out in their handshake and are closed (those requests get a 500), so the rule may
+    // fail on them; counting the leaks would put it near 1,000 per 1,000 requests.
+    const churnPer1000 = Number(rule('connections.churn').value.split('/')[0]!.replace(/,/g, ''));
+    expect(churnPer1000, lines).toBeLessThan(100);
   });
 
   it('per-request fails on churn: a connection opened and closed for every call, none left behind', async () => {
