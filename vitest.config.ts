@@ -1,20 +1,21 @@
 import { defineConfig } from 'vitest/config';
+import { LongestFirstSequencer } from './test/helpers/longest-first-sequencer.ts';
 
 // Three tiers, run one after the other (sequence.groupOrder):
 // 1. unit: *.test.ts, pure and fast, two files at a time (some load scenario files in a worker under a
 //    time limit, so they do not share the cores with brokers);
 // 2. integration: *.int.test.ts on leased brokers (test/helpers/shared-broker.ts), three files at a time:
 //    each mostly waits (on a service, a broker, the seconds of a scenario). A new *.int.test.ts lands here;
-// 3. serial: integration files whose assertions depend on timing or that load both cores by themselves
-//    (arrival accuracy, fault timing, containers, a browser): one at a time, with nothing beside them.
+// 3. serial: integration files whose assertions depend on timing (arrival accuracy, fault reaction and
+//    recovery times): one at a time, with nothing beside them. Containers, a browser and fault runs
+//    judged on classification only are not timing: they run in the integration tier.
 const SERIAL = [
   'test/load/driver.int.test.ts',
   // A node kill's recovery (quorum leader election, reconnects) is judged against 5 s limits.
   'test/cluster/cluster.int.test.ts',
-  'test/chaos/**/*.int.test.ts',
-  'test/calls/status-classes.int.test.ts',
-  'test/stack/testcontainers*.int.test.ts',
-  'test/report/report-browser.int.test.ts',
+  'test/chaos/chaos-battery.int.test.ts',
+  'test/chaos/faults.int.test.ts',
+  'test/chaos/revert-on-exit.int.test.ts',
 ];
 
 // RabbitMQ nodes started once and lent to integration files one at a time (test/helpers/shared-broker.ts).
@@ -22,6 +23,7 @@ const BROKER_POOL = 'test/helpers/broker-pool/global-setup.ts';
 
 export default defineConfig({
   test: {
+    sequence: { sequencer: LongestFirstSequencer },
     projects: [
       {
         test: {

@@ -1,18 +1,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { executeRun } from '../../harness/run/execute-run.ts';
 import { formatVerdictLines } from '../../harness/run/print-verdict.ts';
 import type { RunRecord } from '../../harness/run-record.ts';
-import { startRabbitNode, type StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
 import type { Publisher } from '../../harness/stack/target-process.ts';
+import { limitConnections, sharedBroker } from '../helpers/shared-broker.ts';
 import { BATTERY_FAULTS } from './chaos-battery-scenario.ts';
 
 // The reference service under every fault kind during a real 60 req/s burst (local stack: private broker
 // with connection_max 200, the service as 2 units, the proxy on its path to the broker). The fix sheds
-// with 503 and recovers under every fault (~70 s); the leak fails the battery's first three (~20 s).
-// Both runs share one node: starting a broker costs 10-20 s here.
+// with 503 and recovers under every fault (~60 s); the leak fails the battery's first three (~15 s).
+// Both runs share one leased node; connection_max is set on it at run time before each run (the broker
+// restart puts the configured one back).
 const SCENARIO = new URL('./chaos-battery-scenario.ts', import.meta.url).pathname;
 const SHORT_SCENARIO = new URL('./chaos-battery-short-scenario.ts', import.meta.url).pathname;
 const CONNECTION_MAX = 200;
@@ -20,18 +21,15 @@ const UNITS = 2;
 /** The reference service's consumer holds one connection of its own; the idle baseline includes it. */
 const CONSUMER_CONNECTIONS = 1;
 const dirs: string[] = [];
-let node: StartedRabbitNode;
-beforeAll(async () => {
-  node = await startRabbitNode({ connectionMax: CONNECTION_MAX });
-}, 60_000);
-afterAll(async () => {
-  await node?.stop();
+const broker = sharedBroker();
+afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 async function battery(publisher: Publisher, scenario = SCENARIO): Promise<{ record: RunRecord; lines: string }> {
   const outDir = mkdtempSync(join(tmpdir(), `rushgate-chaos-${publisher}-`));
   dirs.push(outDir);
+  const node = await limitConnections(broker(), CONNECTION_MAX);
   const record = await executeRun({
     scenario,
     stack: 'local',

@@ -7,27 +7,29 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeRun } from '../../harness/run/execute-run.ts';
 import { brokerAddress } from '../../harness/stack/local.ts';
-import { startRabbitNode, type StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
+import type { StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
 import { management, waitFor } from '../helpers/broker-view.ts';
 import { processesWithMarker, waitUntil } from '../helpers/leftovers.ts';
+import { limitConnections, sharedBroker } from '../helpers/shared-broker.ts';
 import { spawnService, type SpawnedService } from '../helpers/spawn-service.ts';
 
 // Every fault is reverted however the run ends: passed, failed, or interrupted with SIGINT mid-fault.
 // The broker here belongs to the test, not the run (`--stack external`, with the node's rabbitmqctl lent
-// to the run), so it is still there afterwards to be asked whether it is out of alarm.
+// to the run), so it is still there afterwards to be asked whether it is out of alarm. It is leased from
+// the suite's pool, with connection_max 200 set at run time.
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const broker = sharedBroker();
 let node: StartedRabbitNode;
 let service: SpawnedService;
 let dir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rushgate-chaos-revert-'));
-  node = await startRabbitNode({ connectionMax: 200 });
+  node = await limitConnections(broker(), 200);
   service = await spawnService({ amqpUrl: node.amqpUrl, publisher: 'shared', units: 1 });
 });
 afterAll(async () => {
   await service?.stop();
-  await node?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -62,11 +64,12 @@ const external = () => ({
 /** What the broker says about its state: alarms, watermark, disk limit, the AMQP listener's limit. */
 async function brokerState(): Promise<string> {
   const port = brokerAddress(node.amqpUrl).port;
+  // Through the control node (milliseconds), not rabbitmqctl (a VM boot per call).
   return (
-    await node.ctl([
-      'eval',
+    await node.erl(
+      undefined,
       `{rabbit_alarm:get_alarms(), vm_memory_monitor:get_vm_memory_high_watermark(), rabbit_disk_monitor:get_disk_free_limit(), [{max, ranch:get_max_connections(R)} || R = {acceptor, _, ${port}} <- maps:keys(ranch:info())]}.`,
-    ])
+    )
   ).replace(/\s+/g, '');
 }
 const PRISTINE = '{[],0.4,10000000,[{max,200}]}';

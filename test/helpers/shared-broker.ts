@@ -72,6 +72,17 @@ export async function leaseBroker(file = 'a test file'): Promise<StartedRabbitNo
   };
 }
 
+/**
+ * Sets the node's connection_max at run time (the AMQP listener's ranch limit, which is what enforces it)
+ * and returns the node as one started with it. A restart of the node puts the configured limit back.
+ */
+export async function limitConnections(node: StartedRabbitNode, max: number): Promise<StartedRabbitNode> {
+  const listeners = '[R || {R, #{protocol := rabbit_connection_sup}} <- maps:to_list(ranch:info())]';
+  const set = await node.erl(undefined, `Rs = ${listeners}, [ranch:set_max_connections(R, ${max}) || R <- Rs], length(Rs).`);
+  if (Number(set.trim()) < 1) throw new Error(`no AMQP listener to limit on ${node.nodeName} (ranch said ${set.trim()})`);
+  return { ...node, connectionMax: max };
+}
+
 async function call(access: BrokerPoolAccess, path: string, body: unknown, timeoutMs = 120_000): Promise<unknown> {
   const res = await fetch(`${access.url}${path}`, {
     method: 'POST',

@@ -9,8 +9,8 @@ import { rabbitmqInstalled } from '../../../harness/stack/rabbitmq-node.ts';
 import { BrokerPool } from './pool.ts';
 import type { BrokerPoolAccess, LeasedBrokerInfo } from './protocol.ts';
 
-/** Nodes started before any file asks (default none: nodes start on the first leases, and are reused after). */
-const WARM = Number(process.env.RUSHGATE_BROKER_POOL_WARM ?? 0);
+/** Nodes started before any file asks, while the unit tier runs: the first integration files lease two each. */
+const WARM = Number(process.env.RUSHGATE_BROKER_POOL_WARM ?? 4);
 /** Nodes alive at most: files leasing at once (2 workers, a file may take 2) and tainted ones stopping. */
 const MAX = Number(process.env.RUSHGATE_BROKER_POOL_MAX ?? 6);
 
