@@ -107,21 +107,7 @@ export async function startRabbitCluster(opts: RabbitClusterOptions): Promise<St
     stopNode: (name) => member(name).halt('orderly'),
     killNode: (name) => member(name).halt('kill'),
     startNode: (name) => member(name).resume(),
-    connectionsPerNode: async () => {
-      const list = await managementGet<Array<{ node: string; client_properties?: { connection_name?: string } }>>(
-        cluster,
-        '/api/connections?columns=node,client_properties.connection_name',
-      );
-      const counts = new Map<string, number>(names.map((n) => [n, 0]));
-      for (const c of list) {
-        if (!isHarnessConnection({ connectionName: c.client_properties?.connection_name })) counts.set(c.node, (counts.get(c.node) ?? 0) + 1);
-      }
-      return counts;
-    },
-    runningNodes: async () => {
-      const list = await managementGet<Array<{ name: string; running: boolean }>>(cluster, '/api/nodes?columns=name,running');
-      return list.filter((n) => n.running).map((n) => n.name);
-    },
+    ...clusterQueries({ members, credentials: { username, password } }),
     stop,
   };
   return cluster;
@@ -132,8 +118,35 @@ export function asClusterNode(m: StartedRabbitNode): ClusterNode {
   return { name: m.nodeName, amqpUrl: m.amqpUrl, managementUrl: m.managementUrl, prometheusUrl: m.prometheusUrl, pid: m.pid() };
 }
 
+/** What the management queries need of a cluster: its members (any running one answers for all) and credentials. */
+export interface ManagedCluster {
+  members: ReadonlyArray<{ nodeName: string; managementUrl: string; running(): boolean }>;
+  credentials: { username: string; password: string };
+}
+
+/** The per-node questions node faults and tests ask, through the management API of any running member. */
+export function clusterQueries(cluster: ManagedCluster): Pick<StartedRabbitCluster, 'connectionsPerNode' | 'runningNodes'> {
+  return {
+    connectionsPerNode: async () => {
+      const list = await managementGet<Array<{ node: string; client_properties?: { connection_name?: string } }>>(
+        cluster,
+        '/api/connections?columns=node,client_properties.connection_name',
+      );
+      const counts = new Map<string, number>(cluster.members.map((m) => [m.nodeName, 0]));
+      for (const c of list) {
+        if (!isHarnessConnection({ connectionName: c.client_properties?.connection_name })) counts.set(c.node, (counts.get(c.node) ?? 0) + 1);
+      }
+      return counts;
+    },
+    runningNodes: async () => {
+      const list = await managementGet<Array<{ name: string; running: boolean }>>(cluster, '/api/nodes?columns=name,running');
+      return list.filter((n) => n.running).map((n) => n.name);
+    },
+  };
+}
+
 /** GET on the management API of the first running member (any member answers for the whole cluster). */
-async function managementGet<T>(cluster: StartedRabbitCluster, path: string): Promise<T> {
+async function managementGet<T>(cluster: ManagedCluster, path: string): Promise<T> {
   const { username, password } = cluster.credentials;
   const headers = { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` };
   let last: unknown;
@@ -149,7 +162,7 @@ async function managementGet<T>(cluster: StartedRabbitCluster, path: string): Pr
   throw new BrokerStartError(`no cluster member answered ${path}: ${(last as Error | undefined)?.message ?? 'none is running'}`);
 }
 
-function waitForPort(port: number, timeoutMs: number): Promise<void> {
+export function waitForPort(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   return new Promise((resolve, reject) => {
     const attempt = () => {
