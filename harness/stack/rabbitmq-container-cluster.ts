@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { GenericContainer } from 'testcontainers';
 import { freePort } from './free-port.ts';
 import { startOwnedContainer } from './owned-container.ts';
-import { clusterQueries, MAX_BROKER_NODES, waitForPort, type StartedRabbitCluster } from './rabbitmq-cluster.ts';
+import { clusterPlan, clusterQueries, MAX_BROKER_NODES, startMembers, waitForPort, type StartedRabbitCluster } from './rabbitmq-cluster.ts';
 import { containerAsClusterNode, startRabbitContainer, type StartedRabbitContainer } from './rabbitmq-container.ts';
 import { BrokerStartError } from './rabbitmq-node.ts';
 import type { ClusterNode } from './stack.ts';
@@ -39,11 +38,8 @@ export async function startRabbitContainerCluster(opts: RabbitContainerClusterOp
   if (!Number.isInteger(opts.nodes) || opts.nodes < 2 || opts.nodes > MAX_BROKER_NODES) {
     throw new BrokerStartError(`a container cluster has 2 to ${MAX_BROKER_NODES} nodes, not ${opts.nodes}`);
   }
-  const id = randomBytes(3).toString('hex');
-  const names = Array.from({ length: opts.nodes }, (_, i) => `rushgate-${id}-${i + 1}@localhost`);
-  const cookie = randomBytes(16).toString('hex');
-  const username = 'rushgate';
-  const password = randomBytes(12).toString('base64url');
+  const plan = clusterPlan(opts.nodes);
+  const { id, username, password, cookie } = plan;
   const epmdPort = await freePort();
 
   const epmd = await startOwnedContainer({
@@ -57,41 +53,15 @@ export async function startRabbitContainerCluster(opts: RabbitContainerClusterOp
     throw new BrokerStartError(`the container cluster's epmd did not listen: ${err.message}\n${epmd.tail(10)}`);
   });
 
-  const started = await Promise.allSettled(
-    names.map((nodeName, i) =>
-      startRabbitContainer({
-        image: opts.image,
-        connectionMax: opts.connectionMax,
-        logFile: opts.logDir ? join(opts.logDir, `broker-${i + 1}.log`) : undefined,
-        log: opts.log,
-        member: {
-          nodeName,
-          cookie,
-          epmdPort,
-          username,
-          password,
-          seeds: i === 0 ? [] : [names[0] as string],
-          partitionHandling: opts.nodes >= 3 ? 'pause_minority' : undefined,
-        },
-      }),
-    ),
+  const { members, member, stop } = await startMembers(plan, epmdPort, () => epmd.stop(), (membership, i) =>
+    startRabbitContainer({
+      image: opts.image,
+      connectionMax: opts.connectionMax,
+      logFile: opts.logDir ? join(opts.logDir, `broker-${i + 1}.log`) : undefined,
+      log: opts.log,
+      member: membership,
+    }),
   );
-  const members = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  const stop = async () => {
-    await Promise.all(members.map((m) => m.stop()));
-    await epmd.stop();
-  };
-  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) {
-    await stop();
-    throw failed.reason;
-  }
-
-  const member = (name: string): StartedRabbitContainer => {
-    const found = members.find((m) => m.nodeName === name);
-    if (!found) throw new BrokerStartError(`no cluster member named ${name} (members: ${names.join(', ')})`);
-    return found;
-  };
   const credentials = { username, password };
   return {
     members,
