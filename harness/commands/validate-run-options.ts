@@ -148,13 +148,17 @@ export function validateRunPlan(schedule: Schedule, kind: StackKind, opts: { ext
   if (brokerNodes > 1 && kind === 'external') throw new UsageError(`--broker-nodes ${brokerNodes} needs --stack local or testcontainers (the external stack's nodes are yours).`);
   const offered = offers(kind, Boolean(opts.externalCtl), brokerNodes);
   const problems: string[] = [];
+  const unmet = new Set<Need>();
   for (const f of schedule.faults) {
     const fault = buildFault(f.spec, f.forSec);
     for (const need of fault.needs) {
+      if (!offered.has(need)) unmet.add(need);
       if (!offered.has(need)) problems.push(`${fault.kind} at ${schedule.clockAt(f.atSec)} needs ${need === 'erl' ? 'erl (Erlang access to the broker: rabbitmqctl or its cookie)' : need}, which the ${kind} stack does not offer`);
     }
   }
-  if (problems.length > 0) throw new UsageError(`This scenario's faults cannot run on the ${kind} stack: ${problems.join('; ')}. ${offered.has('cluster') || kind !== 'local' ? 'Use --stack local, or a scenario without them.' : 'Node faults need a cluster: add --broker-nodes 3.'}`);
+  if (problems.length === 0) return;
+  const needsCluster = kind !== 'external' && unmet.has('cluster');
+  throw new UsageError(`This scenario's faults cannot run on the ${kind} stack: ${problems.join('; ')}. ${needsCluster ? 'Node faults need a cluster: add --broker-nodes 3.' : 'Use --stack local, or a scenario without them.'}`);
 }
 
 function shown(raw: unknown): string {

@@ -90,6 +90,6 @@ describe('--broker-nodes', () => {
     });
     const schedule = resolveSchedule(nodeKill, {});
     expect(() => validateRunPlan(schedule, 'testcontainers', { brokerNodes: 3 })).not.toThrow();
-    expect(usage(() => validateRunPlan(schedule, 'testcontainers', { brokerNodes: 1 }))).toMatch(/node-kill .* needs cluster/);
+    expect(usage(() => validateRunPlan(schedule, 'testcontainers', { brokerNodes: 1 }))).toMatch(/node-kill .* needs cluster.*add --broker-nodes 3\.$/);
   });
 });
