@@ -152,8 +152,9 @@ export function validateRunPlan(schedule: Schedule, kind: StackKind, opts: { ext
   for (const f of schedule.faults) {
     const fault = buildFault(f.spec, f.forSec);
     for (const need of fault.needs) {
-      if (!offered.has(need)) unmet.add(need);
-      if (!offered.has(need)) problems.push(`${fault.kind} at ${schedule.clockAt(f.atSec)} needs ${need === 'erl' ? 'erl (Erlang access to the broker: rabbitmqctl or its cookie)' : need}, which the ${kind} stack does not offer`);
+      if (offered.has(need)) continue;
+      unmet.add(need);
+      problems.push(`${fault.kind} at ${schedule.clockAt(f.atSec)} needs ${need === 'erl' ? 'erl (Erlang access to the broker: rabbitmqctl or its cookie)' : need}, which the ${kind} stack does not offer`);
     }
   }
   if (problems.length === 0) return;
