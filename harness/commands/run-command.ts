@@ -41,7 +41,7 @@ export const runCommand = {
       .option('target-command', { type: 'string', describe: 'Shell command that starts your service (given PORT and AMQP_URL)' })
       .option('publisher', { choices: PUBLISHERS, describe: 'Reference service publisher when no --target-command (default shared)' })
       .option('connection-max', { type: 'number', describe: "Broker's connection_max (local and container stacks; per node on a cluster)" })
-      .option('broker-nodes', { type: 'number', describe: 'Local stack: RabbitMQ nodes in one cluster (default 1, at most 5)' })
+      .option('broker-nodes', { type: 'number', describe: 'RabbitMQ nodes in one cluster, local or in containers (default 1, at most 5)' })
       .option('broker-image', { type: 'string', describe: 'Container stack: RabbitMQ image (default rabbitmq:3.13-management)' })
       .option('target-image', { type: 'string', describe: 'Container stack: image of your service (given PORT and AMQP_URL)' })
       .option('verify-exchange', { type: 'string', describe: 'Exchange the target publishes accepted calls to (reconciliation)' })

@@ -61,7 +61,7 @@ export function validateRunArgs(args: Record<string, unknown>): void {
   number('connection-max', { integer: true, min: 1, max: BOUNDS.connectionMax.max, why: BOUNDS.connectionMax.why });
   number('broker-nodes', { integer: true, min: 1, max: BOUNDS.brokerNodes.max, why: BOUNDS.brokerNodes.why });
   if (args['broker-nodes'] !== undefined && args.stack === 'external') {
-    throw new UsageError('--broker-nodes starts a local cluster; with --stack external the cluster is yours: point --amqp-url at it instead.');
+    throw new UsageError('--broker-nodes starts a cluster (local nodes or containers); with --stack external the cluster is yours: point --amqp-url at it instead.');
   }
   duration('duration', BOUNDS.durationSec);
   duration('timeout', BOUNDS.timeoutSec);
@@ -115,7 +115,8 @@ type Need = keyof Omit<FaultContext, 'log' | 'note'>;
 /** What each stack offers to faults (what harness/stack/*.ts fill in); external gets rabbitmqctl only from a caller. */
 function offers(kind: StackKind, externalCtl: boolean, brokerNodes: number): Set<Need> {
   if (kind === 'external') return new Set<Need>(['management', 'amqpAddress', ...(externalCtl ? (['ctl', 'erl'] as const) : [])]);
-  const cluster = kind === 'local' && brokerNodes > 1 ? (['cluster'] as const) : [];
+  // Both own their cluster's members: a local process group, or a container the engine stops, kills and starts.
+  const cluster = brokerNodes > 1 ? (['cluster'] as const) : [];
   return new Set<Need>(['ctl', 'erl', 'restartBroker', 'management', 'amqpAddress', 'proxy', ...cluster]);
 }
 
@@ -144,16 +145,21 @@ export function validateRunPlan(schedule: Schedule, kind: StackKind, opts: { ext
     throw new UsageError(`This run would send ${fmt(schedule.total)} requests; at most ${fmt(BOUNDS.totalRequests.max)}: ${BOUNDS.totalRequests.why}.`);
   }
   const brokerNodes = opts.brokerNodes ?? 1;
-  if (brokerNodes > 1 && kind !== 'local') throw new UsageError(`--broker-nodes ${brokerNodes} needs --stack local (the ${kind} stack runs one broker node).`);
+  if (brokerNodes > 1 && kind === 'external') throw new UsageError(`--broker-nodes ${brokerNodes} needs --stack local or testcontainers (the external stack's nodes are yours).`);
   const offered = offers(kind, Boolean(opts.externalCtl), brokerNodes);
   const problems: string[] = [];
+  const unmet = new Set<Need>();
   for (const f of schedule.faults) {
     const fault = buildFault(f.spec, f.forSec);
     for (const need of fault.needs) {
-      if (!offered.has(need)) problems.push(`${fault.kind} at ${schedule.clockAt(f.atSec)} needs ${need === 'erl' ? 'erl (Erlang access to the broker: rabbitmqctl or its cookie)' : need}, which the ${kind} stack does not offer`);
+      if (offered.has(need)) continue;
+      unmet.add(need);
+      problems.push(`${fault.kind} at ${schedule.clockAt(f.atSec)} needs ${need === 'erl' ? 'erl (Erlang access to the broker: rabbitmqctl or its cookie)' : need}, which the ${kind} stack does not offer`);
     }
   }
-  if (problems.length > 0) throw new UsageError(`This scenario's faults cannot run on the ${kind} stack: ${problems.join('; ')}. ${offered.has('cluster') || kind !== 'local' ? 'Use --stack local, or a scenario without them.' : 'Node faults need a cluster: add --broker-nodes 3.'}`);
+  if (problems.length === 0) return;
+  const needsCluster = kind !== 'external' && unmet.has('cluster');
+  throw new UsageError(`This scenario's faults cannot run on the ${kind} stack: ${problems.join('; ')}. ${needsCluster ? 'Node faults need a cluster: add --broker-nodes 3.' : 'Use --stack local, or a scenario without them.'}`);
 }
 
 function shown(raw: unknown): string {

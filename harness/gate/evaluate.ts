@@ -36,9 +36,11 @@ export function evaluateGate(input: GateInput, limits: Partial<GateLimits> = {},
   const models = modelsFor(input, l);
   // After a revert the service gets as long to recover as chaos.recovery allows before errors count again.
   const graceSec = l['chaos.recovery'] ? l['chaos.recovery'].ms / 1000 : DEFAULT_GRACE_SEC;
-  // Several broker nodes: each node judged too (its own connection_max, a node loss); absent on one node.
+  // Several broker nodes: each node's own connection_max judged too; absent on one node.
   const nodes = nodesRule(input, graceSec, l.holdSec);
-  if (opts.load === 'unknown') return verdictOf([...rulesWithoutLoad(input, l, baseline, models), ...(nodes ? [nodes] : [])], input);
+  // After a node loss (a node fault's, or one only the per-node samples saw): the one reconnect judgement.
+  const reconnect = l['chaos.recovery'] ? chaosReconnectRule(input, l['chaos.recovery'], l.holdSec) : undefined;
+  if (opts.load === 'unknown') return verdictOf([...rulesWithoutLoad(input, l, baseline, models), ...(nodes ? [nodes] : []), ...(reconnect ? [reconnect] : [])], input);
   const rules: RuleResult[] = [];
   for (const r of RESOURCES) {
     const m = models[r];
@@ -60,9 +62,8 @@ export function evaluateGate(input: GateInput, limits: Partial<GateLimits> = {},
   if (windows.length > 0) {
     if (l['chaos.answers']) rules.push(chaosAnswersRule(input, windows, l['chaos.answers'], graceSec));
     if (l['chaos.recovery']) rules.push(chaosRecoveryRule(input, windows, l['chaos.recovery']));
-    const reconnect = l['chaos.recovery'] ? chaosReconnectRule(input.events, l['chaos.recovery']) : undefined;
-    if (reconnect) rules.push(reconnect);
   }
+  if (reconnect) rules.push(reconnect);
   return verdictOf(rules, input);
 }
 

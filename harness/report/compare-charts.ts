@@ -2,7 +2,7 @@
 // to the cap while the fix stays flat" is one picture, not two to compare by eye.
 import type { ChartConfiguration } from 'chart.js';
 import type { RunRecord } from '../run-record.ts';
-import { annotationsPlugin, type HLine } from './chart-annotations.ts';
+import { annotationsPlugin, breakAtGaps, type HLine } from './chart-annotations.ts';
 import { abortLines, COLORS, countAxis, incidentBands, logTickLabel, mergeRanges, RUN_COLORS, timeAxis, titlePlugins, xRange } from './chart-common.ts';
 import { loadBuckets, MAX_POINTS, perSecond, thinSamples, type LoadBucket } from './chart-data.ts';
 import { fmtInt, fmtMs, statusClassTotal, sumValues } from './format.ts';
@@ -93,6 +93,69 @@ export function compareConnectionsChart(runs: LabelledRun[]): ChartSpec {
     file: 'compare-connections.png',
     title: 'Broker connections, run against run',
     caption: `Each run's target connections on the same axes, with the offered load behind them: ${runs.map((r) => `${r.label} peaked at ${fmtInt(r.record.summary.broker.peakConnections)}`).join(', ')}.`,
+    config: config as unknown as ChartConfiguration,
+  };
+}
+
+/** Dash per node index, so one run's nodes share its colour and still tell apart. */
+const NODE_DASHES: number[][] = [[], [9, 4], [2, 3], [12, 3, 2, 3], [5, 5]];
+
+/** One node's connections where it answered, thinned like the totals, broken where that node had a gap. */
+function nodeLine(record: RunRecord, node: string): Array<Pt> {
+  const answered = record.broker.flatMap((s) => {
+    const n = s.nodes?.find((x) => x.node === node);
+    return n ? [{ ...s, connections: n.connections }] : [];
+  });
+  const gaps = record.sampling?.nodes?.find((n) => n.node === node)?.gaps;
+  return breakAtGaps(thinSamples(answered, 'connections'), gaps);
+}
+
+/**
+ * Each node's connections, run against run, for runs on a broker of several nodes (absent when no run
+ * had more than one): a failover or a node that saturates first shows per node, which the totals hide.
+ * A run's nodes share its colour, each node its own dash; runs on one node draw their total.
+ */
+export function compareNodesChart(runs: LabelledRun[]): ChartSpec | undefined {
+  if (!runs.some((r) => (r.record.brokerNodes?.length ?? 0) > 1)) return undefined;
+  const c = context(runs);
+  const maxes = [...new Set(runs.flatMap((r) => (r.record.brokerNodes ?? []).map((n) => n.connectionMax)).filter((m): m is number => m !== undefined))];
+  const peakOf = (r: RunRecord, node: string) => Math.max(0, ...r.broker.map((s) => s.nodes?.find((n) => n.node === node)?.connections ?? 0));
+  const datasets = runs.flatMap((r, i) => {
+    const nodes = r.record.brokerNodes?.map((n) => n.node) ?? [];
+    if (nodes.length < 2) {
+      return [{ label: `${r.label}: one node`, data: thinSamples(r.record.broker, 'connections') as Pt[], borderColor: c.color(i), backgroundColor: c.color(i), borderWidth: 2.5, borderDash: [], pointRadius: 0, spanGaps: false }];
+    }
+    return nodes.map((node, k) => ({
+      label: `${r.label}: node ${k + 1} ${node} (peak ${fmtInt(peakOf(r.record, node))})`,
+      data: nodeLine(r.record, node),
+      borderColor: c.color(i),
+      backgroundColor: c.color(i),
+      borderWidth: 2.5,
+      borderDash: NODE_DASHES[k % NODE_DASHES.length]!,
+      pointRadius: 0,
+      spanGaps: false,
+    }));
+  });
+  const peak = Math.max(0, ...runs.flatMap((r) => (r.record.brokerNodes ?? []).map((n) => peakOf(r.record, n.node))), ...runs.filter((r) => (r.record.brokerNodes?.length ?? 0) < 2).map((r) => r.record.summary.broker.peakConnections));
+  const config: ChartConfiguration<'line', Pt[]> = {
+    type: 'line',
+    data: { datasets },
+    options: {
+      plugins: titlePlugins(
+        `Broker connections per node, run against run — ${c.scenario}`,
+        `${runs.map((r) => `${r.label} ${r.record.brokerNodes?.length ?? 1} node${(r.record.brokerNodes?.length ?? 1) === 1 ? '' : 's'}`).join(' · ')} · one colour per run, one dash per node`,
+        true,
+        true,
+      ),
+      scales: { x: c.x, y: countAxis('open connections per node (count)', { suggestedMax: connectionsAxisMax(peak, 0, maxes.length > 0 ? Math.max(...maxes) : undefined) }) },
+    },
+    plugins: c.plugins(maxes.map((m) => ({ y: m, axis: 'y', label: `connection_max per node = ${fmtInt(m)}`, color: COLORS.connectionMax }))),
+  };
+  return {
+    id: 'compare-nodes-connections',
+    file: 'compare-nodes-connections.png',
+    title: 'Broker connections per node, run against run',
+    caption: `Each broker node's target connections, one colour per run and one dash per node: ${runs.map((r) => `${r.label} on ${r.record.brokerNodes?.length ?? 1} node${(r.record.brokerNodes?.length ?? 1) === 1 ? '' : 's'}`).join(', ')}.`,
     config: config as unknown as ChartConfiguration,
   };
 }
@@ -214,5 +277,5 @@ export function compareLatencyChart(runs: LabelledRun[]): ChartSpec {
 }
 
 export function compareChartSpecs(runs: LabelledRun[]): ChartSpec[] {
-  return [compareConnectionsChart, compareErrorsChart, compareLatencyChart, compareChannelsChart].map((make) => make(runs));
+  return [compareConnectionsChart, compareNodesChart, compareErrorsChart, compareLatencyChart, compareChannelsChart].map((make) => make(runs)).filter((c) => c !== undefined);
 }

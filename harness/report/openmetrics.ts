@@ -18,6 +18,17 @@ function loadStartSec(record: RunRecord): number {
   return Date.parse(record.loadStartedAt ?? record.startedAt) / 1000;
 }
 
+/** One series per sampled node (contiguous, as OpenMetrics wants a series' samples), labelled `node`. */
+function perNode(record: RunRecord, resource: 'connections' | 'channels'): Family['samples'] {
+  const nodes = record.brokerNodes?.map((n) => n.node) ?? [];
+  return nodes.flatMap((node) =>
+    record.broker.flatMap((s) => {
+      const n = s.nodes?.find((x) => x.node === node);
+      return n ? [{ labels: { node }, value: n[resource], t: s.t }] : [];
+    }),
+  );
+}
+
 export function renderOpenMetrics(record: RunRecord): string {
   const t0 = loadStartSec(record);
   const base: Record<string, string> = {
@@ -35,6 +46,12 @@ export function renderOpenMetrics(record: RunRecord): string {
   const families: Family[] = [
     { name: 'rushgate_broker_connections', type: 'gauge', help: "Target's broker connections (harness's own excluded)", samples: broker.map((s) => ({ value: s.connections, t: s.t })) },
     { name: 'rushgate_broker_channels', type: 'gauge', help: "Target's broker channels", samples: broker.map((s) => ({ value: s.channels, t: s.t })) },
+    ...(['connections', 'channels'] as const).map((resource) => ({
+      name: `rushgate_broker_node_${resource}`,
+      type: 'gauge' as const,
+      help: `Target's broker ${resource} on each node (several nodes only; absent where the node did not answer)`,
+      samples: perNode(record, resource),
+    })),
     { name: 'rushgate_broker_connections_opened', type: 'counter', help: 'Connections the broker opened (cumulative, broker-wide)', samples: broker.map((s) => ({ value: s.connectionsOpened, t: s.t })) },
     { name: 'rushgate_broker_connections_closed', type: 'counter', help: 'Connections the broker closed (cumulative, broker-wide)', samples: broker.map((s) => ({ value: s.connectionsClosed, t: s.t })) },
     { name: 'rushgate_requests_scheduled', type: 'counter', help: 'Arrivals the schedule asked for', samples: cumulative((s) => s.scheduled) },

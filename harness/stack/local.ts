@@ -68,7 +68,7 @@ export async function startLocalStack(req: StackRequest): Promise<StartedStack> 
   }
 }
 
-export function clusterControl(cluster: StartedRabbitCluster): ClusterControl {
+export function clusterControl(cluster: Pick<StartedRabbitCluster, 'nodes' | 'stopNode' | 'startNode' | 'killNode' | 'connectionsPerNode'>): ClusterControl {
   return {
     // A getter: a restarted member has a new PID.
     get nodes() {

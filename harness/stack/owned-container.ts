@@ -34,6 +34,10 @@ export interface OwnedContainer {
   exec(command: string[]): Promise<string>;
   /** Stops the container, leaves it down for downMs, starts it again (same configuration and data). */
   restart(downMs: number): Promise<void>;
+  /** Stops the container without removing it: `orderly` is SIGTERM with graceMs before SIGKILL, `kill` SIGKILL at once. */
+  halt(mode: 'orderly' | 'kill', graceMs?: number): Promise<void>;
+  /** Starts a halted container again (same configuration and data) and follows its output. */
+  resume(): Promise<void>;
   /** Stops and removes the container and its anonymous volumes. Idempotent. */
   stop(): Promise<void>;
 }
@@ -104,6 +108,22 @@ export async function startOwnedContainer(opts: OwnedContainerOptions): Promise<
     throw err;
   }
   const container = started;
+  const handleOf = async () => {
+    const { getContainerRuntimeClient } = await import('testcontainers');
+    const client = await getContainerRuntimeClient();
+    return { client, handle: client.container.getById(container.getId()) };
+  };
+  const halt = async (mode: 'orderly' | 'kill', graceMs = 2_000) => {
+    const { client, handle } = await handleOf();
+    if (mode === 'kill') await handle.kill({ signal: 'SIGKILL' });
+    else await client.container.stop(handle, { timeout: graceMs });
+  };
+  const resume = async () => {
+    const { client, handle } = await handleOf();
+    const since = Math.floor(Date.now() / 1000);
+    await client.container.start(handle);
+    attachLogs(await client.container.logs(handle, { since }));
+  };
   return {
     id: container.getId(),
     name: opts.name,
@@ -116,15 +136,12 @@ export async function startOwnedContainer(opts: OwnedContainerOptions): Promise<
       return result.stdout;
     },
     restart: async (downMs) => {
-      const { getContainerRuntimeClient } = await import('testcontainers');
-      const client = await getContainerRuntimeClient();
-      const handle = client.container.getById(container.getId());
-      await client.container.stop(handle, { timeout: 2_000 });
+      await halt('orderly', 2_000);
       await new Promise((r) => setTimeout(r, downMs));
-      const since = Math.floor(Date.now() / 1000);
-      await client.container.start(handle);
-      attachLogs(await client.container.logs(handle, { since }));
+      await resume();
     },
+    halt,
+    resume,
     stop: release,
   };
 }

@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { startOwnedProcess } from '../lifecycle/owned-process.ts';
 import { isHarnessConnection } from '../probe/management-api.ts';
 import { freePort } from './free-port.ts';
-import { BrokerStartError, EPMD, rabbitmqInstalled, RABBITMQ_SBIN, startRabbitNode, type StartedRabbitNode } from './rabbitmq-node.ts';
+import { BrokerStartError, EPMD, rabbitmqInstalled, RABBITMQ_SBIN, startRabbitNode, type ClusterMembership, type StartedRabbitNode } from './rabbitmq-node.ts';
 import type { ClusterNode } from './stack.ts';
 
 export const MAX_BROKER_NODES = 5;
@@ -48,11 +48,8 @@ export async function startRabbitCluster(opts: RabbitClusterOptions): Promise<St
   if (!rabbitmqInstalled()) {
     throw new BrokerStartError(`rabbitmq-server is not installed (looked for ${RABBITMQ_SBIN}/rabbitmq-server).`);
   }
-  const id = randomBytes(3).toString('hex');
-  const names = Array.from({ length: opts.nodes }, (_, i) => `rushgate-${id}-${i + 1}@localhost`);
-  const cookie = randomBytes(16).toString('hex');
-  const username = 'rushgate';
-  const password = randomBytes(12).toString('base64url');
+  const plan = clusterPlan(opts.nodes);
+  const { id, username, password } = plan;
   const epmdPort = await freePort();
   const epmd = startOwnedProcess({
     name: `epmd for cluster ${id}`,
@@ -66,39 +63,9 @@ export async function startRabbitCluster(opts: RabbitClusterOptions): Promise<St
     throw new BrokerStartError(`the cluster's epmd did not listen: ${err.message}`);
   });
 
-  const started = await Promise.allSettled(
-    names.map((nodeName, i) =>
-      startRabbitNode({
-        connectionMax: opts.connectionMax,
-        log: opts.log,
-        member: {
-          nodeName,
-          cookie,
-          epmdPort,
-          username,
-          password,
-          seeds: i === 0 ? [] : [names[0] as string],
-          partitionHandling: opts.nodes >= 3 ? 'pause_minority' : undefined,
-        },
-      }),
-    ),
+  const { members, member, stop } = await startMembers(plan, epmdPort, () => epmd.stop(), (membership) =>
+    startRabbitNode({ connectionMax: opts.connectionMax, log: opts.log, member: membership }),
   );
-  const members = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  const stop = async () => {
-    await Promise.all(members.map((m) => m.stop()));
-    await epmd.stop();
-  };
-  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) {
-    await stop();
-    throw failed.reason;
-  }
-
-  const member = (name: string): StartedRabbitNode => {
-    const found = members.find((m) => m.nodeName === name);
-    if (!found) throw new BrokerStartError(`no cluster member named ${name} (members: ${names.join(', ')})`);
-    return found;
-  };
   const cluster: StartedRabbitCluster = {
     members,
     nodes: () => members.map(asClusterNode),
@@ -107,12 +74,95 @@ export async function startRabbitCluster(opts: RabbitClusterOptions): Promise<St
     stopNode: (name) => member(name).halt('orderly'),
     killNode: (name) => member(name).halt('kill'),
     startNode: (name) => member(name).resume(),
+    ...clusterQueries({ members, credentials: { username, password } }),
+    stop,
+  };
+  return cluster;
+}
+
+/** A cluster's identity, chosen before any member starts: node names, one cookie, one user. */
+export interface ClusterPlan {
+  id: string;
+  names: string[];
+  cookie: string;
+  username: string;
+  password: string;
+}
+
+export function clusterPlan(nodes: number): ClusterPlan {
+  const id = randomBytes(3).toString('hex');
+  return {
+    id,
+    names: Array.from({ length: nodes }, (_, i) => `rushgate-${id}-${i + 1}@localhost`),
+    cookie: randomBytes(16).toString('hex'),
+    username: 'rushgate',
+    password: randomBytes(12).toString('base64url'),
+  };
+}
+
+/**
+ * Starts every member at once, the others joining the first (classic-config peer discovery), with
+ * pause_minority from 3 nodes. If any member fails, the ones that started and the shared epmd are
+ * stopped and its error is thrown.
+ */
+export async function startMembers<M extends { nodeName: string; stop(): Promise<void> }>(
+  plan: ClusterPlan,
+  epmdPort: number,
+  stopEpmd: () => Promise<void>,
+  start: (membership: ClusterMembership, index: number) => Promise<M>,
+): Promise<{ members: M[]; member(name: string): M; stop(): Promise<void> }> {
+  const { names, cookie, username, password } = plan;
+  const started = await Promise.allSettled(
+    names.map((nodeName, i) =>
+      start({
+        nodeName,
+        cookie,
+        epmdPort,
+        username,
+        password,
+        seeds: i === 0 ? [] : [names[0] as string],
+        partitionHandling: names.length >= 3 ? 'pause_minority' : undefined,
+      }, i),
+    ),
+  );
+  const members = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const stop = async () => {
+    await Promise.all(members.map((m) => m.stop()));
+    await stopEpmd();
+  };
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await stop();
+    throw failed.reason;
+  }
+  const member = (name: string): M => {
+    const found = members.find((m) => m.nodeName === name);
+    if (!found) throw new BrokerStartError(`no cluster member named ${name} (members: ${names.join(', ')})`);
+    return found;
+  };
+  return { members, member, stop };
+}
+
+/** A node as a stack exposes it; `pid` is its current group leader. */
+export function asClusterNode(m: StartedRabbitNode): ClusterNode {
+  return { name: m.nodeName, amqpUrl: m.amqpUrl, managementUrl: m.managementUrl, prometheusUrl: m.prometheusUrl, pid: m.pid() };
+}
+
+/** What the management queries need of a cluster: its members (any running one answers for all) and credentials. */
+export interface ManagedCluster {
+  members: ReadonlyArray<{ nodeName: string; managementUrl: string; running(): boolean }>;
+  credentials: { username: string; password: string };
+}
+
+/** The per-node questions node faults and tests ask, through the management API of any running member. */
+export function clusterQueries(cluster: ManagedCluster): Pick<StartedRabbitCluster, 'connectionsPerNode' | 'runningNodes'> {
+  return {
     connectionsPerNode: async () => {
       const list = await managementGet<Array<{ node: string; client_properties?: { connection_name?: string } }>>(
         cluster,
         '/api/connections?columns=node,client_properties.connection_name',
       );
-      const counts = new Map<string, number>(names.map((n) => [n, 0]));
+      const counts = new Map<string, number>(cluster.members.map((m) => [m.nodeName, 0]));
       for (const c of list) {
         if (!isHarnessConnection({ connectionName: c.client_properties?.connection_name })) counts.set(c.node, (counts.get(c.node) ?? 0) + 1);
       }
@@ -122,18 +172,11 @@ export async function startRabbitCluster(opts: RabbitClusterOptions): Promise<St
       const list = await managementGet<Array<{ name: string; running: boolean }>>(cluster, '/api/nodes?columns=name,running');
       return list.filter((n) => n.running).map((n) => n.name);
     },
-    stop,
   };
-  return cluster;
-}
-
-/** A node as a stack exposes it; `pid` is its current group leader. */
-export function asClusterNode(m: StartedRabbitNode): ClusterNode {
-  return { name: m.nodeName, amqpUrl: m.amqpUrl, managementUrl: m.managementUrl, prometheusUrl: m.prometheusUrl, pid: m.pid() };
 }
 
 /** GET on the management API of the first running member (any member answers for the whole cluster). */
-async function managementGet<T>(cluster: StartedRabbitCluster, path: string): Promise<T> {
+async function managementGet<T>(cluster: ManagedCluster, path: string): Promise<T> {
   const { username, password } = cluster.credentials;
   const headers = { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` };
   let last: unknown;
@@ -149,7 +192,7 @@ async function managementGet<T>(cluster: StartedRabbitCluster, path: string): Pr
   throw new BrokerStartError(`no cluster member answered ${path}: ${(last as Error | undefined)?.message ?? 'none is running'}`);
 }
 
-function waitForPort(port: number, timeoutMs: number): Promise<void> {
+export function waitForPort(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   return new Promise((resolve, reject) => {
     const attempt = () => {

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { GenericContainer } from 'testcontainers';
 import { startOwnedContainer } from './owned-container.ts';
 import { freePorts } from './free-port.ts';
-import { brokerConfig, BrokerStartError } from './rabbitmq-node.ts';
+import { brokerConfig, BrokerStartError, type ClusterMembership } from './rabbitmq-node.ts';
 import { ReadinessTimeoutError, waitForAmqp, waitForHttp } from './readiness.ts';
+import type { ClusterNode } from './stack.ts';
 
 const START_TIMEOUT_MS = 120_000;
 // Where rushgate's own configuration goes inside the container; the image's defaults are ignored
@@ -15,6 +16,8 @@ export interface RabbitContainerOptions {
   connectionMax?: number;
   logFile?: string;
   log?: (line: string) => void;
+  /** Starts the node as a member of a container cluster (rabbitmq-container-cluster.ts) instead of on its own. */
+  member?: ClusterMembership;
 }
 
 export interface StartedRabbitContainer {
@@ -30,8 +33,19 @@ export interface StartedRabbitContainer {
   cookie: string;
   ctl(args: string[]): Promise<string>;
   restart(downMs?: number): Promise<void>;
+  /** Stops the container, keeping it and its data: `orderly` lets RabbitMQ shut down cleanly, `kill` is SIGKILL. */
+  halt(mode: 'orderly' | 'kill'): Promise<void>;
+  /** Starts a halted container again and waits until it serves (a cluster member rejoins its cluster). */
+  resume(): Promise<void>;
+  /** False between halt() and resume(). */
+  running(): boolean;
   tail(lines?: number): string;
   stop(): Promise<void>;
+}
+
+/** A broker container as a stack exposes its nodes (no PID: the process is the engine's). */
+export function containerAsClusterNode(m: StartedRabbitContainer): ClusterNode {
+  return { name: m.nodeName, amqpUrl: m.amqpUrl, managementUrl: m.managementUrl, prometheusUrl: m.prometheusUrl };
 }
 
 /**
@@ -41,17 +55,20 @@ export interface StartedRabbitContainer {
  * unique per run, so it never collides with other nodes on the machine.
  */
 export async function startRabbitContainer(opts: RabbitContainerOptions): Promise<StartedRabbitContainer> {
-  const [amqpPort, mgmtPort, promPort, distPort, epmdPort] = (await freePorts(5)) as [number, number, number, number, number];
+  const [amqpPort, mgmtPort, promPort, distPort, ownEpmdPort] = (await freePorts(5)) as [number, number, number, number, number];
   const id = randomBytes(4).toString('hex');
-  const nodeName = `rushgate-${id}@localhost`;
-  const username = 'rushgate';
-  const password = randomBytes(12).toString('base64url');
-  const cookie = randomBytes(16).toString('hex');
+  const member = opts.member;
+  // A member's name, cookie, credentials and epmd are the cluster's; a node on its own makes its own.
+  const nodeName = member?.nodeName ?? `rushgate-${id}@localhost`;
+  const username = member?.username ?? 'rushgate';
+  const password = member?.password ?? randomBytes(12).toString('base64url');
+  const cookie = member?.cookie ?? randomBytes(16).toString('hex');
+  const epmdPort = member?.epmdPort ?? ownEpmdPort;
 
   const builder = new GenericContainer(opts.image)
     .withNetworkMode('host')
     .withCopyContentToContainer([
-      { content: brokerConfig({ amqpPort, mgmtPort, promPort, username, password, connectionMax: opts.connectionMax }), target: `${CONF_DIR}/rabbitmq.conf`, mode: 0o644 },
+      { content: brokerConfig({ amqpPort, mgmtPort, promPort, username, password, connectionMax: opts.connectionMax, cluster: member }), target: `${CONF_DIR}/rabbitmq.conf`, mode: 0o644 },
       { content: '[rabbitmq_management,rabbitmq_prometheus].\n', target: `${CONF_DIR}/enabled_plugins`, mode: 0o644 },
       { content: '', target: `${CONF_DIR}/conf.d/.keep`, mode: 0o644 },
     ])
@@ -113,6 +130,7 @@ export async function startRabbitContainer(opts: RabbitContainerOptions): Promis
     await owned.stop();
     throw err;
   }
+  let running = true;
 
   return {
     image: opts.image,
@@ -126,9 +144,24 @@ export async function startRabbitContainer(opts: RabbitContainerOptions): Promis
     cookie,
     ctl: (args) => owned.exec(['rabbitmqctl', '-n', nodeName, '--erlang-cookie', cookie, ...args]),
     restart: async (downMs = 0) => {
+      running = false;
       await owned.restart(downMs);
+      running = true;
       await waitReady();
     },
+    // An orderly stop of a cluster member hands its queue leaders over: give it more than a throwaway's 2 s.
+    halt: async (mode) => {
+      if (!running) return;
+      running = false;
+      await owned.halt(mode, member ? 15_000 : 2_000);
+    },
+    resume: async () => {
+      if (running && !owned.hasExited()) return;
+      await owned.resume();
+      running = true;
+      await waitReady();
+    },
+    running: () => running && !owned.hasExited(),
     tail: (lines) => owned.tail(lines),
     stop: () => owned.stop(),
   };

@@ -8,6 +8,8 @@ import { TargetStartError, type Publisher } from './target-process.ts';
 export interface TargetContainerOptions {
   image: string;
   amqpUrl: string;
+  /** Every broker node's URL (first = amqpUrl), given to the target as AMQP_URLS. */
+  amqpUrls?: string[];
   /** Set for the reference service image (PUBLISHER env); a user's image ignores it. */
   publisher?: Publisher;
   units: number;
@@ -41,6 +43,7 @@ export async function startTargetContainer(opts: TargetContainerOptions): Promis
     PORT: String(port),
     HOST: '127.0.0.1',
     AMQP_URL: opts.amqpUrl,
+    AMQP_URLS: (opts.amqpUrls ?? [opts.amqpUrl]).join(','),
     UNITS: String(opts.units),
     ...(opts.verifyExchange ? { VERIFY_EXCHANGE: opts.verifyExchange } : {}),
     ...(opts.publisher ? { PUBLISHER: opts.publisher } : {}),

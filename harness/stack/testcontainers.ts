@@ -3,7 +3,7 @@ import { TcpProxy } from '../chaos/proxy/tcp-proxy.ts';
 import { REPO_ROOT } from '../paths.ts';
 import { brokerImage, DEFAULT_NODE_IMAGE, LOCAL_BROKER_IMAGE, LOCAL_NODE_IMAGE, serviceImage, targetImage } from './container-images.ts';
 import { dockerAvailable, imagePresent, pullImage } from './docker-probe.ts';
-import { brokerAddress, withPort } from './local.ts';
+import { brokerAddress, clusterControl, withPort } from './local.ts';
 import { StackError, type StackRequest, type StartedStack } from './stack.ts';
 import { startTarget } from './target-process.ts';
 
@@ -23,25 +23,36 @@ export async function startContainerStack(req: StackRequest): Promise<StartedSta
   const broker = brokerImage(req.containers?.brokerImage);
   await ensureImage(broker, log, `or build one without a registry: docker/build-local-images.sh, then set RUSHGATE_BROKER_IMAGE=${LOCAL_BROKER_IMAGE}`);
   // Imported here: loading testcontainers costs seconds, and only this provider needs it.
-  const { startRabbitContainer } = await import('./rabbitmq-container.ts');
+  const { containerAsClusterNode, startRabbitContainer } = await import('./rabbitmq-container.ts');
+  const { startRabbitContainerCluster } = await import('./rabbitmq-container-cluster.ts');
   const { startTargetContainer } = await import('./target-container.ts');
 
-  log(`starting broker container from ${broker}`);
-  const node = await startRabbitContainer({
-    image: broker,
-    connectionMax: req.connectionMax,
-    logFile: req.logDir ? join(req.logDir, 'broker.log') : undefined,
-  });
+  const brokerNodes = req.brokerNodes ?? 1;
+  log(brokerNodes > 1 ? `starting ${brokerNodes} broker containers from ${broker} as one cluster` : `starting broker container from ${broker}`);
+  const cluster =
+    brokerNodes > 1
+      ? await startRabbitContainerCluster({ image: broker, nodes: brokerNodes, connectionMax: req.connectionMax, logDir: req.logDir })
+      : undefined;
+  const node =
+    cluster?.members[0] ??
+    (await startRabbitContainer({
+      image: broker,
+      connectionMax: req.connectionMax,
+      logFile: req.logDir ? join(req.logDir, 'broker.log') : undefined,
+    }));
+  const members = cluster?.members ?? [node];
+  const stopBroker = () => (cluster ?? node).stop();
   const secrets = [node.credentials.password, node.cookie];
   let proxy: TcpProxy | undefined;
   try {
-    // As in the local stack: the target reaches the broker through the proxy, so network faults hit its path only.
+    // As in the local stack: the target reaches the broker through the proxy, so network faults hit its path only (the first node's).
     proxy = req.amqpProxy ? new TcpProxy(brokerAddress(node.amqpUrl)) : undefined;
     const targetAmqpUrl = proxy ? withPort(node.amqpUrl, (await proxy.start()).port) : node.amqpUrl;
+    const targetAmqpUrls = [targetAmqpUrl, ...members.slice(1).map((m) => m.amqpUrl)];
     const logFile = req.logDir ? join(req.logDir, 'target.log') : undefined;
     let target: { url: string; description: string; tail(lines?: number): string; stop(): Promise<void> };
     if (req.target.command) {
-      target = await startTarget({ amqpUrl: targetAmqpUrl, ...req.target, secrets, logFile });
+      target = await startTarget({ amqpUrl: targetAmqpUrl, amqpUrls: targetAmqpUrls, ...req.target, secrets, logFile });
     } else {
       const userImage = targetImage(req.containers?.targetImage);
       const image = userImage ?? (await ensureServiceImage(log));
@@ -50,6 +61,7 @@ export async function startContainerStack(req: StackRequest): Promise<StartedSta
       target = await startTargetContainer({
         image,
         amqpUrl: targetAmqpUrl,
+        amqpUrls: targetAmqpUrls,
         publisher: userImage ? undefined : (req.target.publisher ?? 'shared'),
         units: req.target.units,
         verifyExchange: req.target.verifyExchange,
@@ -70,17 +82,20 @@ export async function startContainerStack(req: StackRequest): Promise<StartedSta
       secrets,
       brokerCtl: node.ctl,
       restartBroker: (downMs) => node.restart(downMs),
+      nodes: cluster ? cluster.nodes() : [containerAsClusterNode(node)],
+      amqpUrls: members.map((m) => m.amqpUrl),
+      cluster: cluster ? clusterControl(cluster) : undefined,
       proxy,
       targetTail: () => target.tail(),
       stop: async () => {
         await target.stop();
         await proxy?.stop();
-        await node.stop();
+        await stopBroker();
       },
     };
   } catch (err) {
     await proxy?.stop();
-    await node.stop();
+    await stopBroker();
     throw err;
   }
 }

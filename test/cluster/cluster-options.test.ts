@@ -5,7 +5,7 @@ import { validateRunArgs, validateRunPlan } from '../../harness/commands/validat
 import { UsageError } from '../../harness/errors.ts';
 import { createNodeChoice } from '../../service/amqp/node-choice.ts';
 import { ConfigError, loadConfig } from '../../service/config.ts';
-import { BUILT_IN_SCENARIOS } from '../../scenarios/index.ts';
+import { BUILT_IN_SCENARIOS, defineScenario } from '../../scenarios/index.ts';
 import { resolveSchedule } from '../../scenarios/schedule.ts';
 
 const URLS = ['amqp://u:p@127.0.0.1:1001', 'amqp://u:p@127.0.0.1:1002', 'amqp://u:p@127.0.0.1:1003'];
@@ -67,11 +67,29 @@ describe('--broker-nodes', () => {
     expect(usage(() => validateRunArgs({ units: 2, 'broker-nodes': n }))).toMatch(/--broker-nodes must be a whole number from 1 to 5/);
   });
 
-  it('refuses it with --stack external, and on a stack that runs one node', () => {
-    expect(usage(() => validateRunArgs({ units: 2, 'broker-nodes': 3, stack: 'external' }))).toMatch(/--broker-nodes starts a local cluster/);
+  it('refuses it with --stack external, and takes it on the local and container stacks', () => {
+    expect(usage(() => validateRunArgs({ units: 2, 'broker-nodes': 3, stack: 'external' }))).toMatch(/--broker-nodes starts a cluster/);
     const schedule = resolveSchedule(BUILT_IN_SCENARIOS['eu-morning']!, { durationSec: 10 });
-    expect(usage(() => validateRunPlan(schedule, 'testcontainers', { brokerNodes: 3 }))).toMatch(/needs --stack local/);
+    expect(usage(() => validateRunPlan(schedule, 'external', { brokerNodes: 3 }))).toMatch(/needs --stack local or testcontainers/);
+    expect(() => validateRunPlan(schedule, 'testcontainers', { brokerNodes: 3 })).not.toThrow();
     expect(() => validateRunPlan(schedule, 'local', { brokerNodes: 3 })).not.toThrow();
     expect(() => validateRunArgs({ units: 2, 'broker-nodes': 3, stack: 'local' })).not.toThrow();
+    expect(() => validateRunArgs({ units: 2, 'broker-nodes': 3, stack: 'testcontainers' })).not.toThrow();
+  });
+
+  it('node faults run on a container cluster, and are refused on one container before anything starts', () => {
+    const nodeKill = defineScenario({
+      name: 'node-kill',
+      description: 'a node killed',
+      timeline: 'eu-morning',
+      defaultDurationSec: 10,
+      peakRps: 10,
+      seed: 1,
+      mix: { 'item-put': { weight: 1 } },
+      chaos: [{ at: '07:47', fault: 'node-kill' }],
+    });
+    const schedule = resolveSchedule(nodeKill, {});
+    expect(() => validateRunPlan(schedule, 'testcontainers', { brokerNodes: 3 })).not.toThrow();
+    expect(usage(() => validateRunPlan(schedule, 'testcontainers', { brokerNodes: 1 }))).toMatch(/node-kill .* needs cluster.*add --broker-nodes 3\.$/);
   });
 });

@@ -83,16 +83,16 @@ describe('chaos.reconnect', () => {
   });
 
   it('passes when the connections are back within the limit and no more than before; fails a late landing and a storm', () => {
-    expect(chaosReconnectRule([], limit)).toBeUndefined();
-    const ok = chaosReconnectRule([note({ action: 'node kill', node: 'a@h', expected: 3, landedAfterSec: 1.7, peak: 3, watchedSec: 2.7 })], limit);
+    expect(chaosReconnectRule({ events: [], broker: [], loadEndSec: 60 }, limit, 1)).toBeUndefined();
+    const ok = chaosReconnectRule({ events: [note({ action: 'node kill', node: 'a@h', expected: 3, landedAfterSec: 1.7, peak: 3, watchedSec: 2.7 })], broker: [], loadEndSec: 60 }, limit, 1);
     expect(ok?.passed).toBe(true);
     expect(ok?.message).toMatch(/within 1\.7 s/);
-    const late = chaosReconnectRule([note({ action: 'node kill', node: 'a@h', expected: 3, landedAfterSec: 7.2, peak: 3, watchedSec: 8 })], limit);
+    const late = chaosReconnectRule({ events: [note({ action: 'node kill', node: 'a@h', expected: 3, landedAfterSec: 7.2, peak: 3, watchedSec: 8 })], broker: [], loadEndSec: 60 }, limit, 1);
     expect(late?.passed).toBe(false);
-    const storm = chaosReconnectRule([note({ action: 'node stop', node: 'a@h', expected: 3, landedAfterSec: 0.5, peak: 40, watchedSec: 1.5 })], limit);
+    const storm = chaosReconnectRule({ events: [note({ action: 'node stop', node: 'a@h', expected: 3, landedAfterSec: 0.5, peak: 40, watchedSec: 1.5 })], broker: [], loadEndSec: 60 }, limit, 1);
     expect(storm?.passed).toBe(false);
     expect(storm?.message).toMatch(/reconnect storm/);
-    const never = chaosReconnectRule([note({ action: 'node stop', node: 'a@h', expected: 3, peak: 1, watchedSec: 30 })], limit);
+    const never = chaosReconnectRule({ events: [note({ action: 'node stop', node: 'a@h', expected: 3, peak: 1, watchedSec: 30 })], broker: [], loadEndSec: 60 }, limit, 1);
     expect(never?.value).toBe('never');
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluateGate } from '../../harness/gate/evaluate.ts';
 import type { GateInput } from '../../harness/gate/input.ts';
 import { nodeLosses } from '../../harness/gate/nodes.ts';
+import { formatReconnectNote } from '../../harness/chaos/reconnect-note.ts';
 import type { BrokerSample } from '../../harness/run-record.ts';
 import { rule, run, shared, stepLadder } from './timeline.ts';
 
@@ -51,25 +52,55 @@ describe('connections.nodes (several broker nodes)', () => {
     expect(r.value).toBe('2 on rabbit-a@h');
   });
 
-  it('passes a failover: the node that collects every connection within the recovery limit, back at the level before', () => {
+  it('leaves a node loss to chaos.reconnect: a failover passes there, and connections.nodes names the loss without judging it', () => {
     // rabbit-b goes at 20 s; its connection lands on rabbit-a 1 s later.
     const v = evaluateGate(onNodes(base(), (t, total) => (t < 20 ? spread(t, total) : t < 21 ? [1, undefined, 0] : [2, undefined, 0])));
-    const r = rule(v, 'connections.nodes');
+    const r = rule(v, 'chaos.reconnect');
     expect(r.passed).toBe(true);
-    expect(r.message).toMatch(/rabbit-b@h stopped answering at 20 s; rabbit-a@h held all 2 connections 5 s later, and the total stayed within the 2 held before it\./);
+    expect(r.message).toMatch(/rabbit-b@h stopped answering at 20 s \(no node fault of this run\); rabbit-a@h held all 2 connections 5 s later, and the total stayed within the 2 held before it\./);
+    const n = rule(v, 'connections.nodes');
+    expect(n.passed).toBe(true);
+    expect(n.message).toMatch(/1 node loss left to chaos\.reconnect \(rabbit-b@h at 20 s\)/);
   });
 
-  it('fails a reconnect storm: the total stays above the level before the loss past the recovery limit', () => {
+  it('fails a reconnect storm in chaos.reconnect only: the total stays above the level before the loss past the recovery limit', () => {
     const v = evaluateGate(onNodes(base(), (t, total) => (t < 20 ? spread(t, total) : [6, undefined, 1])));
-    const r = rule(v, 'connections.nodes');
+    const r = rule(v, 'chaos.reconnect');
     expect(r.passed).toBe(false);
-    expect(r.message).toMatch(/^rabbit-b@h stopped answering at 20 s and connections stayed above the 2 held before it: 7 held at 25 s, past the 5 s recovery limit \(rabbit-a@h held 6 of 7 connections 5 s later\): the clients reconnected with more connections than they had \(a reconnect storm\)\.$/);
+    expect(r.message).toMatch(/rabbit-b@h stopped answering at 20 s \(no node fault of this run\): connections stayed above the 2 held before it, 7 held at 25 s, past the 5 s recovery limit \(rabbit-a@h held 6 of 7 connections 5 s later\): .*\(a reconnect storm\)\.$/);
+    expect(rule(v, 'connections.nodes').passed).toBe(true);
   });
 
   it('a storm shorter than the recovery limit passes; the limit follows chaos.recovery', () => {
     const storm = (t: number, total: number) => (t < 20 ? spread(t, total) : t < 23 ? [6, undefined, 1] : [2, undefined, 0]);
-    expect(rule(evaluateGate(onNodes(base(), storm)), 'connections.nodes').passed).toBe(true);
-    expect(rule(evaluateGate(onNodes(base(), storm), { 'chaos.recovery': { kind: 'duration', text: '<=1s', op: '<=', ms: 1000 } }), 'connections.nodes').passed).toBe(false);
+    expect(rule(evaluateGate(onNodes(base(), storm)), 'chaos.reconnect').passed).toBe(true);
+    expect(rule(evaluateGate(onNodes(base(), storm), { 'chaos.recovery': { kind: 'duration', text: '<=1s', op: '<=', ms: 1000 } }), 'chaos.reconnect').passed).toBe(false);
+  });
+
+  it('connections.nodes judges connection_max outside the reconnect window only', () => {
+    // rabbit-a (connection_max 2) collects both connections when rabbit-b goes at 20 s.
+    const maxes = [2, 100, 100];
+    const briefly = (t: number, total: number) => (t < 20 ? spread(t, total) : t < 23 ? [2, undefined, 0] : t < 30 ? [1, 1, 0] : spread(t, total));
+    expect(rule(evaluateGate(onNodes(base(), briefly, maxes)), 'connections.nodes').passed).toBe(true);
+    // Still at its connection_max after the recovery limit: a ceiling, judged here.
+    const stays = (t: number, total: number) => (t < 20 ? spread(t, total) : [2, undefined, 0]);
+    const r = rule(evaluateGate(onNodes(base(), stays, maxes)), 'connections.nodes');
+    expect(r.passed).toBe(false);
+    expect(r.message).toMatch(/^rabbit-a@h held 2 connections at (2[5-9]|[3-9]\d)(\.\d+)? s, at its connection_max of 2/);
+    expect(r.limit).toMatch(/outside the 5 s after a node loss: chaos\.reconnect judges those/);
+  });
+
+  it("judges a node fault's loss from its note alone: the samples of that node are not judged again", () => {
+    // The samples say storm (7 held past the limit); the fault watched the target's own connections land at 1.2 s.
+    const input = onNodes(base(), (t, total) => (t < 20 ? spread(t, total) : [6, undefined, 1]));
+    const note = formatReconnectNote({ action: 'node kill', node: 'rabbit-b@h', expected: 2, landedAfterSec: 1.2, peak: 2, watchedSec: 1.2 });
+    const v = evaluateGate({ ...input, events: [...(input.events ?? []), { t: 21.2, kind: 'note', message: note }] });
+    const r = rule(v, 'chaos.reconnect');
+    expect(r.passed).toBe(true);
+    expect(r.value).toBe('1.2 s');
+    expect(r.message).not.toMatch(/stopped answering/);
+    expect(v.rules.filter((x) => x.name === 'chaos.reconnect')).toHaveLength(1);
+    expect(rule(v, 'connections.nodes').passed).toBe(true);
   });
 
   it('finds each loss once, with when the node came back', () => {
