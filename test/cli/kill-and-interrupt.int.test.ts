@@ -1,6 +1,7 @@
 // However a run dies, nothing of it survives: SIGKILL mid-run (the watchdog stops what it owned) and two
 // Ctrl-C one second apart (the kill path) leave no process, no bound port and no temp dir within 10 s.
-// A single Ctrl-C in the middle of the load leaves a report that says it was interrupted. Each run has a
+// A single Ctrl-C in the middle of the load stops everything in order and leaves a report that says it
+// was interrupted (test/cli/leftovers.int.test.ts covers a pass and a failed gate). Each run has a
 // private TMPDIR and state dir, and its processes carry a marker, so the test judges only its own run.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -113,6 +114,7 @@ describe('a run killed or interrupted leaves nothing behind', () => {
     r.run.child.kill('SIGINT');
     const res = await r.run;
     expect(res.code, res.stderr).toBe(130);
+    expect(res.stderr).toMatch(/SIGINT received, stopping everything this run started/);
     expect(res.stdout).toMatch(/INTERRUPTED \(by SIGINT/);
     const record = await readRunRecord(join(r.out, 'results.json'));
     expect(record.interrupted?.signal).toBe('SIGINT');
