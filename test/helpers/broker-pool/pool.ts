@@ -2,16 +2,19 @@
 // shared 2-core machine, so integration files lease an already started node instead of starting their
 // own. A lease is exclusive (the gate judges every connection on a node), and a node goes back to the
 // pool only once it is as a fresh one: no connection, channel, queue, extra exchange, vhost, policy or
-// user left, no alarm. A node a file changed in ways that reset does not undo (rabbitmqctl, a restart)
-// is stopped instead of reused.
+// user left, no alarm. A node a file changed through the broker itself (faults by erl or rabbitmqctl, a
+// restart) first gets its runtime limits back, as recorded when it started, and is reused only if they
+// read as then; a node left stopped, or that will not come clean, is stopped instead.
 import { parseBrokerMetrics } from '../../../harness/probe/broker-metrics.ts';
 import { startRabbitNode, type StartedRabbitNode } from '../../../harness/stack/rabbitmq-node.ts';
 
 export interface PooledNode {
   id: string;
   node: StartedRabbitNode;
-  /** Set once the lessee ran rabbitmqctl or restarted the node: it is not reused. */
+  /** Set once the lessee ran rabbitmqctl or erl on the node, or halted or restarted it. */
   tainted: boolean;
+  /** Its runtime limits as started (memory watermark, disk limit, connection limit), for a tainted node's reset. */
+  limits: RuntimeLimits;
   leasedBy?: string;
 }
 
@@ -70,7 +73,7 @@ export class BrokerPool {
     const pooled = this.leased.get(id);
     if (!pooled) return;
     this.leased.delete(id);
-    const problem = pooled.tainted ? 'changed by rabbitmqctl or a restart' : await resetNode(pooled.node).catch((err: unknown) => String(err));
+    const problem = await (async () => (pooled.tainted ? await restoreLimits(pooled) : undefined) ?? (await resetNode(pooled.node)))().catch((err: unknown) => String(err));
     if (problem || this.closed) {
       if (problem) this.opts.log?.(`broker pool: stopping ${pooled.node.nodeName} after ${pooled.leasedBy}: ${problem}`);
       this.stats.discarded++;
@@ -129,7 +132,7 @@ export class BrokerPool {
         await node.stop();
         return;
       }
-      this.addIdle({ id: `b${++this.seq}`, node, tainted: false });
+      this.addIdle({ id: `b${++this.seq}`, node, tainted: false, limits: await readLimits(node) });
     } catch (err) {
       // The longest waiter gets the error, as it would had it started its own node; the others get
       // another start (bounded: each failure takes one waiter out).
@@ -140,6 +143,47 @@ export class BrokerPool {
     }
     this.dispatch();
   }
+}
+
+/** The AMQP listeners: ranch's limit on them is what enforces connection_max (and what a squeeze lowers). */
+const AMQP_LISTENERS = '[R || {R, #{protocol := rabbit_connection_sup}} <- maps:to_list(ranch:info())]';
+
+interface RuntimeLimits {
+  watermark: string;
+  diskFreeLimit: string;
+  connectionMax: string;
+}
+
+async function readLimits(node: StartedRabbitNode): Promise<RuntimeLimits> {
+  const read = async (expr: string) => (await node.erl(undefined, expr)).trim();
+  return {
+    watermark: await read('vm_memory_monitor:get_vm_memory_high_watermark().'),
+    diskFreeLimit: await read('rabbit_disk_monitor:get_disk_free_limit().'),
+    connectionMax: await read(`case ${AMQP_LISTENERS} of [R | _] -> ranch:get_max_connections(R); [] -> none end.`),
+  };
+}
+
+/**
+ * Puts a tainted node's runtime limits back as they were at its start (an alarm fault moves the watermark
+ * or the disk limit; a squeeze, or a file's own connection_max, the listener's limit) and waits for its
+ * alarms to clear; returns why it cannot be reused, or undefined.
+ */
+async function restoreLimits(pooled: PooledNode): Promise<string | undefined> {
+  const { node, limits } = pooled;
+  if (!node.running()) return 'it was left stopped';
+  await node.erl(
+    undefined,
+    `vm_memory_monitor:set_vm_memory_high_watermark(${limits.watermark}), rabbit_disk_monitor:set_disk_free_limit(${limits.diskFreeLimit}), ` +
+      `[ranch:set_max_connections(R, ${limits.connectionMax}) || R <- ${AMQP_LISTENERS}], ok.`,
+  );
+  const now = await readLimits(node);
+  if (JSON.stringify(now) !== JSON.stringify(limits)) return `its limits would not go back (${JSON.stringify(now)}, started with ${JSON.stringify(limits)})`;
+  const deadline = Date.now() + 10_000;
+  while ((await node.erl(undefined, 'rabbit_alarm:get_alarms().')).trim() !== '[]') {
+    if (Date.now() > deadline) return 'a resource alarm stayed set after its limits were put back';
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return undefined;
 }
 
 /** Brings a node back to what a fresh one is; returns what it could not undo, or undefined. */
