@@ -15,6 +15,7 @@ import type { ErrorKind } from './error-kind.ts';
 import { HttpPool, type PoolRequest } from './http-pool.ts';
 import { createLatencyHistogram, recordLatencyMs, summarizeLatencyWithMean, type LatencyHistogram } from './latency.ts';
 import { SecondTally } from './second-tally.ts';
+import { statusKey } from './status-key.ts';
 import { TOOL_VERSION } from '../version.ts';
 
 export interface LoadOptions {
@@ -173,6 +174,7 @@ class OpenModelRun extends EventEmitter {
   private current: ScheduleSecond | undefined;
   private prebuilt: PoolRequest[] = [];
   private readonly seconds: LoadSecond[] = [];
+  /** Whole-run latency: each second's histogram is added to it when the second is emitted. */
   private readonly latency: LatencyHistogram = createLatencyHistogram();
   private readonly lag: LatencyHistogram = createLatencyHistogram();
   private readonly status: Record<string, number> = {};
@@ -423,7 +425,6 @@ class OpenModelRun extends EventEmitter {
     const t = Math.floor(this.nowSec(nowMs));
     const latencyMs = nowMs - req.intendedMs;
     this.tally(t).recordResponse(status, latencyMs);
-    recordLatencyMs(this.latency, latencyMs);
     this.completed++;
     this.lastActivitySec = Math.max(this.lastActivitySec, t);
     const code = statusKey(status);
@@ -460,7 +461,7 @@ class OpenModelRun extends EventEmitter {
     const meta = inPlan
       ? { t, clock: planned.clock, phase: planned.phase, scheduled: planned.scheduled }
       : { t, clock: this.schedule.clockAt(t), phase: DRAIN_PHASE, scheduled: 0 };
-    const second = this.tally(t).toLoadSecond(meta);
+    const second = this.tally(t).toLoadSecond(meta, this.latency);
     this.calls.annotate(second);
     this.tallies.delete(t);
     this.seconds.push(second);
@@ -528,8 +529,3 @@ class OpenModelRun extends EventEmitter {
   }
 }
 
-const STATUS_KEYS = Array.from({ length: 600 }, (_, i) => String(i));
-/** The status as a record key, without a new string per response. */
-function statusKey(status: number): string {
-  return STATUS_KEYS[status] ?? String(status);
-}

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LoadConfigError, parseTarget, poolRequest, runLoad, USER_AGENT } from '../../harness/load/driver.ts';
 import { errorKindOf } from '../../harness/load/error-kind.ts';
+import { hasHeader } from '../../harness/load/http-pool.ts';
 import { createLatencyHistogram, recordLatencyMs, summarizeLatencyWithMean } from '../../harness/load/latency.ts';
 import { SecondTally } from '../../harness/load/second-tally.ts';
 import { BUILT_IN_SCENARIOS } from '../../scenarios/index.ts';
@@ -105,5 +106,15 @@ describe('latency', () => {
     const s = tally.toLoadSecond({ t: 4, clock: '07:01', phase: 'p', scheduled: 2 });
     expect(s).toMatchObject({ sent: 2, completed: 2, status: { '200': 1, '503': 1 }, errors: { timeout: 1 } });
     expect(s.latency.max).toBeCloseTo(40, 1);
+  });
+});
+
+describe('hasHeader (raw response headers)', () => {
+  it('finds a header name in any case, and only names, not values', () => {
+    const raw = [Buffer.from('Content-Type'), Buffer.from('text/plain'), Buffer.from('Retry-After'), Buffer.from('1')];
+    expect(hasHeader(raw, 'retry-after')).toBe(true);
+    expect(hasHeader(raw, 'content-type')).toBe(true);
+    expect(hasHeader([Buffer.from('X'), Buffer.from('retry-after')], 'retry-after')).toBe(false);
+    expect(hasHeader([], 'retry-after')).toBe(false);
   });
 });
