@@ -250,10 +250,14 @@ export function centsText(n: number): string {
 }
 
 function ean13(rnd: () => number): string {
+  // "40" and ten drawn digits, weighted 1, 3, 1, 3, ... for the check digit ("4" weighs 1, "0" 3).
   let digits = '40';
-  for (let i = 0; i < 10; i++) digits += String(Math.floor(rnd() * 10));
-  let sum = 0;
-  for (let i = 0; i < 12; i++) sum += Number(digits[i]) * (i % 2 === 0 ? 1 : 3);
+  let sum = 4;
+  for (let i = 0; i < 10; i++) {
+    const d = Math.floor(rnd() * 10);
+    digits += d;
+    sum += i % 2 === 0 ? d : 3 * d;
+  }
   return digits + String((10 - (sum % 10)) % 10);
 }
 
