@@ -1,7 +1,10 @@
 // CPU time per answered request, driver vs bare autocannon, in this one process against the same
 // trivial server (a child process), interleaved rounds, medians. CPU time (process.cpuUsage) moves far
 // less with a busy machine than wall rates do, so this is the number to compare code changes by.
-//   node --import tsx bench/cpu-per-request.ts [--rounds 5] [--seconds 3] [--connections 100]
+//   node --import tsx bench/cpu-per-request.ts [--rounds 5] [--seconds 3] [--connections 100] [--rate R]
+// Without --rate: autocannon flat out, the driver flat out (arrivals at 1.25x autocannon's rate, in-flight
+// limit = connections), as the bench's driver row. With --rate: both at R requests/s (autocannon's
+// overallRate), so CPU per request compares like with like whatever the machine lets the server answer.
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
@@ -10,11 +13,12 @@ import { makeCall } from '../scenarios/payloads.ts';
 import { flatSchedule, startTrivialServer } from './trivial-target.ts';
 
 const { values } = parseArgs({
-  options: { rounds: { type: 'string', default: '5' }, seconds: { type: 'string', default: '3' }, connections: { type: 'string', default: '100' } },
+  options: { rounds: { type: 'string', default: '5' }, seconds: { type: 'string', default: '3' }, connections: { type: 'string', default: '100' }, rate: { type: 'string' } },
 });
 const rounds = Number(values.rounds);
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
+const fixedRate = values.rate === undefined ? undefined : Number(values.rate);
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
@@ -22,7 +26,7 @@ const call = makeCall(flatSchedule(1, 1), 0, 'bench');
 async function autocannonRound(url: string): Promise<{ rps: number; us: number }> {
   const cpu0 = process.cpuUsage();
   const r = await autocannon({
-    url: url + call.path, connections, duration: seconds, method: 'PUT',
+    url: url + call.path, connections, duration: seconds, method: 'PUT', ...(fixedRate ? { overallRate: fixedRate } : {}),
     headers: { 'content-type': 'application/json', 'x-request-id': call.requestId }, body: call.body,
   });
   const cpu = process.cpuUsage(cpu0);
@@ -46,7 +50,7 @@ try {
   console.log(`load average ${loadavg()}`);
   for (let i = 0; i < rounds; i++) {
     const a = await autocannonRound(server.url);
-    const d = await driverRound(server.url, Math.round(a.rps * 1.25));
+    const d = await driverRound(server.url, fixedRate ?? Math.round(a.rps * 1.25));
     ac.push(a.us);
     dr.push(d.us);
     ratio.push(d.rps / a.rps);

@@ -13,7 +13,7 @@ import type { Schedule, ScheduleSecond } from '../../scenarios/schedule.ts';
 import { DRAIN_PHASE } from '../../scenarios/scenario-rules.ts';
 import type { ErrorKind } from './error-kind.ts';
 import { HttpPool, type PoolRequest } from './http-pool.ts';
-import { createLatencyHistogram, recordLatencyMs, summarizeLatencyWithMean, type LatencyHistogram } from './latency.ts';
+import { createLatencyHistogram, recordLatencyMs, summarizeLatency, summarizeLatencyWithMean, type LatencyHistogram } from './latency.ts';
 import { SecondTally } from './second-tally.ts';
 import { statusKey } from './status-key.ts';
 import { TOOL_VERSION } from '../version.ts';
@@ -498,7 +498,7 @@ class OpenModelRun extends EventEmitter {
     this.finished = true;
     this.cancelWake();
     this.pool.close();
-    const lag = summarizeLatencyWithMean(this.lag);
+    const lag = summarizeLatency(this.lag); // p99 and max only: the mean would walk the whole histogram again
     const result: LoadResult = {
       seconds: this.seconds,
       latency: summarizeLatencyWithMean(this.latency),

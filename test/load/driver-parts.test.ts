@@ -107,6 +107,21 @@ describe('latency', () => {
     expect(s).toMatchObject({ sent: 2, completed: 2, status: { '200': 1, '503': 1 }, errors: { timeout: 1 } });
     expect(s.latency.max).toBeCloseTo(40, 1);
   });
+
+  it('adds its latencies to the whole run when asked (the run records each response once)', () => {
+    const whole = createLatencyHistogram();
+    const direct = createLatencyHistogram();
+    for (const t of [0, 1]) {
+      const tally = new SecondTally();
+      for (let i = 1; i <= 50; i++) {
+        tally.recordResponse(200, i * (t + 1));
+        recordLatencyMs(direct, i * (t + 1));
+      }
+      tally.toLoadSecond({ t, clock: '07:00', phase: 'p', scheduled: 50 }, whole);
+    }
+    expect(whole.totalCount).toBe(100);
+    expect(summarizeLatencyWithMean(whole)).toEqual(summarizeLatencyWithMean(direct));
+  });
 });
 
 describe('hasHeader (raw response headers)', () => {
