@@ -204,14 +204,18 @@ function fixedPart(seed: number, itemIdx: number): FixedPart {
     lastSeed = seed;
     lastParts = bySeed;
   }
-  const cached = itemIdx < FIXED_CACHE_MAX ? lastParts[itemIdx] : undefined;
+  const cached = lastParts[itemIdx];
   if (cached) return cached;
   const fixed = mulberry32(hashSeed(seed, 0x51ce, itemIdx));
   const name = `${pick(BRANDS, fixed())} ${pick(PRODUCTS, fixed())} ${pick(SIZES, fixed())}`;
   const base = 0.29 + fixed() * 30;
   const id = itemIdFor(itemIdx);
   const part = { head: `{"id":"${id}","name":${JSON.stringify(name)},"ean":"${ean13(fixed)}"`, base, itemPath: `/items/${id}` };
-  if (itemIdx < FIXED_CACHE_MAX) lastParts[itemIdx] = part;
+  if (itemIdx < FIXED_CACHE_MAX) {
+    // Grown densely (undefined, not holes): a sparse array falls back to a slow dictionary.
+    while (lastParts.length <= itemIdx) lastParts.push(undefined);
+    lastParts[itemIdx] = part;
+  }
   return part;
 }
 
