@@ -195,6 +195,7 @@ interface FixedPart {
 /** Per seed, by item index (an array: a Map lookup per arrival cost more than building the rest). */
 const fixedParts = new Map<number, Array<FixedPart | undefined>>();
 let lastSeed = Number.NaN;
+const fixedStream = seededStream();
 let lastParts: Array<FixedPart | undefined> = [];
 
 function fixedPart(seed: number, itemIdx: number): FixedPart {
@@ -206,7 +207,8 @@ function fixedPart(seed: number, itemIdx: number): FixedPart {
   }
   const cached = lastParts[itemIdx];
   if (cached) return cached;
-  const fixed = mulberry32(hashSeed(seed, 0x51ce, itemIdx));
+  fixedStream.reseed(hashSeed(seed, 0x51ce, itemIdx));
+  const fixed = fixedStream.next;
   const name = `${pick(BRANDS, fixed())} ${pick(PRODUCTS, fixed())} ${pick(SIZES, fixed())}`;
   const base = 0.29 + fixed() * 30;
   const id = itemIdFor(itemIdx);
