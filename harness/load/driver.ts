@@ -382,10 +382,7 @@ class OpenModelRun extends EventEmitter {
       }
       const n = this.scheduledIn(this.sec);
       if (this.idx >= n) {
-        this.seqBase += n;
-        this.sec++;
-        this.idx = 0;
-        this.prebuilt = []; // only second 0 is built ahead
+        this.nextSecond(n);
         continue;
       }
       this.dispatch(this.sec, this.seqBase + this.idx, this.startMs + at * 1000, nowMs);
@@ -434,16 +431,52 @@ class OpenModelRun extends EventEmitter {
   }
 
   /**
-   * A connection came free. If it was the last, the run may be done; if an arrival is already due, the
-   * tick runs right after this batch of I/O instead of at its timer: arrivals go out when they are due,
-   * not up to a tick later, and a freed connection does not sit idle while arrivals are dropped.
+   * A connection came free. If it was the last, the run may be done. If an arrival is already due, it
+   * goes out now on the freed connection, from inside this response's callback: undici defers every
+   * request on a reused idle socket to the loop's check phase (its idle-socket validation), so a request
+   * sent from a tick that itself runs in the check phase would wait a whole loop iteration more. The
+   * rest of what is due (and the drops) is left to the tick right after this batch of I/O, so the other
+   * connections freed in the batch take their arrivals too.
    */
   private connectionFreed(nowMs: number): void {
     if (!this.dispatching) {
       if (this.pool.inFlight === 0) this.wake(0);
-    } else if (this.immediate === undefined && !Number.isNaN(this.startMs) && this.nextDueAt() <= this.nowSec(nowMs)) {
-      this.wake(0);
+      return;
     }
+    if (Number.isNaN(this.startMs)) return;
+    const now = this.nowSec(nowMs);
+    if (this.nextDueAt() > now) return;
+    if (this.pool.canSend()) {
+      try {
+        this.sendNextDue(now, nowMs);
+      } catch (err) {
+        return this.fail(err);
+      }
+    }
+    if (this.immediate === undefined && this.dispatching && this.nextDueAt() <= now) this.wake(0);
+  }
+
+  /** The next due arrival, sent (one step of dispatchDue). */
+  private sendNextDue(now: number, nowMs: number): void {
+    while (this.dispatching) {
+      const at = this.nextDueAt();
+      if (at > now) return;
+      const n = this.scheduledIn(this.sec);
+      if (this.idx >= n) {
+        this.nextSecond(n);
+        continue;
+      }
+      this.dispatch(this.sec, this.seqBase + this.idx, this.startMs + at * 1000, nowMs);
+      this.idx++;
+      return;
+    }
+  }
+
+  private nextSecond(n: number): void {
+    this.seqBase += n;
+    this.sec++;
+    this.idx = 0;
+    this.prebuilt = []; // only second 0 is built ahead
   }
 
   private onFailure(req: PoolRequest, kind: ErrorKind, nowMs: number): void {

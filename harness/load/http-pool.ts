@@ -123,10 +123,11 @@ export class HttpPool {
     for (const conn of this.connections) void conn.client.destroy().catch(() => {});
   }
 
-  /** @internal A connection's request was answered or failed (reported once per request). */
-  reported(req: PoolRequest, status: number, kind: ErrorKind | undefined, answer?: Answer): void {
+  /** @internal A connection's request was answered or failed (reported once per request); `freed` is free again. */
+  reported(req: PoolRequest, status: number, kind: ErrorKind | undefined, answer?: Answer, freed?: Connection): void {
     this.inFlight--;
     if (this.closed) return;
+    if (freed) this.free.push(freed);
     const now = performance.now();
     if (kind === undefined) this.opts.onResponse(req, status, now, answer);
     else this.opts.onFailure(req, kind, now);
@@ -236,8 +237,8 @@ class Connection implements Dispatcher.DispatchHandler {
   }
 
   onComplete(): void {
-    this.report(this.status, undefined);
-    this.pool.released(this);
+    // Free before it is reported: the driver may send its next due arrival on it from the report.
+    if (!this.report(this.status, undefined, true)) this.pool.released(this);
   }
 
   onError(error: Error): void {
@@ -245,14 +246,18 @@ class Connection implements Dispatcher.DispatchHandler {
     this.pool.released(this);
   }
 
-  /** Reports the request on this connection, if there is one not yet reported. */
-  report(status: number, kind: ErrorKind | undefined): void {
+  /**
+   * Reports the request on this connection, if there is one not yet reported (false when there was
+   * none). With `free`, the connection is back on the free stack before the report goes out.
+   */
+  report(status: number, kind: ErrorKind | undefined, free = false): boolean {
     const req = this.req;
-    if (!req) return;
+    if (!req) return false;
     this.req = undefined;
     const chunks = this.chunks;
     this.chunks = undefined;
-    this.pool.reported(req, status, kind, chunks && { body: Buffer.concat(chunks).toString('utf8'), retryAfter: this.retryAfter });
+    this.pool.reported(req, status, kind, chunks && { body: Buffer.concat(chunks).toString('utf8'), retryAfter: this.retryAfter }, free ? this : undefined);
+    return true;
   }
 }
 
