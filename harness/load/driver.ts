@@ -371,22 +371,13 @@ class OpenModelRun extends EventEmitter {
   /** Sends what is due; false when it stopped early to let responses in (more is due at once). */
   private dispatchDue(now: number, nowMs: number): boolean {
     let sent = 0;
-    while (this.dispatching) {
-      const at = this.nextDueAt();
-      if (at > now) return true;
+    while (this.sendNextDue(now, nowMs)) {
       // A batch that runs long (a stall made many arrivals due at once) yields to I/O: responses
       // free connections for the rest, where a long batch would open a new connection for each.
       if (++sent % 16 === 0) {
         nowMs = performance.now();
-        if (nowMs - this.tickStartMs > TICK_BUDGET_MS) return false;
+        if (nowMs - this.tickStartMs > TICK_BUDGET_MS) return !(this.dispatching && this.nextDueAt() <= now);
       }
-      const n = this.scheduledIn(this.sec);
-      if (this.idx >= n) {
-        this.nextSecond(n);
-        continue;
-      }
-      this.dispatch(this.sec, this.seqBase + this.idx, this.startMs + at * 1000, nowMs);
-      this.idx++;
     }
     return true;
   }
@@ -456,11 +447,11 @@ class OpenModelRun extends EventEmitter {
     if (this.immediate === undefined && this.dispatching && this.nextDueAt() <= now) this.wake(0);
   }
 
-  /** The next due arrival, sent (one step of dispatchDue). */
-  private sendNextDue(now: number, nowMs: number): void {
+  /** Sends (or drops) the next arrival if it is due by `now`; false when none is. */
+  private sendNextDue(now: number, nowMs: number): boolean {
     while (this.dispatching) {
       const at = this.nextDueAt();
-      if (at > now) return;
+      if (at > now) return false;
       const n = this.scheduledIn(this.sec);
       if (this.idx >= n) {
         this.nextSecond(n);
@@ -468,8 +459,9 @@ class OpenModelRun extends EventEmitter {
       }
       this.dispatch(this.sec, this.seqBase + this.idx, this.startMs + at * 1000, nowMs);
       this.idx++;
-      return;
+      return true;
     }
+    return false;
   }
 
   private nextSecond(n: number): void {
