@@ -43,13 +43,45 @@ export function mulberry32(seed: number): () => number {
 /** Mixes integers into one 32-bit seed, so neighbouring seq numbers get unrelated streams. */
 export function hashSeed(...parts: number[]): number {
   let h = 0x811c9dc5;
-  for (const part of parts) {
-    h = Math.imul(h ^ (part >>> 0), 0x01000193);
-    h ^= h >>> 15;
-    h = Math.imul(h, 0x2c1b3c6d);
-    h ^= h >>> 12;
-  }
+  for (const part of parts) h = mix(h, part);
   return h >>> 0;
+}
+
+/** hashSeed(a, b) without the rest array: it runs once or twice per arrival. */
+export function hashSeed2(a: number, b: number): number {
+  return mix(mix(0x811c9dc5, a), b) >>> 0;
+}
+
+function mix(h: number, part: number): number {
+  h = Math.imul(h ^ (part >>> 0), 0x01000193);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  return h ^ (h >>> 12);
+}
+
+/**
+ * One mulberry32 stream reseeded for each arrival instead of a new closure per arrival: `next` draws
+ * exactly what mulberry32(seed) would. Valid while the arrival is built (building is synchronous).
+ */
+export interface SeededStream {
+  reseed(seed: number): void;
+  readonly next: () => number;
+}
+
+export function seededStream(): SeededStream {
+  let a = 0;
+  return {
+    reseed(seed) {
+      a = seed >>> 0;
+    },
+    next() {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    },
+  };
 }
 
 export function requestIdFor(runId: string, seq: number): string {
@@ -83,11 +115,11 @@ export function referenceCalls(mix: CallMix, expect: CallExpect = DEFAULT_EXPECT
       return { path: built.path, headers: headers(ctx.requestId), body: built.body };
     },
   });
-  const base = (storeIdx: number) => `/api/v1/stores/${storeIdFor(storeIdx)}`;
+  const base = storeBase;
   return [
     def('item-put', 'PUT', '/api/v1/stores/${storeId}/items/${itemId}', (rnd, ctx, storeIdx) => {
-      const itemIdx = int(rnd, 0, ctx.catalog.itemsPerStore - 1);
-      return { path: `${base(storeIdx)}/items/${itemIdFor(itemIdx)}`, body: itemJson(ctx.seed, storeIdx, itemIdx, rnd) };
+      const part = fixedPart(ctx.seed, int(rnd, 0, ctx.catalog.itemsPerStore - 1));
+      return { path: base(storeIdx) + part.itemPath, body: itemJsonOf(part, ctx.seed, storeIdx, rnd) };
     }),
     def('items-batch', 'POST', '/api/v1/stores/${storeId}/items', (rnd, ctx, storeIdx) => {
       const n = int(rnd, mix['items-batch'].items.min, mix['items-batch'].items.max);
@@ -153,40 +185,85 @@ const labelIdFor = (storeIdx: number, n: number): string => `lbl-${storeIdx}-${S
 // largest cost. What an item is (id, name, EAN) is fixed per item and cached; what changes from call
 // to call is price and stock.
 const FIXED_CACHE_MAX = 200_000;
-const fixedParts = new Map<number, Map<number, { head: string; base: number }>>();
+interface FixedPart {
+  /** `{"id":...,"name":...,"ean":...` without the closing brace. */
+  head: string;
+  base: number;
+  /** `/items/sku-...`, the path's tail for this item. */
+  itemPath: string;
+}
+/** Per seed, by item index (an array: a Map lookup per arrival cost more than building the rest). */
+const fixedParts = new Map<number, Array<FixedPart | undefined>>();
+let lastSeed = Number.NaN;
+const fixedStream = seededStream();
+let lastParts: Array<FixedPart | undefined> = [];
 
-function fixedPart(seed: number, itemIdx: number): { head: string; base: number } {
-  let bySeed = fixedParts.get(seed);
-  if (!bySeed) {
-    bySeed = new Map();
-    fixedParts.set(seed, bySeed);
+function fixedPart(seed: number, itemIdx: number): FixedPart {
+  if (seed !== lastSeed) {
+    let bySeed = fixedParts.get(seed);
+    if (!bySeed) fixedParts.set(seed, (bySeed = []));
+    lastSeed = seed;
+    lastParts = bySeed;
   }
-  let part = bySeed.get(itemIdx);
-  if (!part) {
-    const fixed = mulberry32(hashSeed(seed, 0x51ce, itemIdx));
-    const name = `${pick(BRANDS, fixed())} ${pick(PRODUCTS, fixed())} ${pick(SIZES, fixed())}`;
-    const base = 0.29 + fixed() * 30;
-    part = { head: `{"id":"${itemIdFor(itemIdx)}","name":${JSON.stringify(name)},"ean":"${ean13(fixed)}"`, base };
-    if (bySeed.size >= FIXED_CACHE_MAX) bySeed.clear();
-    bySeed.set(itemIdx, part);
+  const cached = lastParts[itemIdx];
+  if (cached) return cached;
+  fixedStream.reseed(hashSeed(seed, 0x51ce, itemIdx));
+  const fixed = fixedStream.next;
+  const name = `${pick(BRANDS, fixed())} ${pick(PRODUCTS, fixed())} ${pick(SIZES, fixed())}`;
+  const base = 0.29 + fixed() * 30;
+  const id = itemIdFor(itemIdx);
+  const part = { head: `{"id":"${id}","name":${JSON.stringify(name)},"ean":"${ean13(fixed)}"`, base, itemPath: `/items/${id}` };
+  if (itemIdx < FIXED_CACHE_MAX) {
+    // Grown densely (undefined, not holes): a sparse array falls back to a slow dictionary.
+    while (lastParts.length <= itemIdx) lastParts.push(undefined);
+    lastParts[itemIdx] = part;
   }
   return part;
 }
 
+const STORE_CACHE_MAX = 100_000;
+const storeBases: string[] = [];
+/** `/api/v1/stores/store-NNNNN`, cached per store. */
+function storeBase(storeIdx: number): string {
+  const cached = storeBases[storeIdx];
+  if (cached !== undefined) return cached;
+  const base = `/api/v1/stores/${storeIdFor(storeIdx)}`;
+  if (storeIdx < STORE_CACHE_MAX) storeBases[storeIdx] = base;
+  return base;
+}
+
 function itemJson(seed: number, storeIdx: number, itemIdx: number, rnd: () => number): string {
-  const { head, base } = fixedPart(seed, itemIdx);
-  const currency = CURRENCIES[hashSeed(seed, storeIdx) % CURRENCIES.length] as string;
-  const price = Math.round(base * (0.8 + rnd() * 0.4) * 100) / 100;
+  return itemJsonOf(fixedPart(seed, itemIdx), seed, storeIdx, rnd);
+}
+
+function itemJsonOf(part: FixedPart, seed: number, storeIdx: number, rnd: () => number): string {
+  const currency = CURRENCIES[hashSeed2(seed, storeIdx) % CURRENCIES.length] as string;
+  const cents = Math.round(part.base * (0.8 + rnd() * 0.4) * 100);
   const stock = int(rnd, 0, 400);
-  const promo = rnd() < 0.1 ? `,"promoPrice":${Math.round(price * 80) / 100}` : '';
-  return `${head},"price":${price},"currency":"${currency}","stock":${stock}${promo}}`;
+  // Same text as `${cents / 100}` and `${Math.round(price * 80) / 100}`, from integers (formatting a
+  // fraction was the largest single cost of building a body).
+  const promo = rnd() < 0.1 ? `,"promoPrice":${centsText(Math.round((cents / 100) * 80))}` : '';
+  return `${part.head},"price":${centsText(cents)},"currency":"${currency}","stock":${stock}${promo}}`;
+}
+
+/** n / 100 as JavaScript prints it (n a whole number >= 0): "12", "12.3", "12.34". */
+export function centsText(n: number): string {
+  const whole = Math.floor(n / 100);
+  const frac = n - whole * 100;
+  if (frac === 0) return String(whole);
+  if (frac % 10 === 0) return `${whole}.${frac / 10}`;
+  return `${whole}.${frac < 10 ? '0' : ''}${frac}`;
 }
 
 function ean13(rnd: () => number): string {
+  // "40" and ten drawn digits, weighted 1, 3, 1, 3, ... for the check digit ("4" weighs 1, "0" 3).
   let digits = '40';
-  for (let i = 0; i < 10; i++) digits += String(Math.floor(rnd() * 10));
-  let sum = 0;
-  for (let i = 0; i < 12; i++) sum += Number(digits[i]) * (i % 2 === 0 ? 1 : 3);
+  let sum = 4;
+  for (let i = 0; i < 10; i++) {
+    const d = Math.floor(rnd() * 10);
+    digits += d;
+    sum += i % 2 === 0 ? d : 3 * d;
+  }
   return digits + String((10 - (sum % 10)) % 10);
 }
 

@@ -7,6 +7,7 @@ import type { CallSummary, FirstError, LoadSecond, StatusClasses } from '../run-
 import { redactText } from '../redact.ts';
 import type { Answer } from './http-pool.ts';
 import { createLatencyHistogram, recordLatencyMs, summarizeLatency, type LatencyHistogram } from './latency.ts';
+import { statusKey } from './status-key.ts';
 
 /** Which answers a call counts as accepted or refused by design, besides 2xx (always accepted). */
 export interface CallExpect {
@@ -85,12 +86,19 @@ export class CallTally {
     return c;
   }
 
+  // The second most responses land in, kept at hand: a Map lookup per response otherwise.
+  private lastT = Number.NaN;
+  private lastSecond: StatusClasses | undefined;
+
   private second(t: number): StatusClasses {
+    if (t === this.lastT && this.lastSecond) return this.lastSecond;
     let s = this.bySecond.get(t);
     if (!s) {
       s = emptyClasses();
       this.bySecond.set(t, s);
     }
+    this.lastT = t;
+    this.lastSecond = s;
     return s;
   }
 
@@ -104,12 +112,13 @@ export class CallTally {
 
   response(name: string, status: number, latencyMs: number, t: number, answer?: Answer): void {
     const c = this.call(name);
-    const code = String(status);
+    const code = statusKey(status);
     c.status[code] = (c.status[code] ?? 0) + 1;
     if (status >= 400 && status < 500) c.fourXx++;
     else if (status >= 500) c.fiveXx++;
     recordLatencyMs(c.latency, latencyMs);
-    const cls = classifyStatus(status, c.info.expect, { faultActive: this.opts.faultActive?.() ?? false, retryAfter: answer?.retryAfter ?? false });
+    const cls: StatusClass =
+      status >= 200 && status < 300 ? 'accepted' : classifyStatus(status, c.info.expect, { faultActive: this.opts.faultActive?.() ?? false, retryAfter: answer?.retryAfter ?? false });
     c.classes[cls]++;
     this.second(t)[cls]++;
     if (cls === 'failed') {
@@ -137,6 +146,7 @@ export class CallTally {
 
   /** Adds the second's classes to it (once it is complete) and forgets them. */
   annotate(second: LoadSecond): void {
+    if (second.t === this.lastT) this.lastSecond = undefined;
     second.classes = this.bySecond.get(second.t) ?? emptyClasses();
     second.failedStatus = this.failedBySecond.get(second.t) ?? {};
     this.bySecond.delete(second.t);

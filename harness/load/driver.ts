@@ -13,8 +13,9 @@ import type { Schedule, ScheduleSecond } from '../../scenarios/schedule.ts';
 import { DRAIN_PHASE } from '../../scenarios/scenario-rules.ts';
 import type { ErrorKind } from './error-kind.ts';
 import { HttpPool, type PoolRequest } from './http-pool.ts';
-import { createLatencyHistogram, recordLatencyMs, summarizeLatencyWithMean, type LatencyHistogram } from './latency.ts';
+import { createLatencyHistogram, recordLatencyMs, summarizeLatency, summarizeLatencyWithMean, type LatencyHistogram } from './latency.ts';
 import { SecondTally } from './second-tally.ts';
+import { statusKey } from './status-key.ts';
 import { TOOL_VERSION } from '../version.ts';
 
 export interface LoadOptions {
@@ -173,6 +174,7 @@ class OpenModelRun extends EventEmitter {
   private current: ScheduleSecond | undefined;
   private prebuilt: PoolRequest[] = [];
   private readonly seconds: LoadSecond[] = [];
+  /** Whole-run latency: each second's histogram is added to it when the second is emitted. */
   private readonly latency: LatencyHistogram = createLatencyHistogram();
   private readonly lag: LatencyHistogram = createLatencyHistogram();
   private readonly status: Record<string, number> = {};
@@ -369,25 +371,13 @@ class OpenModelRun extends EventEmitter {
   /** Sends what is due; false when it stopped early to let responses in (more is due at once). */
   private dispatchDue(now: number, nowMs: number): boolean {
     let sent = 0;
-    while (this.dispatching) {
-      const at = this.nextDueAt();
-      if (at > now) return true;
+    while (this.sendNextDue(now, nowMs)) {
       // A batch that runs long (a stall made many arrivals due at once) yields to I/O: responses
       // free connections for the rest, where a long batch would open a new connection for each.
       if (++sent % 16 === 0) {
         nowMs = performance.now();
-        if (nowMs - this.tickStartMs > TICK_BUDGET_MS) return false;
+        if (nowMs - this.tickStartMs > TICK_BUDGET_MS) return !(this.dispatching && this.nextDueAt() <= now);
       }
-      const n = this.scheduledIn(this.sec);
-      if (this.idx >= n) {
-        this.seqBase += n;
-        this.sec++;
-        this.idx = 0;
-        this.prebuilt = []; // only second 0 is built ahead
-        continue;
-      }
-      this.dispatch(this.sec, this.seqBase + this.idx, this.startMs + at * 1000, nowMs);
-      this.idx++;
     }
     return true;
   }
@@ -423,7 +413,6 @@ class OpenModelRun extends EventEmitter {
     const t = Math.floor(this.nowSec(nowMs));
     const latencyMs = nowMs - req.intendedMs;
     this.tally(t).recordResponse(status, latencyMs);
-    recordLatencyMs(this.latency, latencyMs);
     this.completed++;
     this.lastActivitySec = Math.max(this.lastActivitySec, t);
     const code = statusKey(status);
@@ -433,16 +422,53 @@ class OpenModelRun extends EventEmitter {
   }
 
   /**
-   * A connection came free. If it was the last, the run may be done; if an arrival is already due, the
-   * tick runs right after this batch of I/O instead of at its timer: arrivals go out when they are due,
-   * not up to a tick later, and a freed connection does not sit idle while arrivals are dropped.
+   * A connection came free. If it was the last, the run may be done. If an arrival is already due, it
+   * goes out now on the freed connection, from inside this response's callback: undici defers every
+   * request on a reused idle socket to the loop's check phase (its idle-socket validation), so a request
+   * sent from a tick that itself runs in the check phase would wait a whole loop iteration more. The
+   * rest of what is due (and the drops) is left to the tick right after this batch of I/O, so the other
+   * connections freed in the batch take their arrivals too.
    */
   private connectionFreed(nowMs: number): void {
     if (!this.dispatching) {
       if (this.pool.inFlight === 0) this.wake(0);
-    } else if (this.immediate === undefined && !Number.isNaN(this.startMs) && this.nextDueAt() <= this.nowSec(nowMs)) {
-      this.wake(0);
+      return;
     }
+    if (Number.isNaN(this.startMs)) return;
+    const now = this.nowSec(nowMs);
+    if (this.nextDueAt() > now) return;
+    if (this.pool.canSend()) {
+      try {
+        this.sendNextDue(now, nowMs);
+      } catch (err) {
+        return this.fail(err);
+      }
+    }
+    if (this.immediate === undefined && this.dispatching && this.nextDueAt() <= now) this.wake(0);
+  }
+
+  /** Sends (or drops) the next arrival if it is due by `now`; false when none is. */
+  private sendNextDue(now: number, nowMs: number): boolean {
+    while (this.dispatching) {
+      const at = this.nextDueAt();
+      if (at > now) return false;
+      const n = this.scheduledIn(this.sec);
+      if (this.idx >= n) {
+        this.nextSecond(n);
+        continue;
+      }
+      this.dispatch(this.sec, this.seqBase + this.idx, this.startMs + at * 1000, nowMs);
+      this.idx++;
+      return true;
+    }
+    return false;
+  }
+
+  private nextSecond(n: number): void {
+    this.seqBase += n;
+    this.sec++;
+    this.idx = 0;
+    this.prebuilt = []; // only second 0 is built ahead
   }
 
   private onFailure(req: PoolRequest, kind: ErrorKind, nowMs: number): void {
@@ -460,7 +486,7 @@ class OpenModelRun extends EventEmitter {
     const meta = inPlan
       ? { t, clock: planned.clock, phase: planned.phase, scheduled: planned.scheduled }
       : { t, clock: this.schedule.clockAt(t), phase: DRAIN_PHASE, scheduled: 0 };
-    const second = this.tally(t).toLoadSecond(meta);
+    const second = this.tally(t).toLoadSecond(meta, this.latency);
     this.calls.annotate(second);
     this.tallies.delete(t);
     this.seconds.push(second);
@@ -497,7 +523,7 @@ class OpenModelRun extends EventEmitter {
     this.finished = true;
     this.cancelWake();
     this.pool.close();
-    const lag = summarizeLatencyWithMean(this.lag);
+    const lag = summarizeLatency(this.lag); // p99 and max only: the mean would walk the whole histogram again
     const result: LoadResult = {
       seconds: this.seconds,
       latency: summarizeLatencyWithMean(this.latency),
@@ -528,8 +554,3 @@ class OpenModelRun extends EventEmitter {
   }
 }
 
-const STATUS_KEYS = Array.from({ length: 600 }, (_, i) => String(i));
-/** The status as a record key, without a new string per response. */
-function statusKey(status: number): string {
-  return STATUS_KEYS[status] ?? String(status);
-}

@@ -3,6 +3,7 @@
 // latency belong to the wall second they happened in.
 import type { LoadSecond } from '../run-record.ts';
 import { createLatencyHistogram, recordLatencyMs, summarizeLatency, type LatencyHistogram } from './latency.ts';
+import { statusKey } from './status-key.ts';
 
 export class SecondTally {
   sent = 0;
@@ -14,7 +15,7 @@ export class SecondTally {
 
   recordResponse(status: number, latencyMs: number): void {
     this.completed++;
-    const code = String(status);
+    const code = statusKey(status);
     this.status[code] = (this.status[code] ?? 0) + 1;
     this.histogram ??= createLatencyHistogram();
     recordLatencyMs(this.histogram, latencyMs);
@@ -24,8 +25,13 @@ export class SecondTally {
     this.errors[kind] = (this.errors[kind] ?? 0) + 1;
   }
 
-  toLoadSecond(meta: { t: number; clock: string; phase: string; scheduled: number }): LoadSecond {
+  /**
+   * The second as the run record keeps it. With `addTo`, its latencies are added to that histogram:
+   * the whole run's latency is the sum of its seconds, so each response is recorded once, not twice.
+   */
+  toLoadSecond(meta: { t: number; clock: string; phase: string; scheduled: number }, addTo?: LatencyHistogram): LoadSecond {
     const latency = this.histogram ? summarizeLatency(this.histogram) : { p50: 0, p90: 0, p99: 0, max: 0 };
+    if (addTo && this.histogram) addTo.add(this.histogram);
     this.histogram?.destroy();
     this.histogram = undefined;
     return {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LoadConfigError, parseTarget, poolRequest, runLoad, USER_AGENT } from '../../harness/load/driver.ts';
 import { errorKindOf } from '../../harness/load/error-kind.ts';
+import { hasHeader } from '../../harness/load/http-pool.ts';
 import { createLatencyHistogram, recordLatencyMs, summarizeLatencyWithMean } from '../../harness/load/latency.ts';
 import { SecondTally } from '../../harness/load/second-tally.ts';
 import { BUILT_IN_SCENARIOS } from '../../scenarios/index.ts';
@@ -105,5 +106,30 @@ describe('latency', () => {
     const s = tally.toLoadSecond({ t: 4, clock: '07:01', phase: 'p', scheduled: 2 });
     expect(s).toMatchObject({ sent: 2, completed: 2, status: { '200': 1, '503': 1 }, errors: { timeout: 1 } });
     expect(s.latency.max).toBeCloseTo(40, 1);
+  });
+
+  it('adds its latencies to the whole run when asked (the run records each response once)', () => {
+    const whole = createLatencyHistogram();
+    const direct = createLatencyHistogram();
+    for (const t of [0, 1]) {
+      const tally = new SecondTally();
+      for (let i = 1; i <= 50; i++) {
+        tally.recordResponse(200, i * (t + 1));
+        recordLatencyMs(direct, i * (t + 1));
+      }
+      tally.toLoadSecond({ t, clock: '07:00', phase: 'p', scheduled: 50 }, whole);
+    }
+    expect(whole.totalCount).toBe(100);
+    expect(summarizeLatencyWithMean(whole)).toEqual(summarizeLatencyWithMean(direct));
+  });
+});
+
+describe('hasHeader (raw response headers)', () => {
+  it('finds a header name in any case, and only names, not values', () => {
+    const raw = [Buffer.from('Content-Type'), Buffer.from('text/plain'), Buffer.from('Retry-After'), Buffer.from('1')];
+    expect(hasHeader(raw, 'retry-after')).toBe(true);
+    expect(hasHeader(raw, 'content-type')).toBe(true);
+    expect(hasHeader([Buffer.from('X'), Buffer.from('retry-after')], 'retry-after')).toBe(false);
+    expect(hasHeader([], 'retry-after')).toBe(false);
   });
 });
