@@ -100,21 +100,25 @@ export async function startRabbitContainer(opts: RabbitContainerOptions): Promis
   const prometheusUrl = `http://127.0.0.1:${promPort}`;
   const auth = { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` };
   const waitReady = async () => {
+    // One budget for the three: on a machine booting several brokers at once, the Prometheus and AMQP
+    // listeners can trail the management API by more than a fixed few seconds.
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    const left = () => Math.max(5_000, deadline - Date.now());
     try {
       await waitForHttp({
         what: `RabbitMQ container ${containerName} (${opts.image}, management API)`,
         url: `${managementUrl}/api/overview`,
         headers: auth,
-        timeoutMs: START_TIMEOUT_MS,
+        timeoutMs: left(),
         failFast: () => (owned.hasExited() ? `the container exited. Its last output:\n${owned.tail(15)}` : undefined),
       });
-      await waitForHttp({ what: 'RabbitMQ Prometheus endpoint', url: `${prometheusUrl}/metrics`, timeoutMs: 20_000 });
+      await waitForHttp({ what: 'RabbitMQ Prometheus endpoint', url: `${prometheusUrl}/metrics`, timeoutMs: left() });
       // The management API answers before the AMQP listener takes connections: ready means a real handshake.
       await waitForAmqp({
         what: `RabbitMQ container ${containerName} (AMQP)`,
         url: amqpUrl,
         displayUrl: `amqp://127.0.0.1:${amqpPort}`,
-        timeoutMs: 20_000,
+        timeoutMs: left(),
         failFast: () => (owned.hasExited() ? `the container exited. Its last output:\n${owned.tail(15)}` : undefined),
       });
     } catch (err) {

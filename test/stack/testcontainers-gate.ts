@@ -34,6 +34,22 @@ export async function containersWhere(f: Record<string, string[]>): Promise<stri
   return list.map((c) => c.Names[0] ?? c.Id);
 }
 
+/**
+ * What containers matching a filter hold: their ids, the volumes mounted in them and the networks they are
+ * on (Docker's own host/bridge/none left out). Other files' containers are never in it, so a check on it
+ * holds while they run.
+ */
+export async function heldBy(f: Record<string, string[]>): Promise<{ ids: string[]; volumes: string[]; networks: string[] }> {
+  type Listed = { Id: string; Mounts?: Array<{ Type: string; Name?: string }>; NetworkSettings?: { Networks?: Record<string, unknown> } };
+  const list = await engineGet<Listed[]>(`/containers/json?all=true&filters=${filters(f)}`);
+  const builtIn = new Set(['host', 'bridge', 'none']);
+  return {
+    ids: list.map((c) => c.Id).sort(),
+    volumes: [...new Set(list.flatMap((c) => (c.Mounts ?? []).filter((m) => m.Type === 'volume' && m.Name).map((m) => m.Name!)))].sort(),
+    networks: [...new Set(list.flatMap((c) => Object.keys(c.NetworkSettings?.Networks ?? {})).filter((n) => !builtIn.has(n)))].sort(),
+  };
+}
+
 export async function networkNames(): Promise<string[]> {
   return (await engineGet<{ Name: string }[]>('/networks')).map((n) => n.Name).sort();
 }
