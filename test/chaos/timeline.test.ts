@@ -40,20 +40,28 @@ function clockFrom(start = Date.now()) {
   return () => (Date.now() - start) / 1000;
 }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Waits until `done()` holds (at most 5 s): a busy machine (the suite boots brokers beside the unit tier)
+ * can hold a timer back by hundreds of ms, so tests wait for what they check, not for a fixed time.
+ */
+async function until(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!done() && Date.now() < deadline) await sleep(10);
+}
 const kinds = (events: TimelineEvent[]) => events.map((e) => `${e.kind} ${e.message}`);
 
 describe('fault timeline', () => {
   it('injects at its time and reverts after `for`, recording both on the run clock', async () => {
     const alarm = probe('alarm');
     const events: TimelineEvent[] = [];
-    const timeline = startFaultTimeline([{ atSec: 0.05, forSec: 0.1, fault: alarm.fault }], ctx, clockFrom(), (e) => events.push(e));
-    await sleep(100);
+    const timeline = startFaultTimeline([{ atSec: 0.05, forSec: 0.3, fault: alarm.fault }], ctx, clockFrom(), (e) => events.push(e));
+    await until(() => events.length >= 1);
     expect(timeline.active()).toEqual(['alarm fault']);
     expect(pendingCleanups()).toContain('revert alarm');
-    await sleep(150);
+    await until(() => events.length >= 2);
     expect(kinds(events)).toEqual(['fault-start alarm fault', 'fault-end alarm fault']);
     expect(events[0]!.t).toBeGreaterThanOrEqual(0.04);
-    expect(events[1]!.t).toBeGreaterThanOrEqual(0.14);
+    expect(events[1]!.t).toBeGreaterThanOrEqual(0.34);
     expect(alarm.reverted).toBe(1);
     expect(pendingCleanups()).not.toContain('revert alarm');
     await timeline.stop();
@@ -64,7 +72,7 @@ describe('fault timeline', () => {
     const restart = probe('restart', { revertMs: 120 });
     const events: TimelineEvent[] = [];
     const timeline = startFaultTimeline([{ atSec: 0, fault: restart.fault }], ctx, clockFrom(), (e) => events.push(e));
-    await sleep(200);
+    await until(() => events.length >= 2);
     expect(kinds(events)).toEqual(['fault-start restart fault', 'fault-end restart fault']);
     expect(events[1]!.t - events[0]!.t).toBeGreaterThanOrEqual(0.11);
     expect(timeline.active()).toEqual([]);
@@ -75,7 +83,7 @@ describe('fault timeline', () => {
     const broken = probe('alarm', { fail: true });
     const events: TimelineEvent[] = [];
     const timeline = startFaultTimeline([{ atSec: 0, forSec: 5, fault: broken.fault }], ctx, clockFrom(), (e) => events.push(e));
-    await sleep(50);
+    await until(() => events.length >= 3);
     expect(kinds(events)).toEqual(['fault-start alarm fault', 'note injecting alarm failed: no such broker', 'fault-end alarm fault']);
     await timeline.stop();
   });
@@ -107,7 +115,7 @@ describe('fault timeline', () => {
     const alarm = probe('alarm', { injectMs: 30 });
     const events: TimelineEvent[] = [];
     const timeline = startFaultTimeline([{ atSec: 0.05, forSec: 0.1, fault: alarm.fault, id: 3 }], ctx, clockFrom(), (e) => events.push(e));
-    await sleep(250);
+    await until(() => events.length >= 2);
     const [start, end] = events;
     expect(start).toMatchObject({ kind: 'fault-start', faultId: 3, scheduledSec: 0.05 });
     expect(start!.actionStartSec).toBe(start!.t);
@@ -131,7 +139,7 @@ describe('fault timeline', () => {
     const events: TimelineEvent[] = [];
     const timeline = startFaultTimeline([{ atSec: 0, forSec: 0.02, fault: flaky }], ctx, clockFrom(), (e) => events.push(e));
     // Attempts at ~0.02 s, +0.25 s, +0.5 s.
-    await sleep(1_000);
+    await until(() => events.some((e) => e.kind === 'fault-end'));
     expect(kinds(events)).toEqual([
       'fault-start flaky fault',
       'note reverting flaky failed (attempt 1, next in 0.25 s): nodedown',
@@ -186,7 +194,7 @@ describe('fault timeline', () => {
     const zero = Date.now();
     const events: TimelineEvent[] = [];
     const timeline = startFaultTimeline([{ atSec: 1.2, forSec: 0.3, fault: alarm }], { log: () => {}, erl }, clockFrom(zero), (e) => events.push(e));
-    await sleep(1_700);
+    await until(() => calls.length >= 2 && events.length >= 2);
     expect(calls.map((c) => c.expr)).toEqual(['raise', 'clear']);
     // Sent ~1 s ahead, held until 1.2 s and 1.5 s on the run clock.
     expect(calls[0]!.notBefore - zero).toBeCloseTo(1_200, -2);
