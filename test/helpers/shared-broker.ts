@@ -2,6 +2,7 @@
 // started: the file has it to itself until its afterAll, then it is reset and lent to the next file.
 // Outside a config with the pool (no inject value), the file starts and stops its own node as before.
 import { afterAll, beforeAll, expect, inject } from 'vitest';
+import { AMQP_LISTENERS } from '../../harness/chaos/faults/connection-squeeze.ts';
 import { startRabbitNode, type StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
 import type { BrokerPoolAccess, LeasedBrokerInfo } from './broker-pool/protocol.ts';
 
@@ -77,8 +78,7 @@ export async function leaseBroker(file = 'a test file'): Promise<StartedRabbitNo
  * and returns the node as one started with it. A restart of the node puts the configured limit back.
  */
 export async function limitConnections(node: StartedRabbitNode, max: number): Promise<StartedRabbitNode> {
-  const listeners = '[R || {R, #{protocol := rabbit_connection_sup}} <- maps:to_list(ranch:info())]';
-  const set = await node.erl(undefined, `Rs = ${listeners}, [ranch:set_max_connections(R, ${max}) || R <- Rs], length(Rs).`);
+  const set = await node.erl(undefined, `Rs = ${AMQP_LISTENERS}, [ranch:set_max_connections(R, ${max}) || R <- Rs], length(Rs).`);
   if (Number(set.trim()) < 1) throw new Error(`no AMQP listener to limit on ${node.nodeName} (ranch said ${set.trim()})`);
   return { ...node, connectionMax: max };
 }

@@ -4,7 +4,7 @@ import { need, once, type Fault } from '../fault.ts';
 // connection_max is enforced by the AMQP listener's ranch max_connections; changing it squeezes live.
 // The AMQP listeners are the ones running rabbit_connection_sup: the management and Prometheus listeners
 // are ranch listeners too (cowboy), and a container's port is not the one the harness connects to.
-const AMQP_LISTENERS = '[R || {R, #{protocol := rabbit_connection_sup}} <- maps:to_list(ranch:info())]';
+export const AMQP_LISTENERS = '[R || {R, #{protocol := rabbit_connection_sup}} <- maps:to_list(ranch:info())]';
 
 // The AMQP 0-9-1 protocol header: a broker answers it with connection.start at once.
 const AMQP_HEADER = Buffer.from([0x41, 0x4d, 0x51, 0x50, 0, 0, 9, 1]);

@@ -5,6 +5,7 @@
 // user left, no alarm. A node a file changed through the broker itself (faults by erl or rabbitmqctl, a
 // restart) first gets its runtime limits back, as recorded when it started, and is reused only if they
 // read as then; a node left stopped, or that will not come clean, is stopped instead.
+import { AMQP_LISTENERS } from '../../../harness/chaos/faults/connection-squeeze.ts';
 import { parseBrokerMetrics } from '../../../harness/probe/broker-metrics.ts';
 import { startRabbitNode, type StartedRabbitNode } from '../../../harness/stack/rabbitmq-node.ts';
 
@@ -73,7 +74,7 @@ export class BrokerPool {
     const pooled = this.leased.get(id);
     if (!pooled) return;
     this.leased.delete(id);
-    const problem = await (async () => (pooled.tainted ? await restoreLimits(pooled) : undefined) ?? (await resetNode(pooled.node)))().catch((err: unknown) => String(err));
+    const problem = await cleanUp(pooled).catch((err: unknown) => String(err));
     if (problem || this.closed) {
       if (problem) this.opts.log?.(`broker pool: stopping ${pooled.node.nodeName} after ${pooled.leasedBy}: ${problem}`);
       this.stats.discarded++;
@@ -145,9 +146,6 @@ export class BrokerPool {
   }
 }
 
-/** The AMQP listeners: ranch's limit on them is what enforces connection_max (and what a squeeze lowers). */
-const AMQP_LISTENERS = '[R || {R, #{protocol := rabbit_connection_sup}} <- maps:to_list(ranch:info())]';
-
 interface RuntimeLimits {
   watermark: string;
   diskFreeLimit: string;
@@ -184,6 +182,15 @@ async function restoreLimits(pooled: PooledNode): Promise<string | undefined> {
     await new Promise((r) => setTimeout(r, 250));
   }
   return undefined;
+}
+
+/** A returned node's way back to fresh: its limits first if the lessee changed the broker; why not, or undefined. */
+async function cleanUp(pooled: PooledNode): Promise<string | undefined> {
+  if (pooled.tainted) {
+    const problem = await restoreLimits(pooled);
+    if (problem) return problem;
+  }
+  return resetNode(pooled.node);
 }
 
 /** Brings a node back to what a fresh one is; returns what it could not undo, or undefined. */
