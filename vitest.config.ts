@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { LongestFirstSequencer } from './test/helpers/longest-first-sequencer.ts';
+import { SUITE_BUILD_DIR } from './test/helpers/suite-build/compiled.ts';
 
 // Three tiers, run one after the other (sequence.groupOrder):
 // 1. unit: *.test.ts, pure and fast, two files at a time (some load scenario files in a worker under a
@@ -15,11 +16,15 @@ const SERIAL = [
   'test/cluster/cluster.int.test.ts',
   'test/chaos/chaos-battery.int.test.ts',
   'test/chaos/faults.int.test.ts',
+  // Its faults last 2 s and it watches for them from outside: on a loaded machine it sees none.
   'test/chaos/revert-on-exit.int.test.ts',
 ];
 
 // RabbitMQ nodes started once and lent to integration files one at a time (test/helpers/shared-broker.ts).
 const BROKER_POOL = 'test/helpers/broker-pool/global-setup.ts';
+// The sources compiled once, while the unit tier runs; spawned services and CLIs run from it (no tsx per process).
+const SUITE_BUILD = 'test/helpers/suite-build/global-setup.ts';
+const SUITE_BUILD_ENV = { RUSHGATE_SERVICE_BUILD: SUITE_BUILD_DIR };
 
 export default defineConfig({
   test: {
@@ -41,7 +46,8 @@ export default defineConfig({
           name: 'integration',
           include: ['test/**/*.int.test.ts'],
           exclude: SERIAL,
-          globalSetup: [BROKER_POOL],
+          globalSetup: [BROKER_POOL, SUITE_BUILD],
+          env: SUITE_BUILD_ENV,
           maxWorkers: 3,
           testTimeout: 180_000,
           hookTimeout: 90_000,
@@ -53,7 +59,8 @@ export default defineConfig({
           name: 'serial',
           include: SERIAL,
           fileParallelism: false,
-          globalSetup: [BROKER_POOL],
+          globalSetup: [BROKER_POOL, SUITE_BUILD],
+          env: SUITE_BUILD_ENV,
           testTimeout: 180_000,
           hookTimeout: 90_000,
           sequence: { groupOrder: 2 },

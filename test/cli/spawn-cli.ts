@@ -1,6 +1,9 @@
 // Spawns the real binary (`node bin/rushgate.js ...`) for CLI tests and collects its exit code and output.
+// Once the suite's build is in place (test/helpers/suite-build) it runs the compiled CLI, as the installed
+// package's bin does, instead of compiling the sources through tsx in every process.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { suiteBuilt } from '../helpers/suite-build/compiled.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -17,7 +20,7 @@ export interface CliRun extends Promise<CliResult> {
 }
 
 export function rushgate(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number } = {}): CliRun {
-  const child = spawn(process.execPath, ['bin/rushgate.js', ...args], {
+  const child = spawn(process.execPath, [suiteBuilt('harness/cli.js') ?? 'bin/rushgate.js', ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, CI: '', GITHUB_STEP_SUMMARY: '', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { referenceServiceArgs } from '../../harness/paths.ts';
 import { freePort } from '../../harness/stack/free-port.ts';
 
-// Starts the reference ingestion service (service/main.ts) as a child process for integration tests:
+// Starts the reference ingestion service (service/main.ts, or the suite's compiled build of it: see
+// referenceServiceArgs) as a child process for integration tests:
 // free loopback port, PORT/AMQP_URL in its environment, ready when /healthz answers 200 and (by default)
 // every unit reports itself listening. Stopped by PID; anything left running is killed when the test
 // process exits.
@@ -55,7 +57,7 @@ export async function spawnService(opts: SpawnServiceOptions): Promise<SpawnedSe
   const port = await freePort();
   const publisher = opts.publisher ?? 'shared';
   const units = opts.units ?? 1;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'service/main.ts'], {
+  const child = spawn(process.execPath, referenceServiceArgs(), {
     cwd: REPO_ROOT,
     env: { ...process.env, ...opts.env, PORT: String(port), AMQP_URL: opts.amqpUrl, PUBLISHER: publisher, UNITS: String(units) },
     stdio: ['ignore', 'pipe', 'pipe'],
