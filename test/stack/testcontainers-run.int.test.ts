@@ -9,7 +9,7 @@ import type { RunRecord } from '../../harness/run-record.ts';
 import { executeRun } from '../../harness/run/execute-run.ts';
 import { OWNER_LABEL } from '../../harness/stack/owned-container.ts';
 import type { Publisher } from '../../harness/stack/target-process.ts';
-import { BROKER_IMAGE, containersWhere, containerTestsSkipReason, DOCKER_REQUIRED, networkNames, volumeNames } from './testcontainers-gate.ts';
+import { BROKER_IMAGE, containersWhere, containerTestsSkipReason, DOCKER_REQUIRED, heldBy, networkNames, volumeNames } from './testcontainers-gate.ts';
 
 const skipReason = await containerTestsSkipReason();
 if (skipReason && DOCKER_REQUIRED) {
@@ -24,17 +24,29 @@ const CONNECTION_RULES = ['connections.ceiling', 'connections.growth', 'connecti
 
 describe.skipIf(skipReason !== undefined)(`step ladder in containers (${BROKER_IMAGE})${skipReason ? `: skipped, ${skipReason}` : ''}`, () => {
   let outDir: string;
-  let networksBefore: string[];
-  let volumesBefore: string[];
+  // Only what this file's containers hold is judged: other container files run beside this one and may
+  // create networks or volumes of their own. Its containers live only inside executeRun, so what they hold
+  // is read while the runs go.
+  const held = { networks: new Set<string>(), volumes: new Set<string>() };
+  let watching = true;
+  let watcher: Promise<void> | undefined;
   const savedImage = process.env.RUSHGATE_BROKER_IMAGE;
   beforeAll(async () => {
     outDir = mkdtempSync(join(tmpdir(), 'rushgate-tc-run-'));
-    networksBefore = await networkNames();
-    volumesBefore = await volumeNames();
+    watcher = (async () => {
+      while (watching) {
+        const h = await heldBy({ label: [`${OWNER_LABEL}=${process.pid}`] }).catch(() => undefined);
+        for (const n of h?.networks ?? []) held.networks.add(n);
+        for (const v of h?.volumes ?? []) held.volumes.add(v);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    })();
     // executeRun takes the broker image the way the CLI does when no --broker-image is given.
     process.env.RUSHGATE_BROKER_IMAGE = BROKER_IMAGE;
   });
-  afterAll(() => {
+  afterAll(async () => {
+    watching = false;
+    await watcher;
     if (savedImage === undefined) delete process.env.RUSHGATE_BROKER_IMAGE;
     else process.env.RUSHGATE_BROKER_IMAGE = savedImage;
     rmSync(outDir, { recursive: true, force: true });
@@ -81,7 +93,9 @@ describe.skipIf(skipReason !== undefined)(`step ladder in containers (${BROKER_I
   }, 300_000);
 
   it('left no network or volume behind', async () => {
-    expect(await networkNames()).toEqual(networksBefore);
-    expect(await volumeNames()).toEqual(volumesBefore);
+    watching = false;
+    await watcher;
+    expect((await networkNames()).filter((n) => held.networks.has(n))).toEqual([]);
+    expect((await volumeNames()).filter((v) => held.volumes.has(v))).toEqual([]);
   });
 });
