@@ -131,20 +131,27 @@ export function resourceModel(input: GateInput, resource: Resource, opts: ModelO
   // A level reached with a new high of the requests in flight was reached at that concurrency: requests
   // that came with as many in flight or more show it holds as well as those at the offered rate it came at.
   const reachedInFlight = rises.find((r) => r.t === reachedPoint.t)?.inFlight;
-  const atRate = (s: LoadSecond) => (s.scheduled >= 0.9 * reachedRps ? s.sent : 0);
+  const atRate = (s: LoadSecond) => s.scheduled >= 0.9 * reachedRps;
+  const atLoad = (s: LoadSecond) => atRate(s) || (reachedInFlight !== undefined && (s.inFlightMax ?? 0) >= 0.9 * reachedInFlight);
   // A starved driver sends late: a send counts in the second the schedule put it in, though the service
-  // got it later, while an answer counts in the wall second it came. Seconds at the concurrency count
-  // the more of the two, and so do all the requests after the level was reached.
-  const served = (s: LoadSecond) => Math.max(s.sent, s.completed);
-  const atLoad = (s: LoadSecond) => (reachedInFlight !== undefined && (s.inFlightMax ?? 0) >= 0.9 * reachedInFlight ? served(s) : atRate(s));
+  // got it later, while an answer counts in the wall second it came. The requests the service got after
+  // the level was reached are at least the answers after it less those already in flight then (the most
+  // in flight in that second), so the hold counts the more of that and the sends after it. Records without
+  // the in-flight counts count sends, as before.
+  const inFlightAtReach = input.load.find((s) => s.t === Math.floor(reachedPoint.t))?.inFlightMax;
+  const after = (ok: (s: LoadSecond) => boolean) => {
+    const sent = requestsWhere(input, reachedPoint.t, end, (s) => (ok(s) ? s.sent : 0));
+    if (inFlightAtReach === undefined) return sent;
+    return Math.max(sent, requestsWhere(input, reachedPoint.t, end, (s) => (ok(s) ? s.completed : 0)) - inFlightAtReach);
+  };
   // How long the level was seen holding while requests kept coming, at any load: a compressed timeline's
   // peak may last under a second, and what shows a bound is the level staying put through what follows
   // (a level that falls with the load is read as follows-load below; one that keeps rising, as a leak).
   // The load it held at is judged in requests (requestsAtLoad), which a short peak still delivers.
   const kept = during.filter((p) => p.t >= reachedPoint.t && p.v >= reachedPoint.v - allowance);
   const heldAfter = {
-    requests: Math.max(total - requestsAt(reachedPoint.t), requestsWhere(input, reachedPoint.t, end, (s) => s.completed)),
-    requestsAtLoad: requestsWhere(input, reachedPoint.t, end, atLoad),
+    requests: Math.max(total - requestsAt(reachedPoint.t), after(() => true)),
+    requestsAtLoad: after(atLoad),
     seconds: kept.length > 0 ? kept[kept.length - 1]!.t - reachedPoint.t : 0,
     rise: Math.max(0, duringPeak - reachedPoint.v),
   };
@@ -198,7 +205,7 @@ export function resourceModel(input: GateInput, resource: Resource, opts: ModelO
   };
   if (fall) model.fall = fall;
   // Said only when the requests in flight counted requests the offered rate alone would not have.
-  if (reachedInFlight !== undefined && heldAfter.requestsAtLoad > requestsWhere(input, reachedPoint.t, end, atRate)) model.reached.inFlight = reachedInFlight;
+  if (reachedInFlight !== undefined && heldAfter.requestsAtLoad > after(atRate)) model.reached.inFlight = reachedInFlight;
   if (byConcurrency) model.concurrencyRise = { level: byConcurrency.level, t: byConcurrency.t, inFlight: byConcurrency.inFlight! };
   if (shape === 'bounded') model.bound = duringPeak;
   if (endReading) model.end = endReading;
