@@ -94,6 +94,38 @@ describe('a starved service: its lazy pool fills as requests in flight reach new
   });
 });
 
+describe('a starved driver that sent late', () => {
+  // The first run beside a CPU hog: the driver sent nothing for its first 6 s, then the whole schedule late
+  // (each send counts in its scheduled second), and the answers came until 18 s. rascal's channels filled
+  // at 6.7-8 s, once every request had been sent by the schedule's count, and held while they were answered.
+  const rates = [40, 35, 53, 96, 64, 139, 120, 93, ...new Array<number>(10).fill(0)];
+  const inFlight = [0, 0, 0, 0, 0, 0, 32, 64, 80, 96, 112, 128, 128, 160, 160, 176, 188, 120];
+  const stalled = (withCounts: boolean) => {
+    const input = run({ phases: perSecondRates(rates), connections: steps([[-1, 2]]), channels: steps([[6.7, 2], [7, 6], [7.6, 7], [8, 10]]), units: 2, ...lean });
+    const total = input.load.reduce((n, s) => n + s.sent, 0);
+    for (const s of input.load) {
+      s.completed = s.t >= 7 ? total / 11 : 0;
+      if (withCounts) s.inFlightMax = inFlight[s.t] ?? 0;
+    }
+    return input;
+  };
+
+  it('the level held while the late requests were answered: bounded, counting the answers after it less those already in flight', () => {
+    const m = models(stalled(true)).channels;
+    expect(m.shape).toBe('bounded');
+    expect(m.bound).toBe(10);
+    // The answers after it reached 8 at 8 s, less the 80 in flight in that second.
+    expect(m.heldAfter.requests).toBeGreaterThan(400);
+    expect(failed(stalled(true))).toEqual([]);
+  });
+
+  it('without the in-flight counts the answers are not counted, as before: not shown to be bounded', () => {
+    const m = models(stalled(false)).channels;
+    expect(m.heldAfter.requests).toBe(0);
+    expect(m.shape).not.toBe('bounded');
+  });
+});
+
 describe('a leak still fails when its rises come with new highs of the requests in flight', () => {
   it('one connection per 3 requests on the starved eu-morning: beyond what the requests in flight could hold, a leak', () => {
     const input = run(starved({ phases: EU_MORNING_8S, connections: leaky(3, 1), ...lean }));
