@@ -21,6 +21,11 @@ export interface LoadSecond {
   completed: number;
   /** Scheduled arrivals not sent because the in-flight limit was reached. */
   dropped: number;
+  /**
+   * Most requests in flight at once during this wall second (the service's concurrency). Absent in
+   * records made before it was kept, and from load tools that do not report it.
+   */
+  inFlightMax?: number;
   /** Response counts by status code ("200", "503", ...). */
   status: Record<string, number>;
   /** Failures with no HTTP status, by kind: timeout, reset, refused, other. */

@@ -57,7 +57,7 @@ export function growthRule(input: GateInput, model: ResourceModel, limit: CountL
         passed: false,
         value: `${num(model.peak.level)}, not shown bounded`,
         message:
-          `${R} were not shown to be bounded: each rise came with a new high of the load, up to ${num(model.reached.level)} at ${num(model.reached.t)} s, ` +
+          `${R} were not shown to be bounded: each rise came with a new high of the load${model.concurrencyRise ? ' or of the requests in flight' : ''}, up to ${num(model.reached.level)} at ${num(model.reached.t)} s${concurrencyText(model, ' (', ')')}, ` +
           `and ${proofText(model)} (about ${rate(h.per1000)} per 1,000 over the second half of the requests; ${allowText}).`,
       });
     default: {
@@ -68,10 +68,25 @@ export function growthRule(input: GateInput, model: ResourceModel, limit: CountL
         value: `bounded at ${num(model.bound!)}`,
         message:
           `${R} stayed bounded at ${num(model.bound!)}: from ${num(r.t)} s on (${atRps(r.rps)}) they held ${level} over the next ` +
-          `${num(model.heldAfter.requests, 0)} requests, ${num(model.heldAfter.requestsAtLoad, 0)} of them at that load or higher (${allowText}).`,
+          `${num(model.heldAfter.requests, 0)} requests, ${num(model.heldAfter.requestsAtLoad, 0)} of them ${atLoadText(model)}${concurrencyText(model, '; ', '')} (${allowText}).`,
       });
     }
   }
+}
+
+/**
+ * The rise that only the service's concurrency explained (the offered rate had been served before), in
+ * numbers: a starved service's lazy pool fills as its requests in flight reach new highs.
+ */
+function concurrencyText(m: ResourceModel, before: string, after: string): string {
+  const c = m.concurrencyRise;
+  if (!c) return '';
+  return `${before}they rose to ${num(c.level)} as requests in flight reached a new high of ${num(c.inFlight)} at ${num(c.t)} s, at loads already served${after}`;
+}
+
+/** Which requests counted as coming at the load the level was reached at. */
+function atLoadText(m: ResourceModel): string {
+  return m.reached.inFlight === undefined ? 'at that load or higher' : `at that load or higher, or with ${num(0.9 * m.reached.inFlight, 0)} or more requests in flight`;
 }
 
 /** Why the hold after the level was reached does not show a bound, in numbers. */
@@ -83,7 +98,7 @@ function proofText(m: ResourceModel): string {
     return `the load ended ${num(h.requests, 0)} requests after it reached ${num(m.reached.level)}, fewer than the ${num(m.proofNeeded.inAll, 0)} that would show it holds at the pace it climbed`;
   }
   if (h.requestsAtLoad < m.proofNeeded.atLoad) {
-    return `only ${num(h.requestsAtLoad, 0)} requests came after it reached ${num(m.reached.level)} at that load or higher, fewer than the ${num(m.proofNeeded.atLoad, 0)} (${num(MIN_PROOF_SHARE * 100)}% of the run) that would show it holds`;
+    return `only ${num(h.requestsAtLoad, 0)} requests came after it reached ${num(m.reached.level)} ${atLoadText(m)}, fewer than the ${num(m.proofNeeded.atLoad, 0)} (${num(MIN_PROOF_SHARE * 100)}% of the run) that would show it holds`;
   }
   // The requests were there but came too fast to see: a level is a level only once it has held a while.
   return `it was seen holding ${num(m.reached.level)} for only ${num(h.seconds)} s before the load ended, under the ${num(2 * m.holdSec)} s that show a level holds`;

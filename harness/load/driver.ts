@@ -14,6 +14,7 @@ import { DRAIN_PHASE } from '../../scenarios/scenario-rules.ts';
 import type { ErrorKind } from './error-kind.ts';
 import { HttpPool, type PoolRequest } from './http-pool.ts';
 import { createLatencyHistogram, recordLatencyMs, summarizeLatency, summarizeLatencyWithMean, type LatencyHistogram } from './latency.ts';
+import { InFlightMarks } from './in-flight-marks.ts';
 import { SecondTally } from './second-tally.ts';
 import { statusKey } from './status-key.ts';
 import { TOOL_VERSION } from '../version.ts';
@@ -174,6 +175,7 @@ class OpenModelRun extends EventEmitter {
   private current: ScheduleSecond | undefined;
   private prebuilt: PoolRequest[] = [];
   private readonly seconds: LoadSecond[] = [];
+  private readonly inFlight = new InFlightMarks();
   /** Whole-run latency: each second's histogram is added to it when the second is emitted. */
   private readonly latency: LatencyHistogram = createLatencyHistogram();
   private readonly lag: LatencyHistogram = createLatencyHistogram();
@@ -394,6 +396,7 @@ class OpenModelRun extends EventEmitter {
     req.intendedMs = intendedMs;
     this.calls.sent(req.name);
     this.pool.send(req);
+    this.inFlightChanged(nowMs);
     tally.sent++;
     this.sent++;
     recordLatencyMs(this.lag, Math.max(0, nowMs - intendedMs));
@@ -413,6 +416,7 @@ class OpenModelRun extends EventEmitter {
     const t = Math.floor(this.nowSec(nowMs));
     const latencyMs = nowMs - req.intendedMs;
     this.tally(t).recordResponse(status, latencyMs);
+    this.inFlightChanged(nowMs);
     this.completed++;
     this.lastActivitySec = Math.max(this.lastActivitySec, t);
     const code = statusKey(status);
@@ -474,10 +478,16 @@ class OpenModelRun extends EventEmitter {
   private onFailure(req: PoolRequest, kind: ErrorKind, nowMs: number): void {
     const t = Math.floor(this.nowSec(nowMs));
     this.tally(t).recordError(kind);
+    this.inFlightChanged(nowMs);
     this.lastActivitySec = Math.max(this.lastActivitySec, t);
     this.errors[kind] = (this.errors[kind] ?? 0) + 1;
     this.opts.onOutcome?.(req.seq, 0, kind);
     this.connectionFreed(nowMs);
+  }
+
+  private inFlightChanged(nowMs: number): void {
+    const t = Math.floor(this.nowSec(nowMs));
+    if (t >= 0) this.inFlight.change(t, this.pool.inFlight);
   }
 
   private emitSecond(t: number): void {
@@ -487,6 +497,7 @@ class OpenModelRun extends EventEmitter {
       ? { t, clock: planned.clock, phase: planned.phase, scheduled: planned.scheduled }
       : { t, clock: this.schedule.clockAt(t), phase: DRAIN_PHASE, scheduled: 0 };
     const second = this.tally(t).toLoadSecond(meta, this.latency);
+    second.inFlightMax = this.inFlight.take(t);
     this.calls.annotate(second);
     this.tallies.delete(t);
     this.seconds.push(second);

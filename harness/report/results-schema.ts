@@ -84,6 +84,12 @@ const loadSecond = z
     sent: z.number().int().nonnegative(),
     completed: z.number().int().nonnegative(),
     dropped: z.number().int().nonnegative().describe('Scheduled arrivals not sent because the in-flight limit was reached.'),
+    inFlightMax: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe('Most requests in flight at once during this wall second (the service\'s concurrency); absent in older records.'),
     status: counts.describe('Response counts by HTTP status code.'),
     errors: counts.describe('Failures with no HTTP status, by kind: timeout, reset, refused, other.'),
     latency: latency.describe('Latency of responses completed in this second, milliseconds.'),

@@ -128,6 +128,11 @@ export function euMorning(peak = 100, scale = 1): PhaseSpec[] {
   ];
 }
 
+/** One phase per second at the given rates: a compressed scenario as the driver scheduled it. */
+export function perSecondRates(rates: readonly number[]): PhaseSpec[] {
+  return rates.map((rps, i) => ({ name: `s${i}`, seconds: 1, fromRps: rps }));
+}
+
 // ---- the run ---------------------------------------------------------------------------------
 
 export interface RunSpec {
@@ -139,8 +144,8 @@ export interface RunSpec {
   coolDownSec?: number;
   intervalSec?: number;
   seed?: number;
-  /** Per second: share answered 5xx, share with no answer, share dropped, latency. */
-  perSecond?: (t: number, sent: number) => Partial<Pick<LoadSecond, 'status' | 'errors' | 'dropped' | 'latency'>>;
+  /** Per second: share answered 5xx, share with no answer, share dropped, latency, most requests in flight. */
+  perSecond?: (t: number, sent: number) => Partial<Pick<LoadSecond, 'status' | 'errors' | 'dropped' | 'latency' | 'inFlightMax'>>;
   /** End the load early (an abort) at this second. */
   stopAtSec?: number;
 }
@@ -183,6 +188,7 @@ export function run(spec: RunSpec): GateInput {
       status: extra.status ?? { '200': sent },
       errors: extra.errors ?? {},
       latency: extra.latency ?? { p50: 5, p90: 9, p99: 14, max: 30 },
+      ...(extra.inFlightMax === undefined ? {} : { inFlightMax: extra.inFlightMax }),
     });
   }
   const requestsAt = (t: number) => {

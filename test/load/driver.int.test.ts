@@ -183,12 +183,16 @@ describe('runLoad against a slow server', () => {
     expect(result.dropped).toBe(sum(planned.map((s) => s.dropped)));
     expect(result.requests + result.dropped).toBe(120);
     expect(server.maxConcurrent).toBeLessThanOrEqual(10);
+    // The service's concurrency, per second: the limit in every planned second, and still some in the
+    // first drain second (it began with the last second's sends in flight).
+    expect(planned.map((s) => s.inFlightMax)).toEqual([10, 10, 10]);
     expect(result.completed).toBe(result.requests);
     // Responses to the last second's sends land after the timeline: reported as drain seconds.
     const drain = result.seconds.filter((s) => s.phase === 'drain');
     expect(drain.length).toBeGreaterThan(0);
     expect(drain.every((s) => s.scheduled === 0 && s.sent === 0)).toBe(true);
     expect(sum(drain.map((s) => s.completed))).toBeGreaterThan(0);
+    expect(drain[0]!.inFlightMax).toBeGreaterThan(0);
     expect(phases.map((p) => p.name)).toEqual(['flat', 'drain']);
     // Latency is counted from the intended send time, so the 1 s delay shows in full.
     expect(result.latency.p50).toBeGreaterThanOrEqual(1000);
