@@ -19,6 +19,8 @@ import { waitFor } from '../helpers/broker-view.ts';
 
 const NODES = 3;
 const UNITS = 2;
+/** 5xx may still be answered in the second after the fault ended: calls in flight at its end. */
+const GRACE_SEC = 1;
 /** Per node: small, so the leak meets it within seconds at a low rate. */
 const CONNECTION_MAX = 15;
 const MIX = {
@@ -159,11 +161,17 @@ describe('3-node local cluster', () => {
     process.stderr.write(`acknowledged-but-lost: ${record.integrity?.acknowledgedButLost.count}\n`);
     expect(record.integrity?.acknowledgedButLost.count, lines).toBe(0);
     expect(record.integrity?.tapInterrupted, lines).toBeUndefined();
-    // Not asserted: 5xx only inside the fault window. In 2 of 4 runs here the service shed 503s for ~6 s
-    // after its connections had landed (quorum leader election, then confirms held up to their 5 s timeout),
-    // so errors.rate and chaos.recovery failed; issue 16 keeps this open. Printed, so a run shows where it is.
+    // 5xx only inside the fault window: a second with a 5xx must overlap [fault start, fault end + GRACE_SEC].
+    // Without the shared publisher's fresh channel on a nack, a unit that reconnected before the quorum
+    // queues' new leader was recorded had every publish nacked until the killed node came back (503 to the
+    // end of the load). The window ends when the management API shows the connections landed, which lags
+    // the real landing (~0.3-0.9 s after the kill) by up to ~4 s, so the kill's own second is also printed.
+    const { t: startSec } = start as { t: number };
+    const { t: endSec } = end as { t: number };
     const fiveXx = record.load.filter((s) => Object.entries(s.status).some(([code, n]) => code.startsWith('5') && n > 0)).map((s) => s.t);
-    process.stderr.write(`5xx seconds: ${fiveXx.join(',') || 'none'}; fault ${(start as { t: number }).t.toFixed(1)}-${(end as { t: number }).t.toFixed(1)} s\n`);
+    process.stderr.write(`5xx seconds: ${fiveXx.join(',') || 'none'}; fault ${startSec.toFixed(1)}-${endSec.toFixed(1)} s\n`);
+    const outside = fiveXx.filter((t) => t + 1 <= startSec || t > endSec + GRACE_SEC);
+    expect(outside, `5xx outside the fault window ${startSec}-${endSec} s (+${GRACE_SEC} s)\n${lines}`).toEqual([]);
   }
 
   it('leaky: fills the nodes one after the other, each to its own connection_max', async () => {
