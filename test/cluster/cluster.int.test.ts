@@ -161,11 +161,12 @@ describe('3-node local cluster', () => {
     process.stderr.write(`acknowledged-but-lost: ${record.integrity?.acknowledgedButLost.count}\n`);
     expect(record.integrity?.acknowledgedButLost.count, lines).toBe(0);
     expect(record.integrity?.tapInterrupted, lines).toBeUndefined();
-    // 5xx only inside the fault window: a second with a 5xx must overlap [fault start, fault end + GRACE_SEC].
-    // Without the shared publisher's fresh channel on a nack, a unit that reconnected before the quorum
+    // 5xx only inside the fault window: every second with a 5xx overlaps [fault start, fault end + GRACE_SEC].
+    // Before the shared publisher took a fresh channel on a nack, a unit that reconnected before the quorum
     // queues' new leader was recorded had every publish nacked until the killed node came back (503 to the
-    // end of the load). The window ends when the management API shows the connections landed, which lags
-    // the real landing (~0.3-0.9 s after the kill) by up to ~4 s, so the kill's own second is also printed.
+    // end of the load, issue 16). The window ends when the management API lists the connections on the
+    // survivors, up to ~4 s after the real landing (0.2-1.6 s after the kill here); the 5xx measured since
+    // the fix came in the kill's own second and the next, so a window ending at the real landing would hold them too.
     const { t: startSec } = start as { t: number };
     const { t: endSec } = end as { t: number };
     const fiveXx = record.load.filter((s) => Object.entries(s.status).some(([code, n]) => code.startsWith('5') && n > 0)).map((s) => s.t);
