@@ -1,8 +1,8 @@
 // A 3-node local cluster, shared by the whole file (a cluster start costs 20-60 s on this machine): it
 // forms one cluster; a partition (pause_minority) pauses the node cut off and the revert heals it; the
 // `shared` service keeps every acknowledged request, answers 5xx only inside the fault window and reconnects
-// to the survivors when the node holding most of its connections is killed at the first peak; `leaky` fills the nodes one after the other;
-// stop() leaves nothing behind.
+// to the survivors when the node holding most of its connections is killed at the first peak; `leaky` fills
+// the nodes one after the other; stop() leaves nothing behind.
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
