@@ -6,6 +6,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaultContext } from '../../harness/chaos/fault.ts';
 import { partition } from '../../harness/chaos/faults/partition.ts';
@@ -15,6 +16,10 @@ import type { RunRecord } from '../../harness/run-record.ts';
 import { clusterControl } from '../../harness/stack/local.ts';
 import { startRabbitCluster, type StartedRabbitCluster } from '../../harness/stack/rabbitmq-cluster.ts';
 import { defineScenario } from '../../scenarios/define-scenario.ts';
+import { createLogger } from '../../service/log.ts';
+import { createUnitMetrics } from '../../service/metrics.ts';
+import { BrokerUnavailableError } from '../../service/publishers/publisher.ts';
+import { createSharedPublisher, NACK_RETRY_MS } from '../../service/publishers/shared.ts';
 import { waitFor } from '../helpers/broker-view.ts';
 
 const NODES = 3;
@@ -200,6 +205,46 @@ describe('3-node local cluster', () => {
     expect(staggered, lines).toBe(true);
     expect(record.verdict.passed, lines).toBe(false);
   }, 240_000);
+
+  it('shared publisher: a nacked publish goes again on fresh channels for up to 2 s, and the old channels are closed', async () => {
+    // What keeps the kill's 5xx inside its window, made certain: a queue that rejects every publish
+    // (reject-publish, max length 0) nacks each one, as a channel stuck on a dead quorum leader does.
+    const member = cluster.members[0]!;
+    const exchange = `rushgate-nack-probe-${process.pid}`;
+    const admin = await amqp.connect(member.amqpUrl);
+    try {
+      const ch = await admin.createChannel();
+      await ch.assertExchange(exchange, 'topic', { durable: true });
+      const { queue } = await ch.assertQueue('', { exclusive: true, arguments: { 'x-max-length': 0, 'x-overflow': 'reject-publish' } });
+      await ch.bindQueue(queue, exchange, '#');
+      const metrics = createUnitMetrics(99, 'shared');
+      const publisher = createSharedPublisher({ unit: 99, amqpUrls: [member.amqpUrl], exchange, connectTimeoutMs: 2_000, confirmTimeoutMs: 5_000, metrics, log: createLogger('nack-probe', () => {}) });
+      await publisher.start();
+      try {
+        const message = { requestId: 'nack-probe-1', routingKey: 'items.put', type: 'item-put', body: Buffer.from('{}') };
+        const t0 = performance.now();
+        const err = await publisher.publish(message).then(() => undefined, (e: unknown) => e);
+        const tookMs = performance.now() - t0;
+        expect(err).toBeInstanceOf(BrokerUnavailableError);
+        expect((err as BrokerUnavailableError).reason).toBe('nack');
+        // Retried for its budget (not refused at the first nack), and no longer than the budget plus a busy machine's slack.
+        expect(tookMs).toBeGreaterThanOrEqual(NACK_RETRY_MS / 2);
+        expect(tookMs).toBeLessThan(NACK_RETRY_MS + 3_000);
+        expect((await metrics.nacks.get()).values[0]?.value ?? 0).toBeGreaterThan(1);
+        // The retired channels close once their confirms are in: no pile of channels behind.
+        const open = async () => (await metrics.channelsOpen.get()).values[0]?.value ?? 0;
+        expect(await waitFor(open, (n) => n <= 2, 5_000, 100)).toBeLessThanOrEqual(2);
+        // Once the queue takes messages again, the same call goes through on the current channel.
+        await ch.unbindQueue(queue, exchange, '#');
+        await expect(publisher.publish({ ...message, requestId: 'nack-probe-2' })).resolves.toBeUndefined();
+      } finally {
+        await publisher.close(2_000);
+        await ch.deleteExchange(exchange).catch(() => {});
+      }
+    } finally {
+      await admin.close().catch(() => {});
+    }
+  }, 30_000);
 
   it('stop() leaves no process, port or temp dir behind', async () => {
     const pids = cluster.nodes().map((n) => n.pid).filter((p): p is number => p !== undefined);
