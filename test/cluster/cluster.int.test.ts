@@ -1,11 +1,12 @@
 // A 3-node local cluster, shared by the whole file (a cluster start costs 20-60 s on this machine): it
 // forms one cluster; a partition (pause_minority) pauses the node cut off and the revert heals it; the
-// `shared` service keeps every acknowledged request and reconnects to the survivors when the node holding
-// most of its connections is killed at the first peak; `leaky` fills the nodes one after the other;
-// stop() leaves nothing behind.
+// `shared` service keeps every acknowledged request, answers 5xx only inside the fault window and reconnects
+// to the survivors when the node holding most of its connections is killed at the first peak; `leaky` fills
+// the nodes one after the other; stop() leaves nothing behind.
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaultContext } from '../../harness/chaos/fault.ts';
 import { partition } from '../../harness/chaos/faults/partition.ts';
@@ -15,10 +16,16 @@ import type { RunRecord } from '../../harness/run-record.ts';
 import { clusterControl } from '../../harness/stack/local.ts';
 import { startRabbitCluster, type StartedRabbitCluster } from '../../harness/stack/rabbitmq-cluster.ts';
 import { defineScenario } from '../../scenarios/define-scenario.ts';
+import { createLogger } from '../../service/log.ts';
+import { createUnitMetrics } from '../../service/metrics.ts';
+import { BrokerUnavailableError } from '../../service/publishers/publisher.ts';
+import { createSharedPublisher, NACK_RETRY_MS } from '../../service/publishers/shared.ts';
 import { waitFor } from '../helpers/broker-view.ts';
 
 const NODES = 3;
 const UNITS = 2;
+/** 5xx may still be answered in the second after the fault ended: calls in flight at its end. */
+const GRACE_SEC = 1;
 /** Per node: small, so the leak meets it within seconds at a low rate. */
 const CONNECTION_MAX = 15;
 const MIX = {
@@ -159,11 +166,18 @@ describe('3-node local cluster', () => {
     process.stderr.write(`acknowledged-but-lost: ${record.integrity?.acknowledgedButLost.count}\n`);
     expect(record.integrity?.acknowledgedButLost.count, lines).toBe(0);
     expect(record.integrity?.tapInterrupted, lines).toBeUndefined();
-    // Not asserted: 5xx only inside the fault window. In 2 of 4 runs here the service shed 503s for ~6 s
-    // after its connections had landed (quorum leader election, then confirms held up to their 5 s timeout),
-    // so errors.rate and chaos.recovery failed; issue 16 keeps this open. Printed, so a run shows where it is.
+    // 5xx only inside the fault window: every second with a 5xx overlaps [fault start, fault end + GRACE_SEC].
+    // Before the shared publisher took a fresh channel on a nack, a unit that reconnected before the quorum
+    // queues' new leader was recorded had every publish nacked until the killed node came back (503 to the
+    // end of the load, issue 16). The window ends when the management API lists the connections on the
+    // survivors, up to ~4 s after the real landing (0.2-1.6 s after the kill here); since the fix the 5xx
+    // came before the units' reconnect (the kill's second, up to 2 s after it), inside either end.
+    const { t: startSec } = start as { t: number };
+    const { t: endSec } = end as { t: number };
     const fiveXx = record.load.filter((s) => Object.entries(s.status).some(([code, n]) => code.startsWith('5') && n > 0)).map((s) => s.t);
-    process.stderr.write(`5xx seconds: ${fiveXx.join(',') || 'none'}; fault ${(start as { t: number }).t.toFixed(1)}-${(end as { t: number }).t.toFixed(1)} s\n`);
+    process.stderr.write(`5xx seconds: ${fiveXx.join(',') || 'none'}; fault ${startSec.toFixed(1)}-${endSec.toFixed(1)} s\n`);
+    const outside = fiveXx.filter((t) => t + 1 <= startSec || t > endSec + GRACE_SEC);
+    expect(outside, `5xx outside the fault window ${startSec}-${endSec} s (+${GRACE_SEC} s)\n${lines}`).toEqual([]);
   }
 
   it('leaky: fills the nodes one after the other, each to its own connection_max', async () => {
@@ -191,6 +205,46 @@ describe('3-node local cluster', () => {
     expect(staggered, lines).toBe(true);
     expect(record.verdict.passed, lines).toBe(false);
   }, 240_000);
+
+  it('shared publisher: a nacked publish goes again on fresh channels for up to 2 s, and the old channels are closed', async () => {
+    // What keeps the kill's 5xx inside its window, made certain: a queue that rejects every publish
+    // (reject-publish, max length 0) nacks each one, as a channel stuck on a dead quorum leader does.
+    const member = cluster.members[0]!;
+    const exchange = `rushgate-nack-probe-${process.pid}`;
+    const admin = await amqp.connect(member.amqpUrl);
+    try {
+      const ch = await admin.createChannel();
+      await ch.assertExchange(exchange, 'topic', { durable: true });
+      const { queue } = await ch.assertQueue('', { exclusive: true, arguments: { 'x-max-length': 0, 'x-overflow': 'reject-publish' } });
+      await ch.bindQueue(queue, exchange, '#');
+      const metrics = createUnitMetrics(99, 'shared');
+      const publisher = createSharedPublisher({ unit: 99, amqpUrls: [member.amqpUrl], exchange, connectTimeoutMs: 2_000, confirmTimeoutMs: 5_000, metrics, log: createLogger('nack-probe', () => {}) });
+      await publisher.start();
+      try {
+        const message = { requestId: 'nack-probe-1', routingKey: 'items.put', type: 'item-put', body: Buffer.from('{}') };
+        const t0 = performance.now();
+        const err = await publisher.publish(message).then(() => undefined, (e: unknown) => e);
+        const tookMs = performance.now() - t0;
+        expect(err).toBeInstanceOf(BrokerUnavailableError);
+        expect((err as BrokerUnavailableError).reason).toBe('nack');
+        // Retried for its budget (not refused at the first nack), and no longer than the budget plus a busy machine's slack.
+        expect(tookMs).toBeGreaterThanOrEqual(NACK_RETRY_MS / 2);
+        expect(tookMs).toBeLessThan(NACK_RETRY_MS + 3_000);
+        expect((await metrics.nacks.get()).values[0]?.value ?? 0).toBeGreaterThan(1);
+        // The retired channels close once their confirms are in: no pile of channels behind.
+        const open = async () => (await metrics.channelsOpen.get()).values[0]?.value ?? 0;
+        expect(await waitFor(open, (n) => n <= 2, 5_000, 100)).toBeLessThanOrEqual(2);
+        // Once the queue takes messages again, the same call goes through on the current channel.
+        await ch.unbindQueue(queue, exchange, '#');
+        await expect(publisher.publish({ ...message, requestId: 'nack-probe-2' })).resolves.toBeUndefined();
+      } finally {
+        await publisher.close(2_000);
+        await ch.deleteExchange(exchange).catch(() => {});
+      }
+    } finally {
+      await admin.close().catch(() => {});
+    }
+  }, 30_000);
 
   it('stop() leaves no process, port or temp dir behind', async () => {
     const pids = cluster.nodes().map((n) => n.pid).filter((p): p is number => p !== undefined);
