@@ -64,12 +64,12 @@ export const SCENARIO_RUNS = {
 export type ClientScenario = keyof typeof SCENARIO_RUNS;
 export const SCENARIOS: ClientScenario[] = ['step-ladder', 'eu-morning'];
 export const RUNS_IN_A_ROW = 3;
-/** Per test: RUNS_IN_A_ROW runs of each scenario, the two scenarios side by side. */
-export const CLIENT_TEST_TIMEOUT_MS = 300_000;
+/** Per test: RUNS_IN_A_ROW runs of each scenario (a healthy target's two scenarios one after the other). */
+export const CLIENT_TEST_TIMEOUT_MS = 420_000;
 
 /**
- * One leased broker node per scenario for a test file: the two scenarios of a target run side by side,
- * each on its own node (a run judges the whole node's counts), which halves the file's time.
+ * One leased broker node per scenario for a test file, so a leaky target's two scenarios can run side by
+ * side, each on its own node (a run judges the whole node's counts).
  */
 export function brokerPerScenario(): (scenario: ClientScenario) => StartedRabbitNode {
   const nodes = sharedBrokers(SCENARIOS.length);
@@ -128,19 +128,22 @@ export async function runInARow(opts: ClientRunOptions & { expectPassed: boolean
 }
 
 /**
- * Both scenarios side by side, each on its own broker, each RUNS_IN_A_ROW times in a row. Healthy targets
- * too: a starved service (six runs at once on two cores) fills its lazy pool late, as its requests in
- * flight reach new highs, and the gate reads that concurrency (model.ts), so the side-by-side runs are a
- * test of it rather than a risk to avoid.
+ * Both scenarios, each on its own broker, each RUNS_IN_A_ROW times in a row. Leaky targets run the two side
+ * by side. Healthy ones run one scenario after the other. With six runs at once on two cores (the first
+ * minutes of the integration tier) a healthy service can stall: in a CI run the rabbitmq-client target
+ * answered nothing for 4 s and reset 13 requests (errors.rate failed), though the gate read its channels as
+ * the bounded pool they are, through its requests in flight (model.ts). The resets are the machine's, not
+ * the gate's: a healthy target is judged on a machine that can serve it.
  */
 export async function runBothScenarios(
   brokers: (scenario: ClientScenario) => StartedRabbitNode,
   opts: Omit<ClientRunOptions, 'broker' | 'scenario'> & { expectPassed: boolean },
 ): Promise<ScenarioRun[]> {
-  const perScenario = await Promise.all(
-    SCENARIOS.map(async (scenario) => (await runInARow({ ...opts, scenario, broker: brokers(scenario) })).map((run) => ({ ...run, scenario }))),
-  );
-  return perScenario.flat();
+  const runScenario = async (scenario: ClientScenario) => (await runInARow({ ...opts, scenario, broker: brokers(scenario) })).map((run) => ({ ...run, scenario }));
+  if (!opts.expectPassed) return (await Promise.all(SCENARIOS.map(runScenario))).flat();
+  const runs: ScenarioRun[] = [];
+  for (const scenario of SCENARIOS) runs.push(...(await runScenario(scenario)));
+  return runs;
 }
 
 /**
