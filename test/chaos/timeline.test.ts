@@ -54,14 +54,16 @@ describe('fault timeline', () => {
   it('injects at its time and reverts after `for`, recording both on the run clock', async () => {
     const alarm = probe('alarm');
     const events: TimelineEvent[] = [];
-    const timeline = startFaultTimeline([{ atSec: 0.05, forSec: 0.3, fault: alarm.fault }], ctx, clockFrom(), (e) => events.push(e));
+    // A window of 2 s: the checks made inside it must still be inside it when a busy machine (the unit tier
+    // runs beside the suite's build and booting brokers) holds this process for a few hundred ms.
+    const timeline = startFaultTimeline([{ atSec: 0.05, forSec: 2, fault: alarm.fault }], ctx, clockFrom(), (e) => events.push(e));
     await until(() => events.length >= 1);
     expect(timeline.active()).toEqual(['alarm fault']);
     expect(pendingCleanups()).toContain('revert alarm');
     await until(() => events.length >= 2);
     expect(kinds(events)).toEqual(['fault-start alarm fault', 'fault-end alarm fault']);
     expect(events[0]!.t).toBeGreaterThanOrEqual(0.04);
-    expect(events[1]!.t).toBeGreaterThanOrEqual(0.34);
+    expect(events[1]!.t).toBeGreaterThanOrEqual(2.04);
     expect(alarm.reverted).toBe(1);
     expect(pendingCleanups()).not.toContain('revert alarm');
     await timeline.stop();
