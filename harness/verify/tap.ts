@@ -162,6 +162,11 @@ export async function startVerificationTap(opts: VerificationTapOptions): Promis
   };
   const subscribe = async (given?: ChannelModel): Promise<Subscription> => {
     const model = given ?? (await connectAny());
+    // Until watch() takes over: a connection the broker closes with an error while the queue is declared
+    // (e.g. 541 on a cluster node that cannot host a quorum queue) rejects the declare below; without a
+    // listener its 'error' event would also be thrown out of amqplib and take the run down uncaught.
+    const early = () => {};
+    model.on('error', early);
     try {
       const channel = await openChannelChecking(model, opts.exchange, track);
       channel.on('error', () => {
@@ -183,6 +188,7 @@ export async function startVerificationTap(opts: VerificationTapOptions): Promis
       await channel.bindQueue(queue, opts.exchange, routingKey);
       if (durable) await channel.prefetch(DURABLE_PREFETCH);
       await channel.consume(queue, (msg) => onMessage(channel, msg), { noAck: !durable, exclusive: true });
+      model.off('error', early);
       return { model, channel };
     } catch (err) {
       await closeQuietly(model);
