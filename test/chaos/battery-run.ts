@@ -27,31 +27,24 @@ export function batteryRunner(): (publisher: Publisher, scenario?: string) => Pr
   afterAll(() => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
-  return (publisher, scenario = SCENARIO) => battery(broker, dirs, publisher, scenario);
-}
-
-async function battery(
-  broker: ReturnType<typeof sharedBroker>,
-  dirs: string[],
-  publisher: Publisher,
-  scenario: string,
-): Promise<{ record: RunRecord; lines: string }> {
-  const outDir = mkdtempSync(join(tmpdir(), `rushgate-chaos-${publisher}-`));
-  dirs.push(outDir);
-  const node = await limitConnections(broker(), CONNECTION_MAX);
-  const record = await executeRun({
-    scenario,
-    stack: 'local',
-    broker: node,
-    publisher,
-    units: UNITS,
-    connectionMax: CONNECTION_MAX,
-    limits: { args: [] },
-    abortOnFail: false,
-    outDir,
-    log: () => {},
-  });
-  return { record, lines: formatVerdictLines(record).join('\n') };
+  return async (publisher, scenario = SCENARIO) => {
+    const outDir = mkdtempSync(join(tmpdir(), `rushgate-chaos-${publisher}-`));
+    dirs.push(outDir);
+    const node = await limitConnections(broker(), CONNECTION_MAX);
+    const record = await executeRun({
+      scenario,
+      stack: 'local',
+      broker: node,
+      publisher,
+      units: UNITS,
+      connectionMax: CONNECTION_MAX,
+      limits: { args: [] },
+      abortOnFail: false,
+      outDir,
+      log: () => {},
+    });
+    return { record, lines: formatVerdictLines(record).join('\n') };
+  };
 }
 
 export const rule = (record: RunRecord, name: string) => record.verdict.rules.find((r) => r.name === name);
