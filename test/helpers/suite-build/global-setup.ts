@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { SUITE_BUILD_DIR } from './compiled.ts';
 
 const KEY = Symbol.for('rushgate.test.suite-build');
-type WithBuild = typeof globalThis & { [KEY]?: { users: number; child?: ChildProcess } };
+type WithBuild = typeof globalThis & { [KEY]?: { users: number; child: ChildProcess } };
 
 export default function setup(): () => void {
   const g = globalThis as WithBuild;
@@ -22,7 +22,7 @@ export default function setup(): () => void {
   return () => {
     if (--state.users > 0) return;
     delete g[KEY];
-    if (state.child && state.child.exitCode === null) state.child.kill('SIGKILL');
+    if (state.child.exitCode === null) state.child.kill('SIGKILL');
     rmSync(SUITE_BUILD_DIR, { recursive: true, force: true });
     rmSync(staging(), { recursive: true, force: true });
   };
@@ -32,7 +32,7 @@ function staging(): string {
   return `${SUITE_BUILD_DIR}.partial-${process.pid}`;
 }
 
-function startBuild(): ChildProcess | undefined {
+function startBuild(): ChildProcess {
   // A build left by an earlier run may be older than the sources: never use it.
   rmSync(SUITE_BUILD_DIR, { recursive: true, force: true });
   const out = staging();
