@@ -18,7 +18,19 @@ function expectFailedOn(run: LadderRun & { scenario: string }, rule: string, say
 function expectLeakOf(run: LadderRun & { scenario: string }, resource: 'connections' | 'channels'): void {
   // Stopped early by abort-on-fail, a compressed ladder may end before a rise at a load already served is
   // seen: then growth can only say the level was still rising when the load ended, which is as true.
-  const growth = run.record.verdict.aborted ? /kept rising with requests served.*leak|not shown to be bounded.*still rising when the load ended/ : /kept rising with requests served.*leak/;
+  // Likewise when the service starved (CI: a pika target beside five other runs on 2 cores) and its requests
+  // in flight rose with the leak, up to 16 at the 16 connections of a leak of one per 40: a pool that fills
+  // with concurrency would look the same, so the gate may only say "not shown to be bounded", and why. Only
+  // where the requests in flight did reach the level the resource rose by.
+  const leak = /kept rising with requests served.*leak/;
+  const b = run.record.summary.broker;
+  const rose = resource === 'connections' ? b.peakConnections - b.baselineConnections : b.peakChannels - b.baselineChannels;
+  const inFlight = Math.max(0, ...run.record.load.map((s) => s.inFlightMax ?? 0));
+  const growth = run.record.verdict.aborted
+    ? new RegExp(`${leak.source}|not shown to be bounded.*still rising when the load ended`)
+    : inFlight >= rose - 1
+      ? new RegExp(`${leak.source}|not shown to be bounded: each rise came with a new high of the load or of the requests in flight`)
+      : leak;
   expectFailedOn(run, `${resource}.growth`, growth);
   expectFailedOn(run, `${resource}.residue`, /still at .* left open/);
 }
