@@ -11,16 +11,20 @@ import { networkFault } from '../../harness/chaos/faults/network.ts';
 import { TcpProxy } from '../../harness/chaos/proxy/tcp-proxy.ts';
 import { createManagementClient } from '../../harness/probe/management-api.ts';
 import { brokerAddress, withPort } from '../../harness/stack/local.ts';
-import { startRabbitNode, type StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
+import type { StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
 import { management, waitFor } from '../helpers/broker-view.ts';
+import { limitConnections, sharedBroker } from '../helpers/shared-broker.ts';
 
 // Each fault against a real broker: it does what it says, and its revert puts the node back as it was.
+// The node is leased from the suite's pool, with connection_max 200 set at run time; the pool puts back
+// what the faults changed before it lends the node again.
+const broker = sharedBroker();
 let node: StartedRabbitNode;
 let ctx: FaultContext;
 const open: ChannelModel[] = [];
 
 beforeAll(async () => {
-  node = await startRabbitNode({ connectionMax: 200 });
+  node = await limitConnections(broker(), 200);
   ctx = {
     ctl: node.ctl,
     erl: node.erl,
@@ -32,7 +36,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const c of open) await c.close().catch(() => {});
-  await node?.stop();
 });
 
 async function connectNamed(name: string, url = node.amqpUrl): Promise<ChannelModel> {

@@ -89,6 +89,25 @@ async function run(publisher: 'shared' | 'leaky', scenario: typeof morning, conn
   return { record, lines: formatVerdictLines(record).join('\n') };
 }
 
+/** Whether the node at this URL declares (and deletes) a quorum queue now. */
+async function declaresQuorumQueue(url: string): Promise<boolean> {
+  const conn = await amqp.connect(url).catch(() => undefined);
+  if (!conn) return false;
+  conn.on('error', () => {});
+  try {
+    const ch = await conn.createChannel();
+    ch.on('error', () => {});
+    const q = `rushgate.cluster-test.settled.${process.pid}`;
+    await ch.assertQueue(q, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+    await ch.deleteQueue(q);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await conn.close().catch(() => {});
+  }
+}
+
 describe('3-node local cluster', () => {
   it('forms one cluster of running nodes', async () => {
     process.stderr.write(`cluster of ${NODES} up in ${(startMs / 1000).toFixed(1)} s\n`);
@@ -130,6 +149,13 @@ describe('3-node local cluster', () => {
     expect(await waitFor(() => running(n3), (v) => v === 'true', 90_000, 500)).toBe('true');
     // The next tests need all three, in one cluster again.
     expect(await waitFor(() => cluster.runningNodes(), (v) => v.length === NODES, 30_000, 500)).toHaveLength(NODES);
+    // And able to declare quorum queues on every node. A member that rejoins makes the others reload their
+    // feature-flag registry, and RabbitMQ 3.10 reads a flag as disabled while it does: a CI run's kill test,
+    // started right after, had its quorum declare on node 1 refused ("541 ... rabbit_quorum_queue ... the
+    // corresponding feature flag is disabled") and the run hung.
+    for (const m of cluster.members) {
+      expect(await waitFor(() => declaresQuorumQueue(m.amqpUrl), (ok) => ok, 30_000, 500), m.nodeName).toBe(true);
+    }
   }, 200_000);
 
   it('shared: a node-kill of the busiest node at the first peak loses no acknowledged request; connections land on the survivors within 5 s (judged at 6 s: the management API lags)', async () => {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRabbitNode, type StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
+import type { StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
 import { brokerConnections, waitFor } from '../helpers/broker-view.ts';
+import { limitConnections, sharedBroker } from '../helpers/shared-broker.ts';
 import { spawnService, type SpawnedService } from '../helpers/spawn-service.ts';
 
 // The incident in miniature: a broker with a small connection_max, the leaky service, and more
@@ -12,16 +13,17 @@ import { spawnService, type SpawnedService } from '../helpers/spawn-service.ts';
 const CONNECT_TIMEOUT_MS = 1_000;
 
 describe('leaky publisher against a saturated broker', () => {
+  // A leased node, capped at run time (its listener's limit, as connection_max sets it).
+  const broker = sharedBroker();
   let node: StartedRabbitNode;
   let service: SpawnedService;
 
   beforeAll(async () => {
-    node = await startRabbitNode({ connectionMax: 10 });
+    node = await limitConnections(broker(), 10);
     service = await spawnService({ amqpUrl: node.amqpUrl, publisher: 'leaky', env: { AMQP_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS) } });
   }, 90_000);
   afterAll(async () => {
     await service?.stop();
-    await node?.stop();
   });
 
   it('fails requests with 500 after the connect timeout and leaves their events waiting', async () => {

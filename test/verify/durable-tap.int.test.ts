@@ -2,16 +2,17 @@
 // node restarted. Nothing published meanwhile is missed and redeliveries are not taken for duplicates.
 import amqp, { type ConfirmChannel, type ChannelModel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRabbitNode, type StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
+import type { StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
 import { integrityRules } from '../../harness/verify/integrity-rules.ts';
 import { startVerificationTap } from '../../harness/verify/tap.ts';
 import { connectionList, management, waitFor } from '../helpers/broker-view.ts';
+import { sharedBroker } from '../helpers/shared-broker.ts';
 
 const EXCHANGE = 'rushgate.items';
 
-const brokerLog: string[] = [];
-
 describe('durable verification tap', () => {
+  // A leased node: the pool restarts it for the second test and resets it when the file gives it back.
+  const broker = sharedBroker();
   let node: StartedRabbitNode;
   let publisher: { model: ChannelModel; channel: ConfirmChannel } | undefined;
 
@@ -29,12 +30,11 @@ describe('durable verification tap', () => {
   };
 
   beforeAll(async () => {
-    node = await startRabbitNode({ log: (l) => brokerLog.push(l) });
+    node = broker();
     await connectPublisher();
   });
   afterAll(async () => {
     await publisher?.model.close().catch(() => {});
-    await node?.stop();
   });
 
   it('reconnects after a force-close and misses nothing', async () => {
@@ -78,10 +78,7 @@ describe('durable verification tap', () => {
       for (let seq = 0; seq < 400; seq++) tap.recordOutcome(seq, 200);
       await publish('dt02', 0, 200);
       await publisher!.model.close().catch(() => {});
-      await node.restart(500).catch((err: unknown) => {
-        console.log(brokerLog.slice(-60).join('\n'));
-        throw err;
-      });
+      await node.restart(500);
       await connectPublisher();
       await publish('dt02', 200, 400);
       const drained = await tap.drain({ quietMs: 500, timeoutMs: 60_000 });

@@ -4,12 +4,13 @@
 // the service was still connecting get published anyway (refused-but-published).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runLoad } from '../../harness/load/driver.ts';
-import { startRabbitNode, type StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
+import type { StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
 import { integrityRules } from '../../harness/verify/integrity-rules.ts';
 import { startVerificationTap } from '../../harness/verify/tap.ts';
 import { fetchWorkerStatus } from '../../harness/verify/worker-status.ts';
 import { defineScenario } from '../../scenarios/define-scenario.ts';
 import { resolveSchedule } from '../../scenarios/schedule.ts';
+import { limitConnections, sharedBroker } from '../helpers/shared-broker.ts';
 import { spawnService, type SpawnedService } from '../helpers/spawn-service.ts';
 
 const CONNECTION_MAX = 30;
@@ -26,16 +27,17 @@ const scenario = defineScenario({
 });
 
 describe('leaky publisher at the connection cap', () => {
+  // A leased node, capped at run time (its listener's limit, as connection_max sets it).
+  const broker = sharedBroker();
   let node: StartedRabbitNode;
   let service: SpawnedService;
 
   beforeAll(async () => {
-    node = await startRabbitNode({ connectionMax: CONNECTION_MAX });
+    node = await limitConnections(broker(), CONNECTION_MAX);
     service = await spawnService({ amqpUrl: node.amqpUrl, publisher: 'leaky', units: 1, env: { AMQP_CONNECT_TIMEOUT_MS: '1500' } });
   }, 90_000);
   afterAll(async () => {
     await service?.stop();
-    await node?.stop();
   });
 
   it('leaves events waiting and reports them next to the reconciliation', async () => {
