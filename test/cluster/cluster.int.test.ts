@@ -149,10 +149,10 @@ describe('3-node local cluster', () => {
     expect(await waitFor(() => running(n3), (v) => v === 'true', 90_000, 500)).toBe('true');
     // The next tests need all three, in one cluster again.
     expect(await waitFor(() => cluster.runningNodes(), (v) => v.length === NODES, 30_000, 500)).toHaveLength(NODES);
-    // And able to declare quorum queues on every node. A member that rejoins makes the others reload their
-    // feature-flag registry, and RabbitMQ 3.10 reads a flag as disabled while it does: a CI run's kill test,
-    // started right after, had its quorum declare on node 1 refused ("541 ... rabbit_quorum_queue ... the
-    // corresponding feature flag is disabled") and the run hung.
+    // And able to declare quorum queues on every node: in one CI run the kill test, started right after, had
+    // its quorum declare on node 1 refused ("541 ... rabbit_quorum_queue ... the corresponding feature flag
+    // is disabled"). Why was not found; the likely window is the feature-flag registry that the members
+    // reload while the cut-off node rejoins.
     for (const m of cluster.members) {
       expect(await waitFor(() => declaresQuorumQueue(m.amqpUrl), (ok) => ok, 30_000, 500), m.nodeName).toBe(true);
     }

@@ -17,12 +17,18 @@ async function brokerConnections(node: StartedRabbitNode): Promise<number> {
 }
 
 describe('private RabbitMQ node', () => {
+  // Under a TMPDIR of its own, so the last case can check that stop() removed the node's temp dir (another
+  // run's temp dirs on this machine are not this node's).
+  const tmp = mkdtempSync(join(tmpdir(), 'own-tmp-'));
   let node: StartedRabbitNode;
   beforeAll(async () => {
-    node = await startRabbitNode({ connectionMax: 5 });
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    node = await startRabbitNode({ connectionMax: 5 }).finally(() => (saved === undefined ? delete process.env.TMPDIR : (process.env.TMPDIR = saved)));
   });
   afterAll(async () => {
     await node?.stop();
+    rmSync(tmp, { recursive: true, force: true });
   });
 
   it('takes AMQP connections with its generated credentials and counts them on the Prometheus endpoint', async () => {
@@ -65,22 +71,18 @@ describe('private RabbitMQ node', () => {
     expect(refusedAt).toBeGreaterThanOrEqual(5);
     await Promise.all(conns.map((c) => c.close().catch(() => {})));
   });
+
+  // Last: the node the cases above used (one node start fewer than a node of its own).
+  it('stop() leaves no process and no temp dir behind', async () => {
+    expect(readdirSync(tmp).filter((d) => d.startsWith('rushgate-'))).toHaveLength(1);
+    await node.stop();
+    expect(readdirSync(tmp)).toEqual([]);
+    await expect(fetch(`${node.managementUrl}/api/overview`)).rejects.toThrow();
+  });
 });
 
 describe('cleanup', () => {
   // Each case gets a TMPDIR of its own: another run's temp dirs on this machine are not this node's.
-  it('stop() leaves no process and no temp dir behind', async () => {
-    const tmp = mkdtempSync(join(tmpdir(), 'own-tmp-'));
-    const saved = process.env.TMPDIR;
-    process.env.TMPDIR = tmp;
-    const node = await startRabbitNode().finally(() => (saved === undefined ? delete process.env.TMPDIR : (process.env.TMPDIR = saved)));
-    expect(readdirSync(tmp).filter((d) => d.startsWith('rushgate-'))).toHaveLength(1);
-    await node.stop();
-    expect(readdirSync(tmp)).toEqual([]);
-    rmSync(tmp, { recursive: true, force: true });
-    await expect(fetch(`${node.managementUrl}/api/overview`)).rejects.toThrow();
-  });
-
   it('SIGINT to the harness stops the broker, its epmd and removes the temp dir', async () => {
     const marker = randomUUID();
     const tmp = mkdtempSync(join(tmpdir(), 'own-tmp-'));
