@@ -1,19 +1,21 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { scenarioFromOpenApi } from '../../scenarios/calls/from-openapi.ts';
 import { createCallSource } from '../../scenarios/calls/call-source.ts';
 import { loadScenario } from '../../scenarios/index.ts';
 import { resolveSchedule } from '../../scenarios/schedule.ts';
 
 const spec = new URL('./openapi/inventory.yaml', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'rushgate-openapi-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('scenario new --from-openapi', () => {
   it('writes one call per POST/PUT/PATCH with path vars, bodies from examples or schemas, the eu-morning timeline', async () => {
     const { text, calls } = await scenarioFromOpenApi(spec);
     expect(calls).toEqual(['post-stock-change', 'put-price', 'patch-label-status']);
-    const file = join(mkdtempSync(join(tmpdir(), 'rushgate-openapi-')), 'inventory.ts');
+    const file = join(dir, 'inventory.ts');
     writeFileSync(file, text);
     const scenario = await loadScenario(file);
     expect(scenario.requestIdHeader).toBe('X-Correlation-Id');
@@ -32,7 +34,7 @@ describe('scenario new --from-openapi', () => {
   });
 
   it('refuses an invalid document with the parser\'s reasons', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'rushgate-openapi-')), 'bad.json');
+    const file = join(dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ openapi: '3.0.3', info: { title: 'x' }, paths: { '/a': { post: { responses: {} } } } }));
     await expect(scenarioFromOpenApi(file)).rejects.toThrow(/is not a valid OpenAPI document/);
   });

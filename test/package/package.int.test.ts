@@ -2,7 +2,7 @@
 // `npm install --omit=dev --omit=optional` (so without canvas: charts fall back to SVG), then used
 // through its bin and its programmatic API, with plain node and no TypeScript sources in the package.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -104,8 +104,12 @@ const rule = (name) => record.verdict.rules.find((r) => r.name === name);
 console.log(JSON.stringify({ ceiling: rule('connections.ceiling')?.passed, failed: record.verdict.rules.filter((r) => !r.passed).map((r) => r.name + ': ' + r.message), rejudged: judge(record, ['latency.p99<1ms']).passed, files: files.length, requests: record.summary.requests }));
 `,
     );
-    const r = timed('programmatic run', () => spawnSync(process.execPath, ['gate.mjs'], { cwd: project, encoding: 'utf8', timeout: 150_000 }));
+    // A TMPDIR of its own: what the run puts there (the broker's dir, the logs' dir) must all be gone after.
+    const ownTmp = join(project, 'tmp');
+    mkdirSync(ownTmp);
+    const r = timed('programmatic run', () => spawnSync(process.execPath, ['gate.mjs'], { cwd: project, encoding: 'utf8', timeout: 150_000, env: { ...process.env, TMPDIR: ownTmp } }));
     expect(r.status, r.stderr).toBe(0);
+    expect(readdirSync(ownTmp)).toEqual([]);
     const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { ceiling: boolean; failed: string[]; rejudged: boolean; files: number; requests: number };
     // A 5-second run is judged like any other (short runs may be called not shown bounded); the shared
     // publisher must stay under the connection ceiling, and re-judging with an impossible limit must fail.
