@@ -37,9 +37,9 @@ export interface StartedRabbitCluster {
 
 /**
  * Starts N private RabbitMQ nodes as one cluster on loopback: one shared Erlang cookie, one private epmd
- * for all members, free ports and a data dir per member. All members boot at once; the others find the
- * first through classic-config peer discovery (no rabbitmqctl VM boots), which is measured at about the
- * time of one node's start. Everything goes on stop() or on any exit of the harness.
+ * for all members, free ports and a data dir per member. The members boot one after the other, each joining
+ * the first through classic-config peer discovery (no rabbitmqctl VM boots). Everything goes on stop() or
+ * on any exit of the harness.
  */
 export async function startRabbitCluster(opts: RabbitClusterOptions): Promise<StartedRabbitCluster> {
   if (!Number.isInteger(opts.nodes) || opts.nodes < 1 || opts.nodes > MAX_BROKER_NODES) {
@@ -101,9 +101,13 @@ export function clusterPlan(nodes: number): ClusterPlan {
 }
 
 /**
- * Starts every member at once, the others joining the first (classic-config peer discovery), with
- * pause_minority from 3 nodes. If any member fails, the ones that started and the shared epmd are
- * stopped and its error is thrown.
+ * Starts the members one after the other, the first on its own and the others joining it (classic-config
+ * peer discovery), with pause_minority from 3 nodes. Not at once: a member that joins while another is
+ * still initialising copies tables whose feature flags it does not see enabled, and refuses to boot
+ * (`schema_integrity_check_failed ... table_attributes_mismatch rabbit_user`, seen in CI), or later
+ * refuses a quorum queue ("541 ... feature flag is disabled"); RabbitMQ's cluster operator reached the
+ * same rule (one node initialising at a time). If a member fails, the ones that started and the shared
+ * epmd are stopped and its error is thrown.
  */
 export async function startMembers<M extends { nodeName: string; stop(): Promise<void> }>(
   plan: ClusterPlan,
@@ -112,28 +116,27 @@ export async function startMembers<M extends { nodeName: string; stop(): Promise
   start: (membership: ClusterMembership, index: number) => Promise<M>,
 ): Promise<{ members: M[]; member(name: string): M; stop(): Promise<void> }> {
   const { names, cookie, username, password } = plan;
-  const started = await Promise.allSettled(
-    names.map((nodeName, i) =>
-      start({
-        nodeName,
-        cookie,
-        epmdPort,
-        username,
-        password,
-        seeds: i === 0 ? [] : [names[0] as string],
-        partitionHandling: names.length >= 3 ? 'pause_minority' : undefined,
-      }, i),
-    ),
-  );
-  const members = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const members: M[] = [];
   const stop = async () => {
     await Promise.all(members.map((m) => m.stop()));
     await stopEpmd();
   };
-  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) {
-    await stop();
-    throw failed.reason;
+  for (const [i, nodeName] of names.entries()) {
+    const membership: ClusterMembership = {
+      nodeName,
+      cookie,
+      epmdPort,
+      username,
+      password,
+      seeds: i === 0 ? [] : [names[0] as string],
+      partitionHandling: names.length >= 3 ? 'pause_minority' : undefined,
+    };
+    try {
+      members.push(await start(membership, i));
+    } catch (err) {
+      await stop();
+      throw err;
+    }
   }
   const member = (name: string): M => {
     const found = members.find((m) => m.nodeName === name);

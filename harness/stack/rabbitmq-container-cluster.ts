@@ -29,7 +29,7 @@ export interface StartedRabbitContainerCluster
 /**
  * N containers of the one broker image as one cluster, on the host's network like the single broker
  * container, joined as the local cluster joins (rabbitmq-cluster.ts): one cookie, classic-config peer
- * discovery to the first member, all booting at once, pause_minority from 3 nodes. Every member has its
+ * discovery to the first member, booting one after the other, pause_minority from 3 nodes. Every member has its
  * own free ports and node name. All names are @localhost, so they share one epmd: a container of the same
  * image running only epmd, owned like the members, so stopping any member never takes the others' name
  * service with it. Every container goes on stop() and on every exit path (owned-container.ts).
