@@ -7,8 +7,8 @@
 // tsx on the sources, so nothing waits for it and a failed build costs time only. The spawned processes
 // then run the JavaScript the package ships. vitest.config.ts points RUSHGATE_SERVICE_BUILD here.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { SUITE_BUILD_DIR } from './compiled.ts';
 
 const KEY = Symbol.for('rushgate.test.suite-build');
@@ -32,9 +32,29 @@ function staging(): string {
   return `${SUITE_BUILD_DIR}.partial-${process.pid}`;
 }
 
+/** Staging dirs of runs that were killed mid-build (their process is gone): nothing else removes them. */
+function removeDeadStaging(): void {
+  const prefix = `${basename(SUITE_BUILD_DIR)}.partial-`;
+  for (const name of readdirSync(dirname(SUITE_BUILD_DIR))) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length));
+    if (Number.isInteger(pid) && !alive(pid)) rmSync(join(dirname(SUITE_BUILD_DIR), name), { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 function startBuild(): ChildProcess {
   // A build left by an earlier run may be older than the sources: never use it.
   rmSync(SUITE_BUILD_DIR, { recursive: true, force: true });
+  removeDeadStaging();
   const out = staging();
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
