@@ -102,12 +102,11 @@ export function clusterPlan(nodes: number): ClusterPlan {
 
 /**
  * Starts the members one after the other, the first on its own and the others joining it (classic-config
- * peer discovery), with pause_minority from 3 nodes. Not at once: a member that joins while another is
- * still initialising copies tables whose feature flags it does not see enabled, and refuses to boot
- * (`schema_integrity_check_failed ... table_attributes_mismatch rabbit_user`, seen in CI), or later
- * refuses a quorum queue ("541 ... feature flag is disabled"); RabbitMQ's cluster operator reached the
- * same rule (one node initialising at a time). If a member fails, the ones that started and the shared
- * epmd are stopped and its error is thrown.
+ * peer discovery), with pause_minority from 3 nodes. Not at once: a member that joins while the first is
+ * still enabling its feature flags copies tables in their new form while it reads the flags as disabled,
+ * and refuses to boot (`schema_integrity_check_failed ... table_attributes_mismatch rabbit_user`, seen in
+ * CI); RabbitMQ's cluster operator came to the same rule (one node initialising at a time). If a member
+ * fails, the ones that started and the shared epmd are stopped and its error is thrown.
  */
 export async function startMembers<M extends { nodeName: string; stop(): Promise<void> }>(
   plan: ClusterPlan,
