@@ -9,6 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { isSameProcess } from '../../../harness/lifecycle/process-table.mjs';
 import { SUITE_BUILD_DIR } from './compiled.ts';
 
 const KEY = Symbol.for('rushgate.test.suite-build');
@@ -38,16 +39,7 @@ function removeDeadStaging(): void {
   for (const name of readdirSync(dirname(SUITE_BUILD_DIR))) {
     if (!name.startsWith(prefix)) continue;
     const pid = Number(name.slice(prefix.length));
-    if (Number.isInteger(pid) && !alive(pid)) rmSync(join(dirname(SUITE_BUILD_DIR), name), { recursive: true, force: true });
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if (Number.isInteger(pid) && !isSameProcess(pid, undefined)) rmSync(join(dirname(SUITE_BUILD_DIR), name), { recursive: true, force: true });
   }
 }
 
