@@ -87,9 +87,13 @@ describe('a run whose broker endpoint stalls for 3 s', () => {
   it('records the hole in results.json with its reason, and the rules that judged across it say so', () => {
     const saved = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8')) as RunRecord;
     expect(stallStartedSec).toBe(1);
-    const gap = saved.sampling?.gaps.find((g) => g.to > stallStartedSec && g.from < stallStartedSec + STALL_MS / 1000);
+    // The longest hole in the stall's window: on a loaded machine a slow scrape just before the stall is
+    // a short gap of its own (0.58 s seen in CI), and it is not the one this test is about.
+    const gap = saved.sampling?.gaps
+      .filter((g) => g.to > stallStartedSec && g.from < stallStartedSec + STALL_MS / 1000)
+      .sort((a, b) => b.seconds - a.seconds)[0];
     expect(gap, JSON.stringify(saved.sampling)).toBeDefined();
-    expect(gap!.seconds).toBeGreaterThanOrEqual(2);
+    expect(gap!.seconds, JSON.stringify(saved.sampling)).toBeGreaterThanOrEqual(2);
     expect(gap!.reason).toMatch(/no answer within 2000 ms/);
     expect(saved.sampling!.samples).toBeLessThan(saved.sampling!.expected - 6);
     const churn = saved.verdict.rules.find((r) => r.name === 'connections.churn')!;
