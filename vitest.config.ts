@@ -8,16 +8,14 @@ import { SUITE_BUILD_DIR } from './test/helpers/suite-build/compiled.ts';
 // 2. integration: *.int.test.ts on leased brokers (test/helpers/shared-broker.ts), three files at a time:
 //    each mostly waits (on a service, a broker, the seconds of a scenario). A new *.int.test.ts lands here;
 // 3. serial: integration files whose assertions depend on timing (arrival accuracy, fault reaction and
-//    recovery times): one at a time, with nothing beside them. Containers, a browser and fault runs
-//    judged on classification only are not timing: they run in the integration tier.
+//    recovery times): one at a time, with nothing beside them. Containers, a browser, fault runs judged on
+//    classification only and the fault reverts (revert-on-exit) are not timing: they run in the integration tier.
 const SERIAL = [
   'test/load/driver.int.test.ts',
   // A node kill's recovery (quorum leader election, reconnects) is judged against 5 s limits.
   'test/cluster/cluster.int.test.ts',
   'test/chaos/chaos-battery.int.test.ts',
   'test/chaos/faults.int.test.ts',
-  // Its faults last 2 s and it watches for them from outside: on a loaded machine it sees none.
-  'test/chaos/revert-on-exit.int.test.ts',
 ];
 
 // RabbitMQ nodes started once and lent to integration files one at a time (test/helpers/shared-broker.ts).

@@ -74,11 +74,18 @@ async function brokerState(): Promise<string> {
 }
 const PRISTINE = '{[],0.4,10000000,[{max,200}]}';
 
+// 4 s each: the side probe must see the service shed while it runs beside other files on two cores (with
+// 2 s faults a loaded machine showed it none).
 const BATTERY = [
-  { at: '07:02', fault: 'memory-alarm', for: '2s' },
-  { at: '07:06', fault: 'disk-alarm', for: '2s' },
-  { at: '07:10', fault: 'connection-squeeze', max: 0, for: '2s' },
+  { at: '07:02', fault: 'memory-alarm', for: '4s' },
+  { at: '07:08', fault: 'disk-alarm', for: '4s' },
+  { at: '07:14', fault: 'connection-squeeze', max: 0, for: '4s' },
 ];
+/**
+ * What this file judges is the revert, not the service's speed: beside other files a loaded machine can push
+ * p99 and the recovery after a revert past their defaults, and the run must still pass to take that exit path.
+ */
+const UNHURRIED = ['latency.p99<30s', 'chaos.recovery<=30s'];
 
 describe('faults are reverted on every exit path', () => {
   it('starts pristine', async () => {
@@ -89,11 +96,11 @@ describe('faults are reverted on every exit path', () => {
     // The driver counts status codes only, so a side probe checks what the 503s under the alarms say.
     const probe = retryAfterProbe(service.url);
     const record = await executeRun({
-      scenario: scenarioFile('passes', 16, BATTERY),
+      scenario: scenarioFile('passes', 20, BATTERY),
       stack: 'external',
       external: { ...external(), brokerCtl: node.ctl },
       units: 1,
-      limits: { args: [] },
+      limits: { args: UNHURRIED },
       abortOnFail: false,
       outDir: join(dir, 'passes'),
       log: () => {},
@@ -109,7 +116,7 @@ describe('faults are reverted on every exit path', () => {
 
   it('a run that fails its gate leaves the broker out of alarm with its limits restored', async () => {
     const record = await executeRun({
-      scenario: scenarioFile('fails', 12, BATTERY.slice(0, 2)),
+      scenario: scenarioFile('fails', 14, BATTERY.slice(0, 2)),
       stack: 'external',
       external: { ...external(), brokerCtl: node.ctl },
       units: 1,
