@@ -20,7 +20,8 @@ describe('healthy long-lived connections on real client libraries', () => {
     const runs = await runBothScenarios(brokers, { label: 'pika', command: pikaClient(), units: 2, expectPassed: true });
     expectEveryRunHealthy(runs, (b, why, run) => {
       expect(b.peakConnections, why).toBe(1);
-      expect(run.record.attribution?.units, why).toBe(1);
+      // The attribution's table and processes are in the message: a 2 was seen once in CI and not understood.
+      expect(run.record.attribution?.units, `${why}\n${JSON.stringify(run.record.attribution)}`).toBe(1);
       expect(run.record.summary.status['202'], why).toBe(run.record.summary.requests);
     });
   }, CLIENT_TEST_TIMEOUT_MS);
