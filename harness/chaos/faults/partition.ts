@@ -17,6 +17,10 @@ export interface PartitionOptions {
   from?: NodeSelector[];
 }
 
+/** How long a revert keeps reconnecting the two sides, and how often. */
+const HEAL_TIMEOUT_MS = 15_000;
+const HEAL_RETRY_MS = 500;
+
 const atom = (name: string) => `'${name.replace(/'/g, "\\'")}'`;
 const list = (names: string[]) => `[${names.map(atom).join(', ')}]`;
 
@@ -46,11 +50,31 @@ export function partition(opts: PartitionOptions = {}): Fault {
       await Promise.all([wrongCookie(victim, peers), ...peers.map((p) => wrongCookie(p, [victim]))]);
       await erl(victim, `[erlang:disconnect_node(N) || N <- ${list(peers)}], ok.`);
       ctx.log(`partition: ${victim} cut off from ${peers.join(', ')}`);
+      // Returns the nodes of `to` it still cannot reach, as Erlang text: "[]" once every link is up.
       const heal = (node: string, to: string[]) =>
-        erl(node, `C = erlang:get_cookie(), [erlang:set_cookie(N, C) || N <- ${list(to)}], [net_kernel:connect_node(N) || N <- ${list(to)}].`);
+        erl(node, `C = erlang:get_cookie(), [erlang:set_cookie(N, C) || N <- ${list(to)}], [N || N <- ${list(to)}, net_kernel:connect_node(N) =/= true].`);
       return once(async () => {
-        // Both sides first get their cookie back, then connect; a side still down (paused, restarting) is retried.
-        await Promise.all([heal(victim, peers), ...peers.map((p) => heal(p, [victim]))]);
+        // Both sides get their cookie back and connect, round after round until every link is up: one round
+        // can lose a handshake to a side still being given its cookie, and a member paused by pause_minority
+        // stays paused for as long as it cannot reach the majority (seen once: 90 s, after a single round).
+        const sides = [{ node: victim, to: peers }, ...peers.map((p) => ({ node: p, to: [victim] }))];
+        const deadline = Date.now() + HEAL_TIMEOUT_MS;
+        let unreached: string[] = [];
+        for (;;) {
+          const rounds = await Promise.all(
+            sides.map(({ node, to }) =>
+              heal(node, to).then(
+                (text) => (text === '[]' ? [] : [`${node} cannot reach ${text}`]),
+                (err: Error) => [`${node}: ${err.message}`],
+              ),
+            ),
+          );
+          unreached = rounds.flat();
+          if (unreached.length === 0) return;
+          if (Date.now() > deadline) break;
+          await new Promise((r) => setTimeout(r, HEAL_RETRY_MS));
+        }
+        throw new FaultError(`partition: the links did not come back within ${HEAL_TIMEOUT_MS / 1000} s (${unreached.join('; ')})`);
       });
     },
   };
