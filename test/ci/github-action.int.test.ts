@@ -86,8 +86,10 @@ function runAction(overrides: Record<string, string>) {
   return { log, jobCode: last.code, outputs: outputs['gate'] ?? {}, summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'), gateOutput: log.find((l) => l.step === 'Run the gate')?.stdout ?? '', workspace };
 }
 
-// The example's inputs, shortened so the file stays lean: 6 s of step-ladder at 40 req/s on one unit, 2 s of cool-down.
-const short = { duration: '6s', 'peak-rps': '40', units: '1', args: '--cooldown 2s' };
+// The example's inputs, shortened so the file stays lean: 6 s of step-ladder at 40 req/s on one unit, 2 s of
+// cool-down. Its p99 limit is loosened from 800 ms to 8 s: beside other files the healthy service's p99 reached
+// 3.4 s in CI, and what this file checks is the action (outputs, annotations, summary), not the service's speed.
+const short = { duration: '6s', 'peak-rps': '40', units: '1', args: '--cooldown 2s', limits: 'errors.rate<1%\nlatency.p99<8s' };
 
 describe('GitHub Action (action.yml) with the example workflow', () => {
   it('fails the job on the leaky reference service, annotating each failed rule', () => {
