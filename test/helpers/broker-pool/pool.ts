@@ -8,6 +8,7 @@
 import { AMQP_LISTENERS } from '../../../harness/chaos/faults/connection-squeeze.ts';
 import { parseBrokerMetrics } from '../../../harness/probe/broker-metrics.ts';
 import { startRabbitNode, type StartedRabbitNode } from '../../../harness/stack/rabbitmq-node.ts';
+import { waitFor } from '../broker-view.ts';
 
 export interface PooledNode {
   id: string;
@@ -219,13 +220,9 @@ export async function resetNode(node: StartedRabbitNode): Promise<string | undef
   await Promise.all(users.filter((u) => u.name !== node.credentials.username).map((u) => api.del(`/api/users/${encodeURIComponent(u.name)}`)));
   // The management API reports alarms from the node's periodic statistics, a second or more behind: a file
   // that reverted its alarm just before it ended can still show it set (seen in CI, and the node was stopped).
-  const alarmDeadline = Date.now() + 5_000;
-  for (;;) {
-    const [info] = (await api.get('/api/nodes')) as Array<{ mem_alarm?: boolean; disk_free_alarm?: boolean }>;
-    if (!info?.mem_alarm && !info?.disk_free_alarm) return undefined;
-    if (Date.now() > alarmDeadline) return 'a resource alarm is still set';
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  const alarmed = ([info]: Array<{ mem_alarm?: boolean; disk_free_alarm?: boolean }>) => Boolean(info?.mem_alarm || info?.disk_free_alarm);
+  const nodes = await waitFor(() => api.get('/api/nodes') as Promise<Array<{ mem_alarm?: boolean; disk_free_alarm?: boolean }>>, (n) => !alarmed(n), 5_000, 250);
+  return alarmed(nodes) ? 'a resource alarm is still set' : undefined;
 }
 
 /** Closes every connection the node lists (the management API's view lags the node's by up to a second). */
