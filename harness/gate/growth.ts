@@ -58,7 +58,9 @@ export function growthRule(input: GateInput, model: ResourceModel, limit: CountL
         value: `${num(model.peak.level)}, not shown bounded`,
         message:
           `${R} were not shown to be bounded: each rise came with a new high of the load${model.concurrencyRise ? ' or of the requests in flight' : ''}, up to ${num(model.reached.level)} at ${num(model.reached.t)} s${concurrencyText(model, ' (', ')')}, ` +
-          `and ${proofText(model)} (about ${rate(h.per1000)} per 1,000 over the second half of the requests; ${allowText}).`,
+          `and ${proofText(model)} (about ${rate(h.per1000)} per 1,000 over the second half of the requests; ${allowText}); ` +
+          // Not a leak either: a pool that filled at the top load needs that load to last to be told from one.
+          `a longer --duration gives the top load time to show whether it holds.`,
       });
     default: {
       const r = model.reached;

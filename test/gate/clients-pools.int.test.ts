@@ -1,14 +1,14 @@
 // Issue 11: services built on real client libraries with bounded, lazily filled channel pools must pass
 // the gate on both built-in scenarios, run after run. Targets in test/targets/clients/.
 import { describe, expect, it } from 'vitest';
-import { brokerPerScenario, buildNodeClients, CLIENT_TEST_TIMEOUT_MS, expectEveryRunHealthy, nodeClient, runBothScenarios } from './client-runs.ts';
+import { brokerPerScenario, buildNodeClients, CLIENT_TEST_TIMEOUT_MS, expectEveryRunHealthy, LAZY_POOL_LADDER_SEC, nodeClient, runBothScenarios } from './client-runs.ts';
 
 describe('healthy channel pools on real client libraries', () => {
   const brokers = brokerPerScenario();
   buildNodeClients(['rascal-pool', 'spring-cache', 'connection-manager']);
 
   it('rascal, one connection per unit and a lazy pool of up to 5 confirm channels, passes step-ladder and eu-morning 3 times in a row', async () => {
-    const runs = await runBothScenarios(brokers, { label: 'rascal', command: nodeClient('rascal-pool'), units: 2, expectPassed: true });
+    const runs = await runBothScenarios(brokers, { label: 'rascal', command: nodeClient('rascal-pool'), units: 2, ladderSec: LAZY_POOL_LADDER_SEC, expectPassed: true });
     expectEveryRunHealthy(runs, (b, why) => {
       expect(b.peakConnections, why).toBe(2);
       // The pool really filled past one channel per connection, and never past rascal's 5 per connection.
