@@ -18,6 +18,8 @@ export const RABBITMQ_SBIN = process.env.RUSHGATE_RABBITMQ_SBIN ?? '/usr/lib/rab
 export const EPMD = process.env.RUSHGATE_EPMD ?? 'epmd';
 const START_TIMEOUT_MS = 60_000;
 const ORDERLY_STOP_MS = 15_000;
+/** Starts on fresh ports after a port was taken between picking it and the broker listening on it. */
+const PORT_TAKEN_ATTEMPTS = 3;
 
 export class BrokerStartError extends Error {
   override name = 'BrokerStartError';
@@ -85,6 +87,19 @@ export function rabbitmqInstalled(): boolean {
  * exit of the harness.
  */
 export async function startRabbitNode(opts: RabbitNodeOptions = {}): Promise<StartedRabbitNode> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRabbitNodeOnce(opts);
+    } catch (err) {
+      // The ports are picked free and bound by the broker seconds later, when it boots: another process (a
+      // node starting beside it) may take one meanwhile. The failed attempt released everything it started.
+      if (attempt >= PORT_TAKEN_ATTEMPTS || !(err instanceof Error) || !/eaddrinuse/i.test(err.message)) throw err;
+      opts.log?.('rabbitmq-server: a port picked for it was taken before it could listen on it (eaddrinuse); starting it again on other ports');
+    }
+  }
+}
+
+async function startRabbitNodeOnce(opts: RabbitNodeOptions): Promise<StartedRabbitNode> {
   if (!rabbitmqInstalled()) {
     throw new BrokerStartError(
       `rabbitmq-server is not installed (looked for ${RABBITMQ_SBIN}/rabbitmq-server). ` +

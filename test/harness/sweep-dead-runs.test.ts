@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startTimeOf } from '../../harness/lifecycle/process-table.mjs';
+import { groupMembers, startTimeOf } from '../../harness/lifecycle/process-table.mjs';
 import { sweepDeadRuns } from '../../harness/lifecycle/sweep-dead-runs.ts';
 import { waitUntil } from '../helpers/leftovers.ts';
 
@@ -37,7 +37,8 @@ describe('sweepDeadRuns', () => {
     const ledgers = join(root, 'runs-dead');
     mkdirSync(ledgers);
     const pgid = orphanGroup();
-    await waitUntil(() => alive(pgid), 2_000);
+    // Both sleeps forked, not only the shell: on a loaded machine the sweep could otherwise find one member.
+    await waitUntil(() => groupMembers(pgid, startTimeOf(pgid)).length >= 2, 5_000);
     const temp = mkdtempSync(join(root, 'rushgate-broker-'));
     const notOurs = mkdtempSync(join(root, 'precious-'));
     // A PID that is not running (PID 1's start time is 1; no process has this PID with this start time).
