@@ -10,13 +10,13 @@ import { SUITE_BUILD_DIR } from './test/helpers/suite-build/compiled.ts';
 //    idle 18% of the tier (963 s in CI against 845 s with four). A new *.int.test.ts lands here;
 // 3. serial: integration files whose assertions depend on timing (arrival accuracy, fault reaction and
 //    recovery times): one at a time, with nothing beside them. Containers, a browser, fault runs judged on
-//    classification only and the fault reverts (revert-on-exit) are not timing: they run in the integration tier.
+//    classification only, the fault reverts (revert-on-exit) and each fault on its own (faults.int: that it
+//    acts and that its revert lets clients back in) are not timing: they run in the integration tier.
 const SERIAL = [
   'test/load/driver.int.test.ts',
   // A node kill's recovery (quorum leader election, reconnects) is judged against 5 s limits.
   'test/cluster/cluster.int.test.ts',
   'test/chaos/chaos-battery.int.test.ts',
-  'test/chaos/faults.int.test.ts',
 ];
 
 // RabbitMQ nodes started once and lent to integration files one at a time (test/helpers/shared-broker.ts).

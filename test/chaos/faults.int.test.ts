@@ -45,6 +45,12 @@ async function connectNamed(name: string, url = node.amqpUrl): Promise<ChannelMo
   return c;
 }
 
+/**
+ * How long a connect after a revert may take: these check that the broker lets it in again, not how fast,
+ * and beside the integration tier's other files an AMQP handshake can take seconds.
+ */
+const LET_IN_MS = 10_000;
+
 /** Resolves 'connected' or 'no answer' (the connect is left to fail on its own). */
 function tryConnect(ms: number): Promise<'connected' | 'no answer'> {
   return Promise.race([
@@ -109,7 +115,7 @@ describe('broker faults', () => {
     } finally {
       await revert();
     }
-    expect(await tryConnect(3_000)).toBe('connected');
+    expect(await tryConnect(LET_IN_MS)).toBe('connected');
     const port = brokerAddress(node.amqpUrl).port;
     const max = await node.erl(undefined, `[{max, ranch:get_max_connections(R)} || R = {acceptor, _, ${port}} <- maps:keys(ranch:info())].`);
     expect(max).toBe('[{max,200}]');
@@ -180,9 +186,10 @@ describe('broker restart', () => {
     await revert();
     const backMs = Date.now() - t0;
     expect((await management(node, '/api/overview')).status).toBe(200);
-    expect(await tryConnect(3_000)).toBe('connected');
-    // Reported in the chaos notes: ~10-15 s on two shared cores.
-    expect(backMs).toBeLessThan(45_000);
+    expect(await tryConnect(LET_IN_MS)).toBe('connected');
+    // Reported in the chaos notes: ~10-15 s on two quiet shared cores. The bound only says the revert came
+    // back at all: a node boot beside the integration tier's other files takes up to three times as long.
+    expect(backMs).toBeLessThan(90_000);
     console.log(`broker restart: back after ${(backMs / 1000).toFixed(1)} s`);
   });
 });
