@@ -52,6 +52,9 @@ export default defineConfig({
           globalSetup: [BROKER_POOL, SUITE_BUILD],
           env: SUITE_BUILD_ENV,
           maxWorkers: 4,
+          // One process per worker, as in the unit tier: the files restore what they change in the process
+          // (environment, TMPDIR), and each importing the harness anew cost CPU the tier is short of.
+          isolate: false,
           testTimeout: 180_000,
           hookTimeout: 90_000,
           sequence: { groupOrder: 1 },
@@ -62,6 +65,7 @@ export default defineConfig({
           name: 'serial',
           include: SERIAL,
           fileParallelism: false,
+          isolate: false,
           globalSetup: [BROKER_POOL, SUITE_BUILD],
           env: SUITE_BUILD_ENV,
           testTimeout: 180_000,
