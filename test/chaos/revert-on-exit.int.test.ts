@@ -75,21 +75,20 @@ async function brokerState(): Promise<string> {
 const PRISTINE = '{[],0.4,10000000,[{max,200}]}';
 
 // 4 s each: the side probe must see the service shed while it runs beside other files on two cores (with
-// 2 s faults a loaded machine showed it none). The first comes after 5 s of plain load: errors.rate and
-// latency.p99 judge only the seconds outside the faults and the recovery grace after each, and with 2 s
-// before the first (whose answers a loaded machine can push past it) they once had none to judge.
+// 2 s faults a loaded machine showed it none).
 const BATTERY = [
   { at: '07:05', fault: 'memory-alarm', for: '4s' },
   { at: '07:11', fault: 'disk-alarm', for: '4s' },
   { at: '07:17', fault: 'connection-squeeze', max: 0, for: '4s' },
 ];
 /**
- * What this file judges is the revert, not the service's speed: beside other files a loaded machine can push
- * p99 and the recovery after a revert past their defaults, and the run must still pass to take that exit path.
- * The recovery limit is also the grace after each fault that errors.rate leaves out: 10 s keeps the last
- * second of the 32 s run outside every window.
+ * What this file judges is the revert, not the service's speed, and the run must pass to take that exit path.
+ * errors.rate and latency.p99 are off: on a chaos run they judge only the seconds outside the faults and a
+ * grace after each, and beside other files a loaded machine left them none: once with 30 s of grace, and
+ * once with 10 s and the first fault 5 s in (CI with five files at a time: no outcome outside them). The
+ * service's errors and latency under faults are judged by chaos-battery.int, which runs on its own.
  */
-const UNHURRIED = ['latency.p99<30s', 'chaos.recovery<=10s'];
+const UNHURRIED = ['errors.rate=off', 'latency.p99=off', 'chaos.recovery<=10s'];
 
 describe('faults are reverted on every exit path', () => {
   it('starts pristine', async () => {
