@@ -11,11 +11,8 @@ import type { BrokerPoolAccess, LeasedBrokerInfo } from './protocol.ts';
 
 /** Nodes started before any file asks, while the unit tier runs: the first integration files lease two each. */
 const WARM = Number(process.env.RUSHGATE_BROKER_POOL_WARM ?? 4);
-/**
- * Nodes alive at most (five files leasing at once, a file may take 2, and tainted ones stopping); a lease
- * waits past it. An idle node costs under 1% of a core and ~100 MB.
- */
-const MAX = Number(process.env.RUSHGATE_BROKER_POOL_MAX ?? 8);
+/** Nodes alive at most (files leasing at once, a file may take 2, and tainted ones stopping); a lease waits past it. */
+const MAX = Number(process.env.RUSHGATE_BROKER_POOL_MAX ?? 6);
 
 interface PoolServer {
   access: BrokerPoolAccess;
