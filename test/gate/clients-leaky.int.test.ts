@@ -14,25 +14,22 @@ function expectFailedOn(run: LadderRun & { scenario: string }, rule: string, say
   expect(run.rule(rule).message, why).toMatch(/\d.*\d/);
 }
 
-/** Growth names the leak; residue says what was left open. */
+const LEAK = /kept rising with requests served.*leak/;
+
+/** Growth names the leak (or that no bound was shown, and why); residue says what was left open. */
 function expectLeakOf(run: LadderRun & { scenario: string }, resource: 'connections' | 'channels'): void {
-  // Stopped early by abort-on-fail, a compressed ladder may end before a rise at a load already served is
-  // seen: then growth can only say the level was still rising when the load ended, which is as true.
-  // Likewise when the service starved (CI: a pika target beside five other runs on 2 cores) and its requests
-  // in flight rose with the leak, up to 16 at the 16 connections of a leak of one per 40: a pool that fills
-  // with concurrency would look the same, so the gate may only say "not shown to be bounded", and why. Only
-  // where the requests in flight did reach the level the resource rose by.
-  const leak = /kept rising with requests served.*leak/;
-  const b = run.record.summary.broker;
-  const rose = resource === 'connections' ? b.peakConnections - b.baselineConnections : b.peakChannels - b.baselineChannels;
-  const inFlight = Math.max(0, ...run.record.load.map((s) => s.inFlightMax ?? 0));
-  const growth = run.record.verdict.aborted
-    ? new RegExp(`${leak.source}|not shown to be bounded.*still rising when the load ended`)
-    : inFlight >= rose - 1
-      ? new RegExp(`${leak.source}|not shown to be bounded: each rise came with a new high of the load or of the requests in flight`)
-      : leak;
-  expectFailedOn(run, `${resource}.growth`, growth);
+  // A compressed run (8 s) may end before a rise at a load already served is seen: stopped early by
+  // abort-on-fail, or when the service starved and its rises came with new highs of the load or of its
+  // requests in flight (CI: pika beside other files, p99 0.8 s, every rise of its leak on eu-morning's ramp).
+  // A pool that fills with load would look the same there, so the gate may only say "not shown to be
+  // bounded", with its numbers; ceiling and residue still fail. expectLeakNamed asks for the word over a series.
+  expectFailedOn(run, `${resource}.growth`, new RegExp(`${LEAK.source}|not shown to be bounded: each rise came with a new high of the load|not shown to be bounded.*still rising when the load ended`));
   expectFailedOn(run, `${resource}.residue`, /still at .* left open/);
+}
+/** Over a target's runs, the growth rule names the leak in most (5 or 6 of 6 in every CI run so far). */
+function expectLeakNamed(runs: LadderRun[], resource: 'connections' | 'channels'): void {
+  const named = runs.filter((r) => LEAK.test(r.rule(`${resource}.growth`).message)).length;
+  expect(named, runs.map((r) => r.rule(`${resource}.growth`).message).join('\n')).toBeGreaterThanOrEqual(runs.length / 2);
 }
 
 describe('leaky twins on real client libraries', () => {
@@ -41,6 +38,7 @@ describe('leaky twins on real client libraries', () => {
 
   it('rabbitmq-client with a new connection per request fails step-ladder and eu-morning on connections, 3 times in a row', async () => {
     const runs = await runBothScenarios(brokers, { label: 'connection-per-request', command: nodeClient('connection-per-request'), abortOnFail: true, expectPassed: false });
+    expectLeakNamed(runs, 'connections');
     for (const run of runs) {
       expectLeakOf(run, 'connections');
       expectFailedOn(run, 'connections.ceiling', /above the ceiling of 2 /);
@@ -60,6 +58,7 @@ describe('leaky twins on real client libraries', () => {
 
   it('python3-pika leaking a connection every 40th request fails step-ladder and eu-morning on connections, 3 times in a row', async () => {
     const runs = await runBothScenarios(brokers, { label: 'pika-leak-every-40', command: pikaClient({ LEAK_EVERY: '40' }), abortOnFail: true, expectPassed: false });
+    expectLeakNamed(runs, 'connections');
     for (const run of runs) {
       expectLeakOf(run, 'connections');
       // About one per 40 requests stayed open.
