@@ -35,7 +35,14 @@ describe('step ladder on from-scratch target commands', () => {
     console.log(`leak-every-n:\n${lines}`);
     const failed = failedRules(record);
     for (const name of ['connections.growth', 'connections.residue', 'connections.ceiling']) expect(failed, lines).toContain(name);
-    expect(rule('connections.growth').message).toMatch(/^Connections kept rising with requests served, also at loads already served/);
+    // Growth names the leak, or, when every rise came with a new high of the load or of the requests in
+    // flight (CI: 22 connections over 672 requests on the 14 s ladder, requests in flight up to 19 with a
+    // p99 of 350 ms), says no bound was shown and why: a pool that fills with concurrency looks the same
+    // there. Either way the gate fails, and residue and the count below say what was left open.
+    expect(rule('connections.growth').message).toMatch(
+      /^Connections kept rising with requests served, also at loads already served|^Connections were not shown to be bounded: each rise came with a new high of the load/,
+    );
+    expect(rule('connections.residue').message).toMatch(/left open/);
     // About one per 30 requests stayed open.
     const leaked = Number(rule('connections.residue').value) - record.summary.broker.baselineConnections;
     expect(leaked).toBeGreaterThanOrEqual(Math.floor(record.summary.requests / 30) - 1);
