@@ -40,6 +40,22 @@ export class FaultError extends Error {
   override name = 'FaultError';
 }
 
+/**
+ * An injection that failed after it may have acted: a call that timed out on a starved broker can still
+ * land after the harness gave up on it (until the control channel's deadline). It carries the revert, and the
+ * timeline runs it anyway: a revert finds what to put back on the broker itself (stashedSetting), so one for
+ * a change that never happened changes nothing, and a watermark of 0 is not left behind.
+ */
+export class InjectionUncertain extends FaultError {
+  override name = 'InjectionUncertain';
+  constructor(
+    message: string,
+    readonly revert: Revert,
+  ) {
+    super(message);
+  }
+}
+
 /** Wraps a revert so it runs once it has succeeded, however often it is called; a failed one may be tried again. */
 export function once(revert: Revert): Revert {
   let done: Promise<void> | undefined;

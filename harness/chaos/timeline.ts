@@ -1,6 +1,6 @@
 import { registerCleanup } from '../lifecycle/cleanup.ts';
 import type { TimelineEvent } from '../run-record.ts';
-import type { Fault, FaultContext, Revert } from './fault.ts';
+import { InjectionUncertain, type Fault, type FaultContext, type Revert } from './fault.ts';
 import { retryDelayMs } from './revert-retry.ts';
 
 export interface ScheduledFault {
@@ -89,8 +89,15 @@ export function startFaultTimeline(
       sleepers.add(wake);
     });
 
-  const revertUntilDone = async (item: ScheduledFault, id: number, entry: { revert: Revert; release: () => Promise<void> }, heldUntilSec?: number) => {
-    const scheduledSec = item.forSec !== undefined && !stopped ? round(item.atSec + item.forSec) : undefined;
+  /** `afterFailedInjection`: the fault's window is already closed (its fault-end recorded), so success records nothing. */
+  const revertUntilDone = async (
+    item: ScheduledFault,
+    id: number,
+    entry: { revert: Revert; release: () => Promise<void> },
+    heldUntilSec?: number,
+    afterFailedInjection = false,
+  ) => {
+    const scheduledSec = item.forSec !== undefined && !stopped && !afterFailedInjection ? round(item.atSec + item.forSec) : undefined;
     const hold = holds.get(item);
     for (let attempt = 1; ; attempt++) {
       // A revert sent ahead begins when the control node lets it go; a retry goes at once.
@@ -100,7 +107,7 @@ export function startFaultTimeline(
       try {
         await entry.revert();
         const endSec = clock();
-        onEvent({
+        if (!afterFailedInjection) onEvent({
           t: round(endSec),
           kind: 'fault-end',
           message: item.fault.description,
@@ -144,7 +151,11 @@ export function startFaultTimeline(
     const entry = active.get(item);
     if (!entry) return Promise.resolve();
     active.delete(item);
-    const done = revertUntilDone(item, id, entry, heldUntilSec).finally(() => reverting.delete(done));
+    return track(revertUntilDone(item, id, entry, heldUntilSec));
+  };
+  /** A revert stop() waits for. */
+  const track = (revert: Promise<void>): Promise<void> => {
+    const done = revert.finally(() => reverting.delete(done));
     reverting.add(done);
     return done;
   };
@@ -186,9 +197,15 @@ export function startFaultTimeline(
           const endSec = clock();
           const action = { faultId: id, scheduledSec, actionStartSec: round(startSec), actionEndSec: round(endSec), error: err.message };
           onEvent({ t: round(startSec), kind: 'fault-start', message: item.fault.description, ...action });
-          onEvent({ t: round(endSec), kind: 'note', message: `injecting ${item.fault.kind} failed: ${err.message}`, ...action });
+          const uncertain = err instanceof InjectionUncertain;
+          const anyway = uncertain ? '; reverting it anyway, in case it acted after all' : '';
+          onEvent({ t: round(endSec), kind: 'note', message: `injecting ${item.fault.kind} failed: ${err.message}${anyway}`, ...action });
           // Closes the window the fault-start opened, so the gate does not excuse errors for a fault that never held.
           onEvent({ t: round(endSec), kind: 'fault-end', message: item.fault.description, faultId: id });
+          if (uncertain) {
+            const entry = { revert: err.revert, release: registerCleanup({ name: `revert ${item.fault.kind}`, run: err.revert }) };
+            void track(revertUntilDone(item, id, entry, undefined, true));
+          }
         })
         .finally(() => injecting.delete(injected));
       injecting.add(injected);

@@ -1,7 +1,8 @@
 import amqp, { type ChannelModel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evalThroughCtl } from '../../harness/chaos/control/broker-eval.ts';
-import type { FaultContext } from '../../harness/chaos/fault.ts';
+import { InjectionUncertain, type FaultContext } from '../../harness/chaos/fault.ts';
+import { notAfter } from '../../harness/chaos/control/control-channel.ts';
 import { brokerRestart } from '../../harness/chaos/faults/broker-restart.ts';
 import { connectionSqueeze } from '../../harness/chaos/faults/connection-squeeze.ts';
 import { diskAlarm } from '../../harness/chaos/faults/disk-alarm.ts';
@@ -79,6 +80,45 @@ describe('control channel', () => {
     // Sent ahead, held on the broker until its time.
     const at = Date.now() + 600;
     expect(Number(await node.erl(undefined, 'erlang:system_time(millisecond).', at))).toBeGreaterThanOrEqual(at);
+    // A call that reaches the broker after its deadline (the harness stopped waiting) is refused, not run.
+    const key = `probe${Date.now()}`;
+    await expect(node.erl(undefined, notAfter(Date.now() - 1_000, `application:set_env(rushgate_faults, ${key}, 1)`))).rejects.toThrow(/rushgate_deadline_passed/);
+    expect(await node.erl(undefined, `application:get_env(rushgate_faults, ${key}).`)).toBe('undefined');
+  });
+});
+
+describe('a change whose answer was lost', () => {
+  const watermark = () => node.erl(undefined, 'vm_memory_monitor:get_vm_memory_high_watermark().');
+  // The first call's answer is lost: the broker ran it (lostAnswer) or never got it (neverSent), the harness
+  // never heard back (a timeout on a starved node). Later calls, the revert's, go through.
+  const losingFirst = (ran: boolean): FaultContext['erl'] => {
+    let calls = 0;
+    return async (n, expr) => {
+      if (calls++ > 0) return node.erl(n, expr);
+      if (ran) await node.erl(n, expr);
+      throw new Error('no answer from the control node within 17000 ms');
+    };
+  };
+
+  it('is reverted from the old value the broker kept; one that never ran changes nothing', async () => {
+    const before = await watermark();
+    const err = await memoryAlarm().inject({ ...ctx, erl: losingFirst(true) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InjectionUncertain);
+    expect(await alarms()).toMatch(/resource_limit,memory/);
+    await (err as InjectionUncertain).revert();
+    expect(await alarms()).toBe('[]');
+    expect(await watermark()).toBe(before);
+
+    await node.erl(undefined, 'vm_memory_monitor:set_vm_memory_high_watermark(0.5).');
+    try {
+      const never = await memoryAlarm().inject({ ...ctx, erl: losingFirst(false) }).catch((e: unknown) => e);
+      expect(never).toBeInstanceOf(InjectionUncertain);
+      await (never as InjectionUncertain).revert();
+      // Nothing was kept, so nothing was put back: the value set since stays.
+      expect(await watermark()).toBe('0.5');
+    } finally {
+      await node.erl(undefined, `vm_memory_monitor:set_vm_memory_high_watermark(${before}).`);
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { once, type Fault, type FaultContext } from '../../harness/chaos/fault.ts';
+import { InjectionUncertain, once, type Fault, type FaultContext } from '../../harness/chaos/fault.ts';
 import { startFaultTimeline } from '../../harness/chaos/timeline.ts';
 import { pendingCleanups } from '../../harness/lifecycle/cleanup.ts';
 import type { TimelineEvent } from '../../harness/run-record.ts';
@@ -88,6 +88,38 @@ describe('fault timeline', () => {
     await until(() => events.length >= 3);
     expect(kinds(events)).toEqual(['fault-start alarm fault', 'note injecting alarm failed: no such broker', 'fault-end alarm fault']);
     await timeline.stop();
+  });
+
+  it('reverts a fault whose injection failed after it may have acted, without a second end to its window', async () => {
+    let reverts = 0;
+    let failures = 1;
+    const lost: Fault = {
+      kind: 'alarm',
+      description: 'alarm fault',
+      needs: [],
+      inject: async () => {
+        throw new InjectionUncertain(
+          'no answer from the control node within 17000 ms',
+          once(async () => {
+            // The first attempt fails (the broker still starved): the revert is retried like any other.
+            if (failures-- > 0) throw new Error('still no answer');
+            reverts++;
+          }),
+        );
+      },
+    };
+    const events: TimelineEvent[] = [];
+    const timeline = startFaultTimeline([{ atSec: 0, forSec: 5, fault: lost }], ctx, clockFrom(), (e) => events.push(e));
+    await until(() => reverts === 1);
+    await timeline.stop();
+    expect(reverts).toBe(1);
+    expect(kinds(events)).toEqual([
+      'fault-start alarm fault',
+      'note injecting alarm failed: no answer from the control node within 17000 ms; reverting it anyway, in case it acted after all',
+      'fault-end alarm fault',
+      expect.stringMatching(/^note reverting alarm failed \(attempt 1, next in [\d.]+ s\): still no answer$/),
+    ]);
+    expect(pendingCleanups()).not.toContain('revert alarm');
   });
 
   it('stop() reverts what is active, reverts what is still being injected, and cancels what has not started', async () => {

@@ -119,7 +119,7 @@ export function startControlChannel(opts: ControlChannelOptions): ControlChannel
           reject(new ControlError(`no answer from the control node within ${waitMs} ms`));
         }, waitMs);
         pending.set(id, { resolve, reject, timer });
-        const line = heldMs > 0 ? heldUntil(atEpochMs, expr) : oneExpression(expr);
+        const line = notAfter(Date.now() + rpcTimeoutMs, heldMs > 0 ? heldUntil(atEpochMs, expr) : oneExpression(expr));
         proc.stdin.write(`${id} ${node} ${rpcTimeoutMs} ${line}\n`);
       }),
     stop: () => proc.stop(),
@@ -136,6 +136,19 @@ export function heldUntil(atEpochMs: number, expr: string): string {
   return oneExpression(
     `process_flag(priority, high), RushgateHoldMs = ${Math.round(atEpochMs)} - erlang:system_time(millisecond), ` +
       `if RushgateHoldMs > 0 -> timer:sleep(RushgateHoldMs); true -> ok end, ${body}`,
+  );
+}
+
+/**
+ * The expression, refused on the broker node once `deadlineEpochMs` has passed: by then the harness has
+ * stopped waiting for its answer, and a call that reached a starved node late must not act unseen (a fault
+ * the timeline recorded as failed, and left alone, would then stay). Same clock: faults run only on
+ * brokers on this machine.
+ */
+export function notAfter(deadlineEpochMs: number, expr: string): string {
+  return oneExpression(
+    `case erlang:system_time(millisecond) > ${Math.round(deadlineEpochMs)} of true -> erlang:error(rushgate_deadline_passed); false -> ok end, ` +
+      oneExpression(expr).replace(/\.$/, ''),
   );
 }
 

@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
-import { need, once, type Fault } from '../fault.ts';
+import { need, type Fault } from '../fault.ts';
+import { changeSetting, stashedSetting } from './stashed-setting.ts';
 
 // connection_max is enforced by the AMQP listener's ranch max_connections; changing it squeezes live.
 // The AMQP listeners are the ones running rabbit_connection_sup: the management and Prometheus listeners
@@ -29,21 +30,24 @@ export function connectionSqueeze(opts: { max: number }): Fault {
     inject: async (ctx) => {
       const erl = need(ctx, 'erl', 'connection-squeeze');
       const address = need(ctx, 'amqpAddress', 'connection-squeeze');
-      // Read and set in the same call, so nothing can change the limit in between.
-      const before = await erl(
-        undefined,
-        // The first listener's limit is the one to put back (a dual-stack node has two with the same limit);
-        // a bare integer, because Erlang prints a list like [200] as the string "È".
-        `Rs = ${AMQP_LISTENERS}, Old = [ranch:get_max_connections(R) || R <- Rs], [ranch:set_max_connections(R, ${max}) || R <- Rs], case Old of [] -> none; [H | _] -> H end.`,
+      // Read and set in the same call, so nothing can change the limit in between. The first listener's limit
+      // is the one to put back (a dual-stack node has two with the same limit).
+      const { old, revert } = await changeSetting(
+        erl,
+        stashedSetting(
+          `case [ranch:get_max_connections(R) || R <- ${AMQP_LISTENERS}] of [] -> none; [H | _] -> H end`,
+          `[ranch:set_max_connections(R, ${max}) || R <- ${AMQP_LISTENERS}]`,
+          `[ranch:set_max_connections(R, Old) || R <- ${AMQP_LISTENERS}]`,
+        ),
       );
-      // "infinity" or "200": what to put back.
-      const original = /^\s*(infinity|\d+)\s*$/.exec(before)?.[1];
-      if (!original) throw new Error(`the broker has no AMQP listener to squeeze (ranch said ${before.trim()})`);
+      // "infinity" or "200": what was there.
+      if (!/^(infinity|\d+)$/.test(old)) {
+        await revert().catch(() => {});
+        throw new Error(`the broker has no AMQP listener to squeeze (ranch said ${old})`);
+      }
       const absorbed = await absorbAcceptors(address);
-      ctx.log(`connection limit squeezed to ${max} (was ${original}); ${absorbed} bare connections let the acceptors reach it`);
-      return once(async () => {
-        await erl(undefined, `[ranch:set_max_connections(R, ${original}) || R <- ${AMQP_LISTENERS}].`);
-      });
+      ctx.log(`connection limit squeezed to ${max} (was ${old}); ${absorbed} bare connections let the acceptors reach it`);
+      return revert;
     },
   };
 }

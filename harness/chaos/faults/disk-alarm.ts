@@ -1,4 +1,5 @@
-import { need, once, type Fault } from '../fault.ts';
+import { need, type Fault } from '../fault.ts';
+import { changeSetting, stashedSetting } from './stashed-setting.ts';
 
 const RAISE = String(10 ** 15); // a free-disk limit no machine meets
 
@@ -10,13 +11,13 @@ export function diskAlarm(): Fault {
     needs: ['erl'],
     inject: async (ctx) => {
       const erl = need(ctx, 'erl', 'disk-alarm');
-      // Read the limit in force (bytes) and raise it in one call; setting the limit makes the disk monitor
-      // check at once (RabbitMQ 3.10), so neither the alarm nor its clearing waits for the monitor's poll.
-      const old = (await erl(undefined, `Old = rabbit_disk_monitor:get_disk_free_limit(), ok = rabbit_disk_monitor:set_disk_free_limit(${RAISE}), Old.`)).trim();
-      if (!/^\d+$/.test(old)) throw new Error(`unexpected disk free limit from the broker: ${old}`);
-      return once(async () => {
-        await erl(undefined, `rabbit_disk_monitor:set_disk_free_limit(${old}).`);
-      });
+      // The limit in force (bytes) is raised and put back; setting the limit makes the disk monitor check at
+      // once (RabbitMQ 3.10), so neither the alarm nor its clearing waits for the monitor's poll.
+      const { revert } = await changeSetting(
+        erl,
+        stashedSetting('rabbit_disk_monitor:get_disk_free_limit()', `ok = rabbit_disk_monitor:set_disk_free_limit(${RAISE})`, 'rabbit_disk_monitor:set_disk_free_limit(Old)'),
+      );
+      return revert;
     },
   };
 }

@@ -1,4 +1,5 @@
-import { need, once, type Fault } from '../fault.ts';
+import { need, type Fault } from '../fault.ts';
+import { changeSetting, stashedSetting } from './stashed-setting.ts';
 
 /** A watermark of 0 raises the memory alarm at once: the broker blocks every publishing connection. */
 export function memoryAlarm(): Fault {
@@ -8,16 +9,17 @@ export function memoryAlarm(): Fault {
     needs: ['erl'],
     inject: async (ctx) => {
       const erl = need(ctx, 'erl', 'memory-alarm');
-      // Read and set in one call; the old watermark is printed as an Erlang term (0.4 or {absolute,N}) and
-      // put back verbatim.
-      const old = (
-        await erl(undefined, 'Old = vm_memory_monitor:get_vm_memory_high_watermark(), ok = vm_memory_monitor:set_vm_memory_high_watermark(0.0), Old.')
-      ).trim();
-      if (!/^[\d.]+$|^\{absolute,\s*\d+\}$|^\{relative,\s*[\d.]+\}$/.test(old)) throw new Error(`unexpected memory watermark from the broker: ${old}`);
-      return once(async () => {
-        // Setting the watermark re-checks memory at once, so the alarm clears when this returns.
-        await erl(undefined, `vm_memory_monitor:set_vm_memory_high_watermark(${old}).`);
-      });
+      // The old watermark (0.4, {absolute,N}, ...) goes back as the term it was, from the broker's own copy.
+      // Setting it re-checks memory at once, so the alarm clears when the revert returns.
+      const { revert } = await changeSetting(
+        erl,
+        stashedSetting(
+          'vm_memory_monitor:get_vm_memory_high_watermark()',
+          'ok = vm_memory_monitor:set_vm_memory_high_watermark(0.0)',
+          'ok = vm_memory_monitor:set_vm_memory_high_watermark(Old)',
+        ),
+      );
+      return revert;
     },
   };
 }
