@@ -11,7 +11,7 @@ import { limitConnections, sharedBroker } from '../helpers/shared-broker.ts';
 // The chaos battery's run, shared by its two files: the reference service under every fault kind during a
 // real 60 req/s burst (local stack: a leased node with connection_max 200 set at run time before each run,
 // the service as 2 units, the proxy on its path to the broker). The fix sheds with 503 and recovers under
-// every fault (~60 s, chaos-battery.int: judged on recovery times, so in the serial tier); the leak fails the
+// every fault (~60 s, chaos-battery.int: judged on recovery times, so in the timed tier); the leak fails the
 // battery's first three (~15 s, chaos-battery-leaky.int: judged on what it answered, beside other files).
 export const SCENARIO = new URL('./chaos-battery-scenario.ts', import.meta.url).pathname;
 export const SHORT_SCENARIO = new URL('./chaos-battery-short-scenario.ts', import.meta.url).pathname;

@@ -3,12 +3,13 @@ import { batteryRunner, CONSUMER_CONNECTIONS, rule, UNITS } from './battery-run.
 import { BATTERY_FAULTS } from './chaos-battery-scenario.ts';
 
 // The fix under every fault kind (battery-run.ts): it must recover within the default 5 s after each revert,
-// so this file runs in the serial tier.
+// so this file runs in the timed tier (beside cluster.int only).
 const battery = batteryRunner();
 
 describe('chaos battery', () => {
   it('shared: sheds with 503, never 500, holds UNITS+1 connections at every sample, recovers within 5 s, loses nothing', async () => {
     const { record, lines } = await battery('shared');
+    process.stderr.write(`battery: ${rule(record, 'chaos.recovery')?.message}\n`);
     const events = record.events;
     expect(events.filter((e) => e.kind === 'fault-start'), lines).toHaveLength(BATTERY_FAULTS);
     expect(events.filter((e) => e.kind === 'fault-end'), lines).toHaveLength(BATTERY_FAULTS);
