@@ -11,8 +11,12 @@ import type { BrokerPoolAccess, LeasedBrokerInfo } from './protocol.ts';
 
 /** Nodes started before any file asks, while the unit tier runs: the first integration files lease two each. */
 const WARM = Number(process.env.RUSHGATE_BROKER_POOL_WARM ?? 4);
-/** Nodes alive at most (files leasing at once, a file may take 2, and tainted ones stopping); a lease waits past it. */
-const MAX = Number(process.env.RUSHGATE_BROKER_POOL_MAX ?? 6);
+/**
+ * Nodes alive at most: four files at a time, each may take 2 (the three clients-* files, the tier's longest,
+ * start together and take 6). A lease waits past it: with 6, the fourth file's lease left one clients file
+ * holding one node and waiting ~110 s for its second (clients-pools took 406 s against 292 s).
+ */
+const MAX = Number(process.env.RUSHGATE_BROKER_POOL_MAX ?? 8);
 
 interface PoolServer {
   access: BrokerPoolAccess;
