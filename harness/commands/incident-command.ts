@@ -32,10 +32,12 @@ export const incidentCommand = {
     const out = resolve(String(args.out));
     const base = runOptionsFrom({ ...args, scenario: SCENARIO }, out);
     await sweepDeadRuns((line) => process.stderr.write(`rushgate: ${line}\n`));
-    // A reproduction for a laptop: the whole morning in 36 s per run, 3 s of cool-down (the leak's
-    // residue shows at once), so both runs and the set-up fit in about three minutes.
+    // A reproduction for a laptop: the whole morning in 36 s per run, 2 s of idle baseline (eight broker
+    // samples) and 2 s of cool-down (the leak's residue shows at once and is read after a 1 s settle), so
+    // both runs and the set-up take well under two minutes.
     base.durationSec ??= INCIDENT_DURATION_SEC;
-    base.cooldownSec ??= 3;
+    base.baselineSec ??= 2;
+    base.cooldownSec ??= 2;
     const schedule = resolveSchedule(await loadScenario(SCENARIO), { durationSec: base.durationSec, peakRps: base.peakRps });
     const connectionMax = (args['connection-max'] as number | undefined) ?? saturatingConnectionMax(schedule);
     base.log(
