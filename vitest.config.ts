@@ -14,10 +14,10 @@ import { SUITE_BUILD_DIR } from './test/helpers/suite-build/compiled.ts';
 //    kill's reconnects, arrival accuracy), two at a time with nothing else beside them. Each mostly waits on
 //    its scenario's seconds (the cores were 22-38% busy with one at a time). Longest first: the cluster on
 //    one worker, the battery and then the driver on the other, so the cluster's boot (both cores for ~20 s)
-//    meets the battery, never the driver. Side by side the battery's slowest recovery was 2-3.4 s (2 s alone;
-//    limit 5 s) and the node kill's reconnect 1.9-5.2 s (judged at 6 s, as alone) in five runs; the driver
+//    meets the battery, never the driver. Side by side the battery's slowest recovery was 1-3.4 s (2 s alone;
+//    limit 5 s) and the node kill's reconnect 1.3-5.3 s (judged at 6 s, as alone) in seven runs; the driver
 //    held its schedule on the first of its three attempts beside the cluster's leaky run. The tier took
-//    ~100 s of wall against 192 s with the files one at a time.
+//    ~103 s of wall against 192 s with the files one at a time.
 //    Containers, a browser, fault runs judged on classification only, the fault reverts (revert-on-exit)
 //    and each fault on its own (faults.int: that it acts and that its revert lets clients back in) are not
 //    timing: they run in the integration tier.

@@ -14,7 +14,7 @@ const WARM = Number(process.env.RUSHGATE_BROKER_POOL_WARM ?? 4);
 /**
  * Nodes alive at most: four files at a time, each may take 2 (the three clients-* files, the tier's longest,
  * start together and take 6). A lease waits past it: with 6, the fourth file's lease left one clients file
- * holding one node and waiting ~110 s for its second (clients-pools took 406 s against 292 s).
+ * holding one node and waiting ~110 s for its second (clients-pools took 406 s against 292 s; 312 s with 8).
  */
 const MAX = Number(process.env.RUSHGATE_BROKER_POOL_MAX ?? 8);
 
