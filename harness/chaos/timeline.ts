@@ -107,16 +107,18 @@ export function startFaultTimeline(
       try {
         await entry.revert();
         const endSec = clock();
-        if (!afterFailedInjection) onEvent({
-          t: round(endSec),
-          kind: 'fault-end',
-          message: item.fault.description,
-          faultId: id,
-          ...(scheduledSec !== undefined ? { scheduledSec } : {}),
-          actionStartSec: round(startSec),
-          actionEndSec: round(endSec),
-          ...(attempt > 1 ? { attempt } : {}),
-        });
+        if (!afterFailedInjection) {
+          onEvent({
+            t: round(endSec),
+            kind: 'fault-end',
+            message: item.fault.description,
+            faultId: id,
+            ...(scheduledSec !== undefined ? { scheduledSec } : {}),
+            actionStartSec: round(startSec),
+            actionEndSec: round(endSec),
+            ...(attempt > 1 ? { attempt } : {}),
+          });
+        }
         // The revert succeeded (and `once` keeps that), so this only takes it off the cleanup list.
         await entry.release().catch(() => {});
         return;

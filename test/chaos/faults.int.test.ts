@@ -89,7 +89,7 @@ describe('control channel', () => {
 
 describe('a change whose answer was lost', () => {
   const watermark = () => node.erl(undefined, 'vm_memory_monitor:get_vm_memory_high_watermark().');
-  // The first call's answer is lost: the broker ran it (lostAnswer) or never got it (neverSent), the harness
+  // The first call's answer is lost: the broker ran it (losingFirst(true)) or never got it (false), the harness
   // never heard back (a timeout on a starved node). Later calls, the revert's, go through.
   const losingFirst = (ran: boolean): FaultContext['erl'] => {
     let calls = 0;
