@@ -132,10 +132,10 @@ export function startControlChannel(opts: ControlChannelOptions): ControlChannel
  * stands between the timeline and the action (under full load its run queue is long; high priority skips it).
  */
 export function heldUntil(atEpochMs: number, expr: string): string {
-  const body = oneExpression(expr).replace(/\.$/, '');
-  return oneExpression(
+  return after(
     `process_flag(priority, high), RushgateHoldMs = ${Math.round(atEpochMs)} - erlang:system_time(millisecond), ` +
-      `if RushgateHoldMs > 0 -> timer:sleep(RushgateHoldMs); true -> ok end, ${body}`,
+      'if RushgateHoldMs > 0 -> timer:sleep(RushgateHoldMs); true -> ok end',
+    expr,
   );
 }
 
@@ -146,10 +146,12 @@ export function heldUntil(atEpochMs: number, expr: string): string {
  * brokers on this machine.
  */
 export function notAfter(deadlineEpochMs: number, expr: string): string {
-  return oneExpression(
-    `case erlang:system_time(millisecond) > ${Math.round(deadlineEpochMs)} of true -> erlang:error(rushgate_deadline_passed); false -> ok end, ` +
-      oneExpression(expr).replace(/\.$/, ''),
-  );
+  return after(`case erlang:system_time(millisecond) > ${Math.round(deadlineEpochMs)} of true -> erlang:error(rushgate_deadline_passed); false -> ok end`, expr);
+}
+
+/** `first`, then the expression, as one line. */
+function after(first: string, expr: string): string {
+  return oneExpression(`${first}, ${oneExpression(expr).replace(/\.$/, '')}`);
 }
 
 /** One line, ending in the full stop erl_parse wants. */

@@ -25,7 +25,7 @@ export interface BrokerPoolOptions {
   max: number;
   /**
    * An idle node beyond the first is stopped after this long unleased: idle nodes still collect
-   * statistics every second, which the timed tiers' files should not share the cores with.
+   * statistics every second, which the timed tier's files should not share the cores with.
    */
   idleStopMs?: number;
   log?: (line: string) => void;
