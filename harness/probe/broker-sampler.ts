@@ -66,6 +66,8 @@ export interface BrokerSampler {
    * window. Throws a BrokerUnreachableError when no scrape succeeded in it.
    */
   measureBaseline(ms: number): Promise<{ connections: number; channels: number }>;
+  /** Resolves true once a sample taken after `t` is in, false if none came within `timeoutMs`. */
+  sampleAfter(t: number, timeoutMs: number): Promise<boolean>;
   /** Stops sampling; resolves once an in-flight scrape has settled and its sample is in. Idempotent. */
   stop(): Promise<void>;
 }
@@ -259,6 +261,21 @@ export function startBrokerSampler(opts: BrokerSamplerOptions): BrokerSampler {
         );
       }
       return { connections: medianOf(window.map((s) => s.connections)), channels: medianOf(window.map((s) => s.channels)) };
+    },
+    sampleAfter(t, timeoutMs) {
+      if (samples.some((s) => s.t > t)) return Promise.resolve(true);
+      return new Promise<boolean>((resolve) => {
+        const done = (found: boolean) => {
+          clearTimeout(timer);
+          emitter.off('sample', onSample);
+          resolve(found);
+        };
+        const onSample = (s: BrokerSample) => {
+          if (s.t > t) done(true);
+        };
+        const timer = setTimeout(() => done(false), timeoutMs);
+        emitter.on('sample', onSample);
+      });
     },
     stop() {
       stopping ??= (async () => {

@@ -7,6 +7,13 @@ export const ABORT_GRACE_MS = 1_000;
 /** Sampling after an aborted load, for the residue the report shows. */
 export const ABORT_SETTLE_SEC = 1;
 
+/**
+ * The residue rules need one broker reading after the load. A broker busy closing what a leak left behind
+ * can take over a second per scrape (CI: an aborted run's 1 s settle passed with none in), so sampling goes
+ * on until one arrives, up to two scrape timeouts.
+ */
+export const READING_AFTER_LOAD_WAIT_MS = 4_500;
+
 export interface AfterLoad {
   /** Seconds of broker sampling after the load. */
   sampleSec: number;

@@ -287,6 +287,23 @@ describe('broker sampler when the endpoint fails', () => {
     }
   });
 
+  it('sampleAfter waits for a reading taken after a given time, and says when none came', async () => {
+    mode = 'ok';
+    const sampler = startBrokerSampler({ prometheusUrl: url, intervalMs: 50, timeoutMs: 400, clock: now });
+    try {
+      await sampler.measureBaseline(BASELINE_MS);
+      mode = 'stall';
+      await sleep(500); // the scrape under way when the stall began has answered or timed out
+      const stalledAt = now();
+      expect(await sampler.sampleAfter(stalledAt, 600)).toBe(false);
+      mode = 'ok';
+      expect(await sampler.sampleAfter(stalledAt, 2_000)).toBe(true);
+      expect(sampler.latest()!.t).toBeGreaterThan(stalledAt);
+    } finally {
+      await sampler.stop();
+    }
+  });
+
   it('measureBaseline rejects with a BrokerUnreachableError when nothing answers', async () => {
     const closedPort = await freePort(); // free, so nothing listens there
     const sampler = startBrokerSampler({ prometheusUrl: `http://127.0.0.1:${closedPort}`, intervalMs: 50, clock: now });
