@@ -9,6 +9,11 @@ import { gapsWithin, type Gap } from './sampling-gaps.ts';
 /** More than this share of the window without samples: the rule cannot pass. */
 const MOSTLY = 0.5;
 
+/** Whether [from, to] is mostly without broker samples: a rule reading it cannot pass. */
+export function mostlyUnseen(gaps: readonly Gap[], from: number, to: number): boolean {
+  return to <= from || gapsWithin(gaps, from, to).seconds > MOSTLY * (to - from);
+}
+
 export function withGaps(result: RuleResult, gaps: readonly Gap[], from: number, to: number): RuleResult {
   const inside = gapsWithin(gaps, from, to);
   if (inside.seconds === 0) return result;
@@ -16,7 +21,7 @@ export function withGaps(result: RuleResult, gaps: readonly Gap[], from: number,
   const at = (g: Gap) => (g.to - g.from < 2 ? `${num(g.from)}-${num(g.to)} s` : `${num(g.from, 0)}-${num(g.to, 0)} s`);
   const where = inside.gaps.map(at).join(', ');
   const text = `no broker samples for ${num(inside.seconds)} s at ${where}`;
-  if (result.passed && result.judged !== false && to > from && inside.seconds > MOSTLY * (to - from)) {
+  if (result.passed && result.judged !== false && to > from && mostlyUnseen(gaps, from, to)) {
     return { ...result, passed: false, value: 'n/a', message: `Not judged: ${text}, more than half of the ${num(to - from)} s this rule reads, so it cannot pass on what was seen.` };
   }
   return { ...result, message: `${result.message.replace(/\.$/, '')}; judged with less data: ${text}.` };

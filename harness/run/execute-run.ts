@@ -30,7 +30,7 @@ import { fetchWorkerStatus } from '../verify/worker-status.ts';
 import { buildRunRecord } from './build-record.ts';
 import { judgeRecord } from './judge-record.ts';
 import { checkValidity } from './validity.ts';
-import { ABORT_GRACE_MS, afterLoad, READING_AFTER_LOAD_WAIT_MS } from './after-load.ts';
+import { ABORT_GRACE_MS, afterLoad, sampleUntilSeen } from './after-load.ts';
 import { assertLoopbackTarget } from './target-guard.ts';
 import { interruption, markReportable, onInterrupt } from '../lifecycle/interrupt.ts';
 import { validateRunPlan, validateScenarioLoad } from '../commands/validate-run-options.ts';
@@ -260,10 +260,7 @@ export async function executeRun(given: RunOptions): Promise<RunRecord> {
     const why = interrupted ? 'settling (interrupted)' : abortedBy ? 'settling (aborted)' : 'cool-down';
     opts.log(`load done after ${loadEndSec.toFixed(1)} s; sampling ${after.sampleSec} s of ${why}`);
     const [drained] = await Promise.all([tap?.drain(after.drain), sleepUnlessInterrupted(after.sampleSec * 1000)]);
-    if (!interrupted && !(await sampler.sampleAfter(loadEndSec, 0))) {
-      opts.log(`no broker reading since the load ended yet; sampling up to ${READING_AFTER_LOAD_WAIT_MS / 1000} s more for one`);
-      await sampler.sampleAfter(loadEndSec, READING_AFTER_LOAD_WAIT_MS);
-    }
+    if (!interrupted) await sampleUntilSeen(sampler, loadEndSec, opts.log);
     await stopProbes();
     const integrity = tap ? tap.reconcile() : undefined;
     if (integrity) {
