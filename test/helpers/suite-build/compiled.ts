@@ -1,6 +1,6 @@
 // Where the suite's one build of the sources lives (global-setup.ts), and the files spawns may run from it.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -13,4 +13,20 @@ export const SUITE_BUILD_DIR = fileURLToPath(new URL('../../../.suite-build', im
 export function suiteBuilt(file: string): string | undefined {
   const path = join(SUITE_BUILD_DIR, file);
   return existsSync(path) ? path : undefined;
+}
+
+/**
+ * The suite's build once it is in place: waits while one is under way (a staging dir beside it), at most
+ * `timeoutMs`; undefined when none is coming (a single file run without the global setup, a failed build).
+ */
+export async function suiteBuild(timeoutMs: number): Promise<string | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  const building = () => readdirSync(dirname(SUITE_BUILD_DIR)).some((name) => name.startsWith(`${basename(SUITE_BUILD_DIR)}.partial-`));
+  const done = () => existsSync(join(SUITE_BUILD_DIR, 'harness', 'cli.js'));
+  while (!done()) {
+    // Checked again after: the staging dir is renamed into place between the two reads.
+    if ((!building() && !done()) || Date.now() > deadline) return undefined;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return SUITE_BUILD_DIR;
 }

@@ -52,7 +52,8 @@ function startBuild(): ChildProcess {
   mkdirSync(out, { recursive: true });
   const root = dirname(SUITE_BUILD_DIR);
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  const child = spawn(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', out, '--declaration', 'false', '--incremental', 'false'], {
+  // Declarations included: this is then the package's own build, and the package test packs it.
+  const child = spawn(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', out, '--incremental', 'false'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

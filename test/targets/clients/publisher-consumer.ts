@@ -13,8 +13,11 @@ await runUnits(async (unit) => {
   // rabbitmq-client emits connection errors as events and retries; an unheard 'error' would kill the process.
   for (const c of [publishing, consuming]) c.on('error', (err: Error) => console.error(`unit ${unit}: ${err.message}`));
   await Promise.all([publishing.onConnect(5_000), consuming.onConnect(5_000)]);
+  // A queue name of this process's own: the last run's exclusive queue can still be on the broker when the
+  // next run starts, and a consumer declaring the same name gets RESOURCE_LOCKED and reopens its channel
+  // until it is gone (CI: 7 channels opened and closed in one run, channels.churn failed).
   const consumer = consuming.createConsumer(
-    { queue: `rushgate.clients.store-commands.${unit}`, queueOptions: { exclusive: true }, qos: { prefetchCount: 10 } },
+    { queue: `rushgate.clients.store-commands.${process.pid}.${unit}`, queueOptions: { exclusive: true }, qos: { prefetchCount: 10 } },
     () => {
       // Store commands are not part of the scenario; the consumer only has to be there.
     },
