@@ -1,6 +1,7 @@
 // How long a run keeps measuring once the load has ended. A run that ran its course samples the full
 // cool-down, which the residue rule judges. A run aborted by a rule that had certainly failed only
-// settles briefly: the verdict is already fail, and the user is waiting for it.
+// settles briefly: the verdict is already fail, and the user is waiting for it. Either goes on sampling
+// for a few seconds more when the broker was mostly unseen since the load (sampleUntilSeen).
 
 import { mostlyUnseen } from '../gate/judged-window.ts';
 import { gapsOf } from '../gate/sampling-gaps.ts';
