@@ -22,11 +22,13 @@ export const ABORT_SETTLE_SEC = 1;
  */
 export const UNSEEN_EXTENSION_MS = 5_000;
 
-/** Whether the broker was seen over most of the time since the load ended, by the gate's own measure. */
-export function seenAfterLoad(sampling: { gaps: ReadonlyArray<{ from: number; to: number }> }, sampleTimes: readonly number[], loadEndSec: number): boolean {
-  const last = sampleTimes.length > 0 ? sampleTimes[sampleTimes.length - 1]! : -Infinity;
-  if (!(last > loadEndSec)) return false;
-  return !mostlyUnseen(gapsOf({ gaps: [...sampling.gaps], broker: [] }), loadEndSec, last);
+/**
+ * Whether the broker was seen over most of the time since the load ended, by the gate's own measure: the
+ * window runs from the load's end to the last sample, as the residue rules read it.
+ */
+export function seenAfterLoad(sampling: { gaps: ReadonlyArray<{ from: number; to: number }> }, lastSampleT: number | undefined, loadEndSec: number): boolean {
+  if (lastSampleT === undefined || lastSampleT <= loadEndSec) return false;
+  return !mostlyUnseen(gapsOf({ gaps: [...sampling.gaps], broker: [] }), loadEndSec, lastSampleT);
 }
 
 export interface AfterLoad {
@@ -56,7 +58,8 @@ export async function sampleUntilSeen(
   log: (line: string) => void,
   maxMs = UNSEEN_EXTENSION_MS,
 ): Promise<void> {
-  const seen = () => seenAfterLoad(sampler.sampling(), sampler.samples().map((s) => s.t), loadEndSec);
+  const lastT = () => sampler.samples().at(-1)?.t;
+  const seen = () => seenAfterLoad(sampler.sampling(), lastT(), loadEndSec);
   if (seen()) return;
   log(`the broker was mostly unseen since the load ended (slow or failed scrapes); sampling up to ${maxMs / 1000} s more`);
   const deadline = Date.now() + maxMs;
@@ -66,9 +69,8 @@ export async function sampleUntilSeen(
     while (!seen() && !interrupted) {
       const left = deadline - Date.now();
       if (left <= 0) return log(`the broker stayed mostly unseen ${maxMs / 1000} s longer; the residue rules say what they could not read`);
-      const last = sampler.samples().at(-1)?.t ?? loadEndSec;
       // One sample at a time, at most 250 ms apart, so a Ctrl-C is heard soon.
-      await sampler.sampleAfter(Math.max(last, loadEndSec), Math.min(left, 250));
+      await sampler.sampleAfter(Math.max(lastT() ?? loadEndSec, loadEndSec), Math.min(left, 250));
     }
   } finally {
     unsubscribe();

@@ -30,7 +30,7 @@ beforeAll(async () => {
   // The consumer has its own version, which `rushgate --version` must not print.
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '9.9.9', private: true, type: 'module' }));
   // What prepack does (tsc with tsconfig.build.json into dist/), then the pack itself, scripts off since
-  // dist/ is fresh. In the suite, the sources were already compiled so, declarations included
+  // dist/ is fresh. In the suite the sources are already compiled that way, declarations included
   // (suite-build/global-setup.ts): dist/ is that build, which saves a second compile (~30 CPU-s on a
   // CPU-bound tier). Alone, the file compiles incrementally (`npm run build` would empty dist/ first).
   const built = await suiteBuild(180_000);
