@@ -10,7 +10,8 @@
 //   A rise that came with a new high of the requests in flight is explained by new load too, while the
 //   level stays within what that concurrency could hold (risesOf): a starved service answers slowly, its
 //   concurrency (offered rate x latency) reaches new highs at offered rates already served, and a lazy
-//   pool fills only then.
+//   pool fills only then. A new high of the offered rate explains a rise up to what its requests in flight
+//   could hold as well (per unit), when the driver counted them: past that the level grew with requests.
 // - follows load (per-request): the level fell back when the load fell, i.e. it rises and falls with
 //   offered load instead of being kept.
 // - still rising: it rose only with new highs of the load, and the load ended before it could show
@@ -254,6 +255,9 @@ function risesOf(during: readonly Point[], input: GateInput): Rise[] {
     highestInFlightBy.push(Math.max(highestInFlightBy[s]!, inFlight[s]!));
   }
   const startLevel = during[0]?.v ?? 0;
+  // Records from before the driver counted its requests in flight are judged as they were.
+  const withInFlight = input.load.some((s) => s.inFlightMax !== undefined);
+  const units = Math.max(1, input.units);
   const out: Rise[] = [];
   for (let i = 1; i < during.length; i++) {
     const by = during[i]!.v - during[i - 1]!.v;
@@ -264,8 +268,15 @@ function risesOf(during: readonly Point[], input: GateInput): Rise[] {
     // schedule's rounding (one arrival more in some second) from looking like a new high.
     const cut = Math.max(0, Math.min(last, Math.floor(t - NEW_LOAD_SETTLE_SEC)));
     const now = Math.min(last, Math.floor(t) + 1);
-    const newRate = t < NEW_LOAD_SETTLE_SEC || highestBy[now]! > highestBy[cut]! * 1.03 + 1;
     const inFlightHigh = highestInFlightBy[now]!;
+    // A new high of the offered rate explains a rise only up to the level its requests in flight could
+    // need, counted per unit (each unit's pool fills with its own share, and those peak at different
+    // times). Past it the level grew with requests served: a leak that climbed 1:1 with requests to 458
+    // with 117 in flight, every rise inside a step of a compressed ladder, read as "not shown to be
+    // bounded" without it (a run beside two CPU hogs). The first second stays free: a pool may open its
+    // whole size at once.
+    const rateCanHold = !withInFlight || level <= startLevel + units * inFlightHigh;
+    const newRate = t < NEW_LOAD_SETTLE_SEC || (highestBy[now]! > highestBy[cut]! * 1.03 + 1 && rateCanHold);
     const newConcurrency = inFlightHigh > highestInFlightBy[cut]! * (1 + NEW_CONCURRENCY_MARGIN) + 1 && level <= startLevel + inFlightHigh;
     const rise: Rise = { t, by, level, withNewLoad: newRate || newConcurrency, byConcurrency: newConcurrency && !newRate };
     if (newConcurrency) rise.inFlight = inFlightHigh;

@@ -137,6 +137,27 @@ describe('a leak still fails when its rises come with new highs of the requests 
     expect(rule(v, 'connections.growth').message).toMatch(/^Connections kept rising with requests served, also at loads already served: .* so they leak instead of staying bounded/);
   });
 
+  it('a connection per request, never closed, on a compressed ladder stopped by its abort: every rise inside a new step, yet past what the requests in flight could hold, a leak', () => {
+    // A run's seconds beside two CPU hogs (step-ladder at 8 s, its load stopped at 6.78 s by the abort): 458 connections, one per request, with at
+    // most 117 in flight. Each rise came within a second of a new high of the offered rate.
+    const rates = [40, 35, 53, 96, 64, 139, 120];
+    const inFlight = [2, 2, 9, 46, 55, 117, 117];
+    // The broker's readings of that run: one connection per request answered, none closed.
+    const sampled: Array<[number, number]> = [
+      [0.27, 10], [0.51, 20], [0.77, 30], [1.01, 40], [1.29, 49], [1.52, 57], [1.79, 66], [2.02, 75], [2.33, 88],
+      [2.54, 100], [2.85, 115], [3.04, 128], [3.26, 139], [3.54, 160], [3.82, 183], [4.05, 195], [4.27, 224],
+      [4.57, 253], [4.79, 260], [5.1, 264], [5.31, 281], [5.54, 299], [5.87, 338], [6.14, 357], [6.27, 386], [6.53, 445], [6.78, 458],
+    ];
+    const spec: RunSpec = { phases: perSecondRates(rates), connections: steps(sampled), stopAtSec: 6.78, ...lean };
+    const m = models(run(withInFlight(spec, (t) => inFlight[t] ?? 0))).connections;
+    expect(m.shape).toBe('leak');
+    expect(m.riseAtServedLoad).toBeGreaterThan(300);
+    const v = evaluateGate(run(withInFlight(spec, (t) => inFlight[t] ?? 0)));
+    expect(rule(v, 'connections.growth').message).toMatch(/^Connections kept rising with requests served, also at loads already served: .* so they leak instead of staying bounded/);
+    // Without the counts nothing bounds what a new load high may explain: the run can only say "not shown".
+    expect(models(run(spec)).connections.shape).toBe('still-rising');
+  });
+
   it('a connection per request, never closed, on the starved eu-morning fails growth and residue as without the counts', () => {
     const spec: RunSpec = { phases: EU_MORNING_8S, connections: leaky(1), ...lean };
     expect(failed(run(starved(spec)))).toEqual(failed(run(spec)));
