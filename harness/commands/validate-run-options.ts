@@ -112,7 +112,7 @@ function checkedUrl(flag: string, text: string, protocols: readonly string[]): s
 
 type Need = keyof Omit<FaultContext, 'log' | 'note'>;
 
-/** What each stack offers to faults (what harness/stack/*.ts fill in); external gets rabbitmqctl only from a caller. */
+/** What each stack offers to faults (what harness/stack/*.ts fill in); external gets rabbitmqctl or the control channel only from a caller. */
 function offers(kind: StackKind, externalCtl: boolean, brokerNodes: number): Set<Need> {
   if (kind === 'external') return new Set<Need>(['management', 'amqpAddress', ...(externalCtl ? (['ctl', 'erl'] as const) : [])]);
   // Both own their cluster's members: a local process group, or a container the engine stops, kills and starts.

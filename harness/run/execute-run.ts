@@ -109,7 +109,7 @@ export async function executeRun(given: RunOptions): Promise<RunRecord> {
       ? { kind: 'local' as const, reason: `--broker-nodes ${opts.brokerNodes}: a local cluster` }
       : await resolveStackKind(opts.stack, { brokerImage: opts.containers?.brokerImage });
   validateRunPlan(schedule, kind, {
-    externalCtl: Boolean(opts.external?.brokerCtl),
+    externalCtl: Boolean(opts.external?.brokerCtl ?? opts.external?.brokerErl),
     brokerNodes: opts.brokerCluster?.members.length ?? opts.brokerNodes,
   });
   mkdirSync(opts.outDir, { recursive: true });

@@ -38,8 +38,9 @@ export async function useExternalStack(req: StackRequest): Promise<StartedStack>
     managementAuth: { username, password },
     targetDescription: 'external target',
     secrets: [...new Set([password, ...passwords])].filter((s) => s.length > 0),
-    // rushgate owns nothing here, but a caller that holds the broker's rabbitmqctl may lend it to faults.
+    // rushgate owns nothing here, but a caller that holds the broker's rabbitmqctl or control channel may lend them to faults.
     ...(ext.brokerCtl ? { brokerCtl: ext.brokerCtl } : {}),
+    ...(ext.brokerErl ? { brokerErl: ext.brokerErl } : {}),
     targetTail: () => '',
     stop: async () => {},
   };

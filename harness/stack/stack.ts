@@ -18,6 +18,11 @@ export interface ExternalPieces {
    * startRabbitNode, whose `ctl` this is): lets alarm and squeeze faults run on an external stack.
    */
   brokerCtl?: (args: string[]) => Promise<string>;
+  /**
+   * The same node's control channel (StartedRabbitNode's `erl`), when the caller holds one: fault actions
+   * then take a round trip instead of a rabbitmqctl VM boot each (seconds of CPU on a loaded machine).
+   */
+  brokerErl?: StartedStack['brokerErl'];
 }
 
 /** What a run asks of a stack provider. */

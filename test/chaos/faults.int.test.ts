@@ -120,6 +120,23 @@ describe('a change whose answer was lost', () => {
       await node.erl(undefined, `vm_memory_monitor:set_vm_memory_high_watermark(${before}).`);
     }
   });
+
+  it('a change that lands after its revert is refused: the revert ran first, the alarm is never raised', async () => {
+    // The harness gave up on the change and reverted; the change's call, still on its way, arrives after.
+    const before = await watermark();
+    let late: (() => Promise<unknown>) | undefined;
+    const arrivesLate: FaultContext['erl'] = async (n, expr) => {
+      if (late) return node.erl(n, expr);
+      late = () => node.erl(n, expr);
+      throw new Error('no answer from the control node within 17000 ms');
+    };
+    const err = await memoryAlarm().inject({ ...ctx, erl: arrivesLate }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InjectionUncertain);
+    await (err as InjectionUncertain).revert();
+    await expect(late!()).rejects.toThrow(/rushgate_reverted_before_change/);
+    expect(await alarms()).toBe('[]');
+    expect(await watermark()).toBe(before);
+  });
 });
 
 describe('broker faults', () => {

@@ -101,7 +101,7 @@ describe('faults are reverted on every exit path', () => {
     const record = await executeRun({
       scenario: scenarioFile('passes', 32, BATTERY),
       stack: 'external',
-      external: { ...external(), brokerCtl: node.ctl },
+      external: { ...external(), brokerCtl: node.ctl, brokerErl: node.erl },
       units: 1,
       limits: { args: UNHURRIED },
       abortOnFail: false,
@@ -121,7 +121,7 @@ describe('faults are reverted on every exit path', () => {
     const record = await executeRun({
       scenario: scenarioFile('fails', 16, BATTERY.slice(0, 2)),
       stack: 'external',
-      external: { ...external(), brokerCtl: node.ctl },
+      external: { ...external(), brokerCtl: node.ctl, brokerErl: node.erl },
       units: 1,
       limits: { args: ['latency.p99<0.001ms'] },
       abortOnFail: false,

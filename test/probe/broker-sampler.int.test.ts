@@ -137,10 +137,11 @@ describe('broker sampler on a real RabbitMQ node', () => {
       const { gaps } = sampler.sampling();
       const holes = gapsWithin(gaps, from, to).seconds;
       console.log(`busy main thread: ${during.length} samples in ${(to - from).toFixed(1)} s (${Math.round(((to - from) * 1000) / intervalMs)} due); ${holes.toFixed(2)} s in gaps`);
-      // A sampler on the main thread takes none here (it took 90 of 200 under 1,600 connections). The
-      // worker keeps its schedule; the bounds leave room for a machine shared with other suites.
+      // A sampler on the main thread takes none here (it took 90 of 200 under 1,600 connections): 3 s of
+      // gap. The worker keeps its schedule; the bounds leave room for a machine shared with other suites
+      // (this loop holds one of the two cores: beside the suite's other files, 1.65 s of gaps once in CI).
       expect(during.length).toBeGreaterThanOrEqual(6);
-      expect(holes).toBeLessThan(1.5);
+      expect(holes).toBeLessThan(2.25);
       // Taken in the worker, stamped with its own clock: spread across the busy window, not bunched at its end.
       expect(during[0]!.t - from).toBeLessThan(1);
     } finally {

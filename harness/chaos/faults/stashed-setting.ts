@@ -7,6 +7,11 @@ import { InjectionUncertain, once, type FaultContext, type Revert } from '../fau
  * call, so nothing changes the setting in between, and the revert puts back what it finds kept. So a
  * revert also works when the change's answer was lost (a call that timed out on a starved node may still
  * have acted), and one for a change that never happened finds nothing and changes nothing.
+ *
+ * The revert also leaves a mark that the change refuses, and the two hold one lock on the broker: a change
+ * that lands after its revert (its call was still on its way, or blocked behind the disk monitor, when
+ * the harness gave up on it and reverted) is refused instead of raising an alarm nothing would clear. CI
+ * once ended a run with the disk alarm set and `fault-end` recorded for every fault.
  */
 export interface StashedSetting {
   /** Reads the setting into `Old`, keeps it, changes it (`change` may use `Old`); evaluates to `Old`. */
@@ -19,11 +24,20 @@ const APP = 'rushgate_faults';
 
 export function stashedSetting(read: string, change: string, restore: string): StashedSetting {
   const key = `k${randomBytes(6).toString('hex')}`;
+  // global:trans with this node only: a lock on this node, held by the calling process, released however the fun ends.
+  const locked = (body: string) => `global:trans({{${APP}, ${key}}, self()}, fun() -> ${body} end, [node()]).`;
   return {
-    change: `Old = ${read}, ok = application:set_env(${APP}, ${key}, Old), ${change}, Old.`,
-    revert:
+    change: locked(
       `case application:get_env(${APP}, ${key}) of ` +
-      `{ok, Old} -> ${restore}, application:unset_env(${APP}, ${key}), restored; undefined -> unchanged end.`,
+        `undefined -> Old = ${read}, ok = application:set_env(${APP}, ${key}, {kept, Old}), ${change}, Old; ` +
+        `{ok, reverted} -> erlang:error(rushgate_reverted_before_change) end`,
+    ),
+    revert: locked(
+      `case application:get_env(${APP}, ${key}) of ` +
+        `{ok, {kept, Old}} -> ${restore}, application:set_env(${APP}, ${key}, reverted), restored; ` +
+        `{ok, reverted} -> unchanged; ` +
+        `undefined -> application:set_env(${APP}, ${key}, reverted), unchanged end`,
+    ),
   };
 }
 
