@@ -145,9 +145,9 @@ describe('faults are reverted on every exit path', () => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    // The run's rabbitmqctl calls, answered with this test's node.
-    child.on('message', (m: { id: number; args: string[] }) => {
-      node.ctl(m.args).then(
+    // The run's fault actions, evaluated on this test's node.
+    child.on('message', (m: { id: number; node?: string; expr: string; notBeforeEpochMs?: number }) => {
+      node.erl(m.node, m.expr, m.notBeforeEpochMs).then(
         (stdout) => child.send({ id: m.id, stdout }),
         (err: Error) => child.send({ id: m.id, error: err.message }),
       );

@@ -9,7 +9,7 @@ import { beforeAll, expect } from 'vitest';
 import { failedRules, runLadder, TARGETS_DIR, type LadderRun } from './run-helpers.ts';
 import type { StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
 import { closeAllConnections } from '../helpers/broker-pool/pool.ts';
-import { sharedBrokers } from '../helpers/shared-broker.ts';
+import { sharedBroker, sharedBrokers } from '../helpers/shared-broker.ts';
 import { parseBrokerMetrics } from '../../harness/probe/broker-metrics.ts';
 import { REPO_ROOT } from '../../harness/paths.ts';
 
@@ -83,6 +83,15 @@ export const CLIENT_TEST_TIMEOUT_MS = 420_000;
 export function brokerPerScenario(): (scenario: ClientScenario) => StartedRabbitNode {
   const nodes = sharedBrokers(SCENARIOS.length);
   return (scenario) => nodes[SCENARIOS.indexOf(scenario)]!();
+}
+
+/**
+ * One leased node for both scenarios, for healthy targets: their scenarios run one after the other, each
+ * run on an idle node (brokerIdle), so a second node would only be another VM to boot (~7 CPU-s) and keep.
+ */
+export function brokerForBoth(): (scenario: ClientScenario) => StartedRabbitNode {
+  const node = sharedBroker();
+  return () => node();
 }
 
 export interface ClientRunOptions {

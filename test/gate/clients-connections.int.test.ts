@@ -2,10 +2,10 @@
 // consumer, RabbitMQ's recommendation; exchange declared on first publish) and on Debian's python3-pika
 // (one process whatever UNITS says), must pass the gate on both built-in scenarios, run after run.
 import { describe, expect, it } from 'vitest';
-import { brokerPerScenario, buildNodeClients, CLIENT_TEST_TIMEOUT_MS, expectEveryRunHealthy, nodeClient, pikaClient, runBothScenarios } from './client-runs.ts';
+import { brokerForBoth, buildNodeClients, CLIENT_TEST_TIMEOUT_MS, expectEveryRunHealthy, nodeClient, pikaClient, runBothScenarios } from './client-runs.ts';
 
 describe('healthy long-lived connections on real client libraries', () => {
-  const brokers = brokerPerScenario();
+  const brokers = brokerForBoth();
   buildNodeClients(['publisher-consumer']);
 
   it('rabbitmq-client, a publishing and a consuming connection per unit, passes step-ladder and eu-morning 3 times in a row', async () => {

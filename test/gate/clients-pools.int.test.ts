@@ -1,10 +1,10 @@
 // Issue 11: services built on real client libraries with bounded, lazily filled channel pools must pass
 // the gate on both built-in scenarios, run after run. Targets in test/targets/clients/.
 import { describe, expect, it } from 'vitest';
-import { brokerPerScenario, buildNodeClients, CLIENT_TEST_TIMEOUT_MS, expectEveryRunHealthy, LAZY_POOL_LADDER_SEC, nodeClient, runBothScenarios } from './client-runs.ts';
+import { brokerForBoth, buildNodeClients, CLIENT_TEST_TIMEOUT_MS, expectEveryRunHealthy, LAZY_POOL_LADDER_SEC, nodeClient, runBothScenarios } from './client-runs.ts';
 
 describe('healthy channel pools on real client libraries', () => {
-  const brokers = brokerPerScenario();
+  const brokers = brokerForBoth();
   buildNodeClients(['rascal-pool', 'spring-cache', 'connection-manager']);
 
   it('rascal, one connection per unit and a lazy pool of up to 5 confirm channels, passes step-ladder and eu-morning 3 times in a row', async () => {

@@ -9,12 +9,12 @@ import { rabbitmqInstalled } from '../../../harness/stack/rabbitmq-node.ts';
 import { BrokerPool } from './pool.ts';
 import type { BrokerPoolAccess, LeasedBrokerInfo } from './protocol.ts';
 
-/** Nodes started before any file asks, while the unit tier runs: the first integration files lease two each. */
+/** Nodes started before any file asks, while the unit tier runs: the first integration files' leases (the clients-* files take 2, 1, 1). */
 const WARM = Number(process.env.RUSHGATE_BROKER_POOL_WARM ?? 4);
 /**
- * Nodes alive at most: four files at a time, each may take 2 (the three clients-* files, the tier's longest,
- * start together and take 6). A lease waits past it: with 6, the fourth file's lease left one clients file
- * holding one node and waiting ~110 s for its second (clients-pools took 406 s against 292 s; 312 s with 8).
+ * Nodes alive at most: four files at a time, some take 2 (when the three clients-* files each took 2, a
+ * pool of 6 left one of them holding one node and waiting ~110 s for its second: clients-pools took 406 s
+ * against 292 s; 312 s with 8). A lease waits past it.
  */
 const MAX = Number(process.env.RUSHGATE_BROKER_POOL_MAX ?? 8);
 
