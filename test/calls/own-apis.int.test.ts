@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { writeReports } from '../../harness/report/write-reports.ts';
 import type { RunRecord } from '../../harness/run-record.ts';
 import { EXCHANGE } from '../targets/contract-server.ts';
-import { failedRules, runLadder, sharedBroker, targetCommand } from '../gate/run-helpers.ts';
+import { buildTargets, failedRules, runLadder, sharedBroker, targetCommand } from '../gate/run-helpers.ts';
 import { readmeExample } from './readme-example.ts';
 import { writeFileSync } from 'node:fs';
 import { scenarioFromOpenApi } from '../../scenarios/calls/from-openapi.ts';
@@ -28,6 +28,7 @@ function expectReconciled(record: RunRecord, lines: string): void {
 
 describe('scenarios for other APIs', () => {
   const broker = sharedBroker();
+  buildTargets(['other-apis', 'inventory-api']);
 
   it("the README's scenario: POST /v2/tenants/:tenant/products with a bearer token from a setup call", async () => {
     const secret = 'client-secret-7f3a9c';

@@ -6,12 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeReports } from '../../harness/report/write-reports.ts';
-import { failedRules, runLadder, sharedBroker, targetCommand } from '../gate/run-helpers.ts';
+import { buildTargets, failedRules, runLadder, sharedBroker, targetCommand } from '../gate/run-helpers.ts';
 
 const answering = (mode: string) => `env ANSWERS=${mode} ${targetCommand('status-answers')}`;
 
 describe('status classes and the validity check', () => {
   const broker = sharedBroker();
+  buildTargets(['status-answers']);
 
   it('a target answering 404 to every route is not a valid test, named by call, status and route', async () => {
     const { record, lines, log } = await runLadder({ broker: broker(), targetCommand: answering('not-found'), durationSec: 5, peakRps: 40 });

@@ -4,9 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { beforeAll, expect } from 'vitest';
-import { failedRules, runLadder, TARGETS_DIR, type LadderRun } from './run-helpers.ts';
+import { expect } from 'vitest';
+import { bundleTargets, failedRules, runLadder, TARGETS_DIR, type LadderRun } from './run-helpers.ts';
 import type { StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
 import { closeAllConnections } from '../helpers/broker-pool/pool.ts';
 import { sharedBroker, sharedBrokers } from '../helpers/shared-broker.ts';
@@ -17,24 +16,9 @@ const CLIENTS_DIR = join(TARGETS_DIR, 'clients');
 /** Inside the repo, so the bundles' package imports resolve to its node_modules. */
 const BUILD_DIR = join(REPO_ROOT, 'test-artifacts', 'gate-clients', 'build');
 
-/**
- * Builds the Node targets to plain JavaScript once per file, as a user ships a service: started with
- * `node`, not through tsx, which costs a second or more of start-up per run on a busy machine.
- */
+/** Builds the Node targets in test/targets/clients/ once per file (bundleTargets), for nodeClient. */
 export function buildNodeClients(names: string[]): void {
-  beforeAll(async () => {
-    await build({
-      entryPoints: names.map((n) => join(CLIENTS_DIR, `${n}.ts`)),
-      outdir: BUILD_DIR,
-      outExtension: { '.js': '.mjs' },
-      bundle: true,
-      packages: 'external',
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      logLevel: 'error',
-    });
-  });
+  bundleTargets(CLIENTS_DIR, names, BUILD_DIR);
 }
 
 /** A Node target in test/targets/clients/ (built by buildNodeClients), with optional environment. */

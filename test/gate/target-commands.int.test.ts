@@ -1,10 +1,11 @@
 // The gate judging services nobody on this team wrote: small targets in test/targets/, started with
 // --target-command semantics (PORT, AMQP_URL), each with one connection-handling habit.
 import { describe, expect, it } from 'vitest';
-import { failedRules, runLadder, targetCommand, sharedBroker } from './run-helpers.ts';
+import { buildTargets, failedRules, runLadder, targetCommand, sharedBroker } from './run-helpers.ts';
 
 describe('step ladder on from-scratch target commands', () => {
   const broker = sharedBroker();
+  buildTargets(['fixed-pool', 'channel-per-request', 'leak-every-n']);
 
   it('a fixed pool of 4 connections opened at start passes', async () => {
     // A pass needs no long ladder: the pool is open before the load and nothing is added during it.

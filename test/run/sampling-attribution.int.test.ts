@@ -17,7 +17,7 @@ import { formatVerdictLines } from '../../harness/run/print-verdict.ts';
 import type { RunRecord } from '../../harness/run-record.ts';
 import type { StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
 import { leaseBroker } from '../helpers/shared-broker.ts';
-import { LOOSE_LATENCY, targetCommand } from '../gate/run-helpers.ts';
+import { buildTargets, LOOSE_LATENCY, targetCommand } from '../gate/run-helpers.ts';
 import { EXCHANGE } from '../targets/contract-server.ts';
 
 const STALL_MS = 3000;
@@ -42,6 +42,7 @@ function startStallingProxy(upstream: string): Promise<string> {
   return new Promise((resolve) => proxy.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(proxy.address() as AddressInfo).port}`)));
 }
 
+buildTargets(['declare-on-publish']);
 beforeAll(async () => {
   node = await leaseBroker();
   const prometheusUrl = await startStallingProxy(node.prometheusUrl);

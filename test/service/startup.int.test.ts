@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../harness/stack/free-port.ts';
 import { spawnService } from '../helpers/spawn-service.ts';
+import { suiteBuilt } from '../helpers/suite-build/compiled.ts';
 
 // The service binary's own contract: configuration errors exit 2 with a readable message, and a broker
 // that is not there never costs credentials in the output (shared keeps serving 503s meanwhile).
@@ -12,7 +13,9 @@ const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 function run(env: Record<string, string>, args: string[] = []): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     const { PORT: _p, AMQP_URL: _a, PUBLISHER: _b, UNITS: _u, ...clean } = process.env;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'service/main.ts', ...args], { cwd: REPO_ROOT, env: { ...clean, ...env } });
+    // The suite's compiled service once it is in place (as the package runs it), else the sources through tsx.
+    const built = suiteBuilt('service/main.js');
+    const child = spawn(process.execPath, [...(built ? [built] : ['--import', 'tsx', 'service/main.ts']), ...args], { cwd: REPO_ROOT, env: { ...clean, ...env } });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));

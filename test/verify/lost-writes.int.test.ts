@@ -1,11 +1,10 @@
 // The issue's must-show: a target that answers 200 to everything but silently never publishes every
 // 10th call fails the integrity rule with exactly that many lost ids, and the verdict names some.
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runLoad } from '../../harness/load/driver.ts';
-import { REPO_ROOT } from '../../harness/paths.ts';
 import type { StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
 import { leaseBroker } from '../helpers/shared-broker.ts';
+import { buildTargets, targetCommand } from '../gate/run-helpers.ts';
 import { startTarget, type StartedTarget } from '../../harness/stack/target-process.ts';
 import { integrityRules } from '../../harness/verify/integrity-rules.ts';
 import { startVerificationTap } from '../../harness/verify/tap.ts';
@@ -27,6 +26,7 @@ const scenario = defineScenario({
 });
 
 describe('a target that acknowledges but drops every 10th call', () => {
+  buildTargets(['drop-every-nth']);
   let node: StartedRabbitNode;
   let target: StartedTarget;
 
@@ -34,7 +34,7 @@ describe('a target that acknowledges but drops every 10th call', () => {
     node = await leaseBroker();
     target = await startTarget({
       amqpUrl: node.amqpUrl,
-      command: `"${process.execPath}" --import tsx "${join(REPO_ROOT, 'test/targets/drop-every-nth.ts')}"`,
+      command: targetCommand('drop-every-nth'),
       units: 1,
       verifyExchange: EXCHANGE,
     });
