@@ -22,8 +22,9 @@ const TARGETS_BUILD_DIR = join(REPO_ROOT, 'test-artifacts', 'targets-build');
  * Bundles TypeScript targets to plain JavaScript (`<outDir>/<name>.mjs`) once per test file, before its
  * tests, as a user ships a service: started with `node`, not through tsx, which costs a second or more
  * of CPU per start on a busy machine. Each file bundles the targets it runs (no two files share one).
+ * `then` runs once they are written.
  */
-export function bundleTargets(entryDir: string, names: string[], outDir: string): void {
+export function bundleTargets(entryDir: string, names: string[], outDir: string, then: () => void = () => {}): void {
   beforeAll(async () => {
     await build({
       entryPoints: names.map((n) => join(entryDir, `${n}.ts`)),
@@ -36,16 +37,17 @@ export function bundleTargets(entryDir: string, names: string[], outDir: string)
       target: 'node20',
       logLevel: 'error',
     });
+    then();
   });
 }
 
-/** Bundles targets in test/targets/ for targetCommand. */
-export function buildTargets(names: string[]): void {
-  bundleTargets(TARGETS_DIR, names, TARGETS_BUILD_DIR);
-  beforeAll(() => names.forEach((n) => bundled.add(n)));
-}
 /** Targets bundled by this process: a bundle an earlier run left may be older than the sources. */
 const bundled = new Set<string>();
+
+/** Bundles targets in test/targets/ for targetCommand. */
+export function buildTargets(names: string[]): void {
+  bundleTargets(TARGETS_DIR, names, TARGETS_BUILD_DIR, () => names.forEach((n) => bundled.add(n)));
+}
 
 /** The command that starts test/targets/<name>.ts: its bundle (buildTargets), else through tsx; absolute paths, so the cwd does not matter. */
 export function targetCommand(name: string): string {

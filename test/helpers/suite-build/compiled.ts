@@ -9,6 +9,9 @@ import { fileURLToPath } from 'node:url';
  */
 export const SUITE_BUILD_DIR = fileURLToPath(new URL('../../../.suite-build', import.meta.url));
 
+/** A build under way is staged beside it, in a dir named this plus the building process's pid. */
+export const STAGING_PREFIX = `${basename(SUITE_BUILD_DIR)}.partial-`;
+
 /** The compiled file for a source path (`harness/cli.js`), once the suite's build is in place. */
 export function suiteBuilt(file: string): string | undefined {
   const path = join(SUITE_BUILD_DIR, file);
@@ -21,7 +24,7 @@ export function suiteBuilt(file: string): string | undefined {
  */
 export async function suiteBuild(timeoutMs: number): Promise<string | undefined> {
   const deadline = Date.now() + timeoutMs;
-  const building = () => readdirSync(dirname(SUITE_BUILD_DIR)).some((name) => name.startsWith(`${basename(SUITE_BUILD_DIR)}.partial-`));
+  const building = () => readdirSync(dirname(SUITE_BUILD_DIR)).some((name) => name.startsWith(STAGING_PREFIX));
   const done = () => existsSync(join(SUITE_BUILD_DIR, 'harness', 'cli.js'));
   while (!done()) {
     // Checked again after: the staging dir is renamed into place between the two reads.

@@ -8,9 +8,9 @@
 // then run the JavaScript the package ships. vitest.config.ts points RUSHGATE_SERVICE_BUILD here.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { isSameProcess } from '../../../harness/lifecycle/process-table.mjs';
-import { SUITE_BUILD_DIR } from './compiled.ts';
+import { STAGING_PREFIX, SUITE_BUILD_DIR } from './compiled.ts';
 
 const KEY = Symbol.for('rushgate.test.suite-build');
 type WithBuild = typeof globalThis & { [KEY]?: { users: number; child: ChildProcess } };
@@ -30,15 +30,14 @@ export default function setup(): () => void {
 }
 
 function staging(): string {
-  return `${SUITE_BUILD_DIR}.partial-${process.pid}`;
+  return join(dirname(SUITE_BUILD_DIR), `${STAGING_PREFIX}${process.pid}`);
 }
 
 /** Staging dirs of runs that were killed mid-build (their process is gone): nothing else removes them. */
 function removeDeadStaging(): void {
-  const prefix = `${basename(SUITE_BUILD_DIR)}.partial-`;
   for (const name of readdirSync(dirname(SUITE_BUILD_DIR))) {
-    if (!name.startsWith(prefix)) continue;
-    const pid = Number(name.slice(prefix.length));
+    if (!name.startsWith(STAGING_PREFIX)) continue;
+    const pid = Number(name.slice(STAGING_PREFIX.length));
     if (Number.isInteger(pid) && !isSameProcess(pid, undefined)) rmSync(join(dirname(SUITE_BUILD_DIR), name), { recursive: true, force: true });
   }
 }
