@@ -6,7 +6,6 @@ import { summariseAttribution, groupName, type AttributionSnapshot } from './att
 import { startConnectionPoller } from './connection-poller.ts';
 import type { BrokerConnection, ManagementClient } from './management-api.ts';
 import { ownersOfPorts, readProcessTree, type ProcessInfo } from './proc-sockets.ts';
-import { zeroOf } from './run-clock.ts';
 
 export interface AttributionOptions {
   client: ManagementClient;
@@ -36,7 +35,6 @@ export function startConnectionAttribution(opts: AttributionOptions): Connection
   const owners = new Map<string, number>();
   /** Connections the broker accepted before load start, by broker name: the baseline column. */
   const beforeLoad = new Map<string, { name: string; pid?: number }>();
-  const zeroMs = zeroOf(opts.clock);
   let datedByBroker = false;
 
   const resolveOwners = async (target: BrokerConnection[]) => {
@@ -58,6 +56,10 @@ export function startConnectionAttribution(opts: AttributionOptions): Connection
 
   const onPoll = async (list: BrokerConnection[]) => {
     const t = opts.clock();
+    // Load start on the OS clock, which the broker's connected_at is read from. The run clock counts from
+    // the process's start on a monotonic clock, which an OS clock step since then leaves behind (CI:
+    // connections opened before the load dated after its start, the baseline column 0).
+    const loadStartOsMs = Date.now() - t * 1000;
     const target = list.filter((c) => !c.harness);
     await resolveOwners(target);
     const live = new Set(target.map((c) => c.name));
@@ -67,7 +69,7 @@ export function startConnectionAttribution(opts: AttributionOptions): Connection
       const name = groupName(c.connectionName);
       const pid = owners.get(c.name);
       if (c.connectedAt !== undefined) datedByBroker = true;
-      if (c.connectedAt !== undefined && c.connectedAt < zeroMs) beforeLoad.set(c.name, { name, ...(pid === undefined ? {} : { pid }) });
+      if (c.connectedAt !== undefined && c.connectedAt < loadStartOsMs) beforeLoad.set(c.name, { name, ...(pid === undefined ? {} : { pid }) });
       const key = `${name}\u0000${pid ?? ''}`;
       const g = groups.get(key) ?? { name, ...(pid === undefined ? {} : { pid }), count: 0 };
       g.count++;

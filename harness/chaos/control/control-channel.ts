@@ -133,7 +133,7 @@ export function startControlChannel(opts: ControlChannelOptions): ControlChannel
  */
 export function heldUntil(atEpochMs: number, expr: string): string {
   return after(
-    `process_flag(priority, high), RushgateHoldMs = ${Math.round(atEpochMs)} - erlang:system_time(millisecond), ` +
+    `process_flag(priority, high), RushgateHoldMs = ${Math.round(atEpochMs)} - os:system_time(millisecond), ` +
       'if RushgateHoldMs > 0 -> timer:sleep(RushgateHoldMs); true -> ok end',
     expr,
   );
@@ -143,10 +143,12 @@ export function heldUntil(atEpochMs: number, expr: string): string {
  * The expression, refused on the broker node once `deadlineEpochMs` has passed: by then the harness has
  * stopped waiting for its answer, and a call that reached a starved node late must not act unseen (a fault
  * the timeline recorded as failed, and left alone, would then stay). Same clock: faults run only on
- * brokers on this machine.
+ * brokers on this machine, and both sides read the OS clock (Date.now, os:system_time). Not
+ * erlang:system_time: a VM keeps the offset it started with, so after the OS clock steps it differs from
+ * Date.now for good (CI: a deadline 1 s past was not refused).
  */
 export function notAfter(deadlineEpochMs: number, expr: string): string {
-  return after(`case erlang:system_time(millisecond) > ${Math.round(deadlineEpochMs)} of true -> erlang:error(rushgate_deadline_passed); false -> ok end`, expr);
+  return after(`case os:system_time(millisecond) > ${Math.round(deadlineEpochMs)} of true -> erlang:error(rushgate_deadline_passed); false -> ok end`, expr);
 }
 
 /** `first`, then the expression, as one line. */
