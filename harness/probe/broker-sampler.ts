@@ -30,8 +30,11 @@ export interface BrokerSamplerOptions {
   harnessNode?: string;
   /** Default 250 ms (4 Hz). */
   intervalMs?: number;
-  /** The harness's own broker usage right now (probes, verification tap); excluded from the counts. */
-  harnessUsage?: () => HarnessUsage;
+  /**
+   * The harness's own broker usage (probes, verification tap), excluded from the counts; its opened/closed
+   * counters as of `asOfMs` (wall-clock ms, run-clock.ts's wallMs), when the scrape was sent.
+   */
+  harnessUsage?: (asOfMs: number) => HarnessUsage;
   /** Seconds since load start; negative while the baseline is taken. A RunClock (run-clock.ts) is read in the worker as is; any other clock by its zero. */
   clock: () => number;
   /** Per-scrape timeout; default max(2 s, 4 intervals). Scrapes never overlap, so a slow one only lowers the rate. */
@@ -121,6 +124,13 @@ export function startBrokerSampler(opts: BrokerSamplerOptions): BrokerSampler {
   let stopping: Promise<void> | undefined;
   let exited = false;
 
+  // The harness's own opens and closes are taken out as of when the scrape was sent, not when its answer is
+  // handled: up to a second later on a loaded machine, with the tap's probe channels opened and closed
+  // meanwhile that the broker had not counted. The broker had counted at least those sent before. The tap
+  // probes only while it waits for the target's exchange, early in a run; a probe inside a scrape is then
+  // charged to the target in that reading, which lowers a count from it to a later reading, never raises it.
+  const ownAsOf = (sentAtSec: number): HarnessUsage => opts.harnessUsage?.(data.zeroMs + sentAtSec * 1000) ?? { connections: 0, channels: 0 };
+
   const fail = (t: number, ms: number, why: string) => {
     const gap = { t, error: `scrape of ${shownUrl} failed: ${redactText(why, endpoints.flatMap((e) => e.target.secrets))}` };
     failures.push(gap);
@@ -137,7 +147,7 @@ export function startBrokerSampler(opts: BrokerSamplerOptions): BrokerSampler {
       return fail(sentAt, m.ms, (err as Error).message);
     }
     if (m.ms > 2 * intervalMs) troubles.push({ t: sentAt, ms: m.ms, why: `the broker took ${(m.ms / 1000).toFixed(1)} s to answer a scrape` });
-    const sample = toSample(m.t, counts, opts.harnessUsage?.() ?? { connections: 0, channels: 0 });
+    const sample = toSample(m.t, counts, ownAsOf(sentAt));
     samples.push(sample);
     emitter.emit('sample', sample);
   };
@@ -178,7 +188,8 @@ export function startBrokerSampler(opts: BrokerSamplerOptions): BrokerSampler {
     }
     const answeredAt = readings.map((r) => perNode[endpoints.findIndex((e) => e.name === r.node)]!.times.at(-1)!);
     const t = Math.round((answeredAt.reduce((a, x) => a + x, 0) / answeredAt.length) * 1000) / 1000;
-    const sample = combine!(t, readings, opts.harnessUsage?.() ?? { connections: 0, channels: 0 });
+    const sentAt = Math.min(...results.map((r) => (r.kind === 'answer' ? r.t - r.ms / 2000 : r.t)));
+    const sample = combine!(t, readings, ownAsOf(sentAt));
     samples.push(sample);
     emitter.emit('sample', sample);
   };

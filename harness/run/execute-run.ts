@@ -177,7 +177,7 @@ export async function executeRun(given: RunOptions): Promise<RunRecord> {
           log: opts.log,
         })
       : undefined;
-    const harnessUsage = tap ? () => tap!.usage() : undefined;
+    const harnessUsage = tap ? (asOfMs: number) => tap!.usage(asOfMs) : undefined;
     const sampler = startBrokerSampler({ prometheusUrl: stack.prometheusUrl, nodes: sampled.nodes, harnessNode: sampled.harnessNode, intervalMs: 250, clock, harnessUsage });
     const attribution = startConnectionAttribution({
       client: management,

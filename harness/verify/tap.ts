@@ -10,6 +10,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { registerCleanup } from '../lifecycle/cleanup.ts';
+import { wallMs } from '../probe/run-clock.ts';
+import { TimedCount } from '../probe/timed-count.ts';
 import type { IntegrityReport } from '../run-record.ts';
 import { IdLedger } from './id-ledger.ts';
 import { closeQuietly, connect, exchangeExists, openChannelChecking, VerifyExchangeError, VerifyTapError } from './tap-connection.ts';
@@ -20,6 +22,8 @@ export const DEFAULT_TAP_CONNECTION_NAME = 'rushgate-verify-tap';
 const DURABLE_PREFETCH = 2_000;
 const ACK_EVERY = 256;
 const ACK_INTERVAL_MS = 50;
+/** How long after the client saw a channel close the broker may still not have counted it (a loaded broker). */
+const CLOSE_COUNTED_WITHIN_MS = 500;
 /** A durable tap queue nobody uses for this long is deleted by the broker (a harness killed with -9). */
 const DURABLE_QUEUE_EXPIRES_MS = 10 * 60_000;
 /**
@@ -74,8 +78,11 @@ export interface VerificationTap {
   /** Waits until no message has arrived for quietMs and the queue is empty, or timeoutMs passed. */
   drain(opts?: { quietMs?: number; timeoutMs?: number }): Promise<DrainResult>;
   reconcile(): IntegrityReport;
-  /** What the tap holds on the broker, and the probe channels it opened and closed, for the sampler's accounting. */
-  usage(): { connections: number; channels: number; channelsOpened: number; channelsClosed: number };
+  /**
+   * What the tap holds on the broker, and the channels it opened and closed by `asOfMs` (wall-clock ms,
+   * wallMs; default now), for the sampler's accounting of a reading the broker took then.
+   */
+  usage(asOfMs?: number): { connections: number; channels: number; channelsOpened: number; channelsClosed: number };
   /** Closes the tap's connection (durable mode: deletes its queue first); safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -137,13 +144,13 @@ export async function startVerificationTap(opts: VerificationTapOptions): Promis
     }
   };
 
-  // Every channel the tap opens and closes (each look for the exchange is one), so the sampler can take
-  // them out of the broker's channel counters: they are not the target's churn.
-  let channelsOpened = 0;
-  let channelsClosed = 0;
+  // Every channel the tap opens and closes (each look for the exchange is one), with when, so the sampler
+  // can take them out of the broker's channel counters as of each reading: they are not the target's churn.
+  const channelsOpened = new TimedCount();
+  const channelsClosed = new TimedCount();
   const track = (channel: Channel) => {
-    channelsOpened++;
-    channel.once('close', () => channelsClosed++);
+    channelsOpened.add();
+    channel.once('close', () => channelsClosed.add());
   };
 
   const urls = opts.amqpUrls && opts.amqpUrls.length > 0 ? opts.amqpUrls : [opts.amqpUrl];
@@ -362,10 +369,13 @@ export async function startVerificationTap(opts: VerificationTapOptions): Promis
       if (reconnects > 0) report.tapReconnects = reconnects;
       return report;
     },
-    usage: () => ({
+    usage: (asOfMs = wallMs()) => ({
       ...(current ? { connections: 1, channels: 1 } : pending ? { connections: 1, channels: 0 } : { connections: 0, channels: 0 }),
-      channelsOpened,
-      channelsClosed,
+      // An open is counted by the broker before amqplib reports it; a close only after the client's 'close'
+      // (the broker counts it when the channel ends, after close-ok). So a close counts from a margin later:
+      // a reading then errs toward the broker having counted more of the tap's channels, never fewer.
+      channelsOpened: channelsOpened.asOf(asOfMs),
+      channelsClosed: channelsClosed.asOf(asOfMs - CLOSE_COUNTED_WITHIN_MS),
     }),
     stop: stopOnce,
   };

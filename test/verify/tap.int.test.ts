@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
@@ -6,6 +7,7 @@ import { integrityRules } from '../../harness/verify/integrity-rules.ts';
 import { startVerificationTap, VerifyExchangeError } from '../../harness/verify/tap.ts';
 import { pendingCleanups } from '../../harness/lifecycle/cleanup.ts';
 import { waitUntil } from '../helpers/leftovers.ts';
+import { startBrokerSampler } from '../../harness/probe/broker-sampler.ts';
 
 const EXCHANGE = 'rushgate.items';
 
@@ -146,6 +148,39 @@ describe('verification tap on a real broker', () => {
       expect(report.arrived).toBe(1);
     } finally {
       await tap.stop();
+    }
+  });
+
+  it("lets the broker sampler take its probe channels out as of each scrape, so none is charged to the target", async () => {
+    // A target that declares its exchange on first publish: until then the tap opens and closes a channel
+    // per look. Here it looks back to back, and the sampler scrapes every 50 ms: with the tap's counts read
+    // when each answer was handled, readings taken while it looked missed some of its channels, and a
+    // reading after the bind charged them to the target (rabbitmq-client in CI: 4 channels of churn).
+    const exchange = `rushgate.late.${randomBytes(3).toString('hex')}`;
+    const clock = () => performance.now() / 1000;
+    const tap = await startVerificationTap({ amqpUrl: node.amqpUrl, exchange, runId: 'kl12', attachWhenDeclared: { clock, pollMs: 0 } });
+    const sampler = startBrokerSampler({ prometheusUrl: node.prometheusUrl, intervalMs: 50, clock, harnessUsage: (asOfMs) => tap.usage(asOfMs) });
+    try {
+      await sampler.measureBaseline(1_500);
+      const looking = sampler.samples().slice(1);
+      await channel.assertExchange(exchange, 'topic', { durable: false });
+      await tap.attached;
+      const probes = tap.usage().channelsOpened;
+      // Past the tap's close margin, and a scrape sent after it.
+      await new Promise((r) => setTimeout(r, 1_200));
+      const after = sampler.latest()!;
+      console.log(`tap: ${probes} channels opened while ${looking.length} scrapes were taken; target's after the bind: ${after.channelsOpened} opened, ${after.channelsClosed} closed`);
+      expect(probes).toBeGreaterThan(50);
+      expect(looking.length).toBeGreaterThan(10);
+      // Nothing but the tap opened or closed a channel: no reading may count more for the target than the last.
+      for (const s of looking) {
+        expect(after.channelsOpened - s.channelsOpened, `opened, reading at ${s.t.toFixed(2)} s`).toBeLessThanOrEqual(0);
+        expect(after.channelsClosed - s.channelsClosed, `closed, reading at ${s.t.toFixed(2)} s`).toBeLessThanOrEqual(0);
+      }
+    } finally {
+      await sampler.stop();
+      await tap.stop();
+      await channel.deleteExchange(exchange).catch(() => {});
     }
   });
 });
