@@ -21,27 +21,69 @@ export function refsInValue(value: unknown): string[] {
 }
 
 export type Resolve = (name: string) => unknown;
+/** One reference's value, read when a compiled template is filled in. */
+export type Value = () => unknown;
 
 const asText = (v: unknown): string => (typeof v === 'string' ? v : v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
-export function renderText(text: string, resolve: Resolve, encode: (s: string) => string = (s) => s): string {
-  if (!text.includes('${')) return text;
-  return text.replace(REF, (_m, name: string) => encode(asText(resolve(name))));
+/**
+ * A text template compiled once: its literal parts and the value of each reference (`valueOf(name)`,
+ * asked once per reference here), so filling it in for an arrival is a few concatenations. Parsing the
+ * template with a regex and resolving each name by a string switch per arrival cost ~2 us of the
+ * driver's ~30 us per request flat out.
+ */
+export function compileText(text: string, valueOf: (name: string) => Value, encode?: (s: string) => string): () => string {
+  if (!text.includes('${')) return () => text;
+  const literals: string[] = [];
+  const values: Value[] = [];
+  let end = 0;
+  for (const m of text.matchAll(REF)) {
+    literals.push(text.slice(end, m.index));
+    values.push(valueOf(m[1] as string));
+    end = (m.index as number) + m[0].length;
+  }
+  if (values.length === 0) return () => text;
+  literals.push(text.slice(end));
+  return () => {
+    let out = literals[0] as string;
+    for (let i = 0; i < values.length; i++) {
+      const v = asText((values[i] as Value)());
+      out += (encode ? encode(v) : v) + (literals[i + 1] as string);
+    }
+    return out;
+  };
+}
+
+/** A JSON template compiled once (see compileText): a string that is exactly one `${name}` gives the value as it is. */
+export function compileValue(value: unknown, valueOf: (name: string) => Value): () => unknown {
+  if (typeof value === 'string') {
+    const whole = WHOLE.exec(value);
+    return whole ? valueOf(whole[1] as string) : compileText(value, valueOf);
+  }
+  if (Array.isArray(value)) {
+    const items = value.map((v) => compileValue(v, valueOf));
+    return () => items.map((item) => item());
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).map(([k, v]): [string, () => unknown] => [k, compileValue(v, valueOf)]);
+    return () => {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of entries) out[k] = v();
+      return out;
+    };
+  }
+  return () => value;
+}
+
+const byName = (resolve: Resolve) => (name: string): Value => () => resolve(name);
+
+export function renderText(text: string, resolve: Resolve, encode?: (s: string) => string): string {
+  return compileText(text, byName(resolve), encode)();
 }
 
 /** A JSON template with its references filled in. */
 export function renderValue(value: unknown, resolve: Resolve): unknown {
-  if (typeof value === 'string') {
-    const whole = WHOLE.exec(value);
-    return whole ? resolve(whole[1] as string) : renderText(value, resolve);
-  }
-  if (Array.isArray(value)) return value.map((v) => renderValue(v, resolve));
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = renderValue(v, resolve);
-    return out;
-  }
-  return value;
+  return compileValue(value, byName(resolve))();
 }
 
 /** `setup.a.b` inside the setup response. */

@@ -5,7 +5,7 @@ import type { CallExpect } from '../../harness/load/call-tally.ts';
 import { hashSeed, itemIdFor, mulberry32, storeIdFor } from '../payloads.ts';
 import type { BodyFunction, CallSpec, GeneratorSpec } from './call-schema.ts';
 import type { BuildContext, BuiltRequest, CallDef } from './call-def.ts';
-import { lookupPath, renderText, renderValue, type Resolve } from './template.ts';
+import { compileText, compileValue, lookupPath, type Value } from './template.ts';
 
 const int = (rnd: () => number, min: number, max: number): number => min + Math.floor(rnd() * (max - min + 1));
 
@@ -47,6 +47,43 @@ export function userCall(name: string, spec: CallSpec, expect: CallExpect, reque
   const hasContentType = Object.keys(headers).some((h) => h.toLowerCase() === 'content-type');
   const body = spec.body;
   const bodyFn = typeof body === 'function' ? (body as BodyFunction) : undefined;
+
+  // The arrival being built: what the compiled templates read. Building is synchronous, so one per call.
+  const arrival = { storeId: '', itemId: '', drawn: {} as Record<string, unknown>, uuid: undefined as string | undefined, ctx: undefined as unknown as BuildContext };
+  const varNames = new Set(vars.map(([k]) => k));
+  // A var shadows a built-in of the same name.
+  const valueOf = (ref: string): Value => {
+    if (varNames.has(ref)) return () => arrival.drawn[ref];
+    switch (ref) {
+      case 'requestId':
+        return () => arrival.ctx.requestId;
+      case 'seq':
+        return () => arrival.ctx.seq;
+      case 'storeId':
+        return () => arrival.storeId;
+      case 'itemId':
+        return () => arrival.itemId;
+      case 'uuid':
+        return () => (arrival.uuid ??= seededUuid(mulberry32(hashSeed(arrival.ctx.seed, arrival.ctx.seq, 0x75))));
+      case 'now':
+        return () => arrival.ctx.now();
+    }
+    if (ref.startsWith('env.')) {
+      const key = ref.slice(4);
+      return () => arrival.ctx.env[key];
+    }
+    if (ref.startsWith('setup.')) {
+      const path = ref.slice(6);
+      return () => lookupPath(arrival.ctx.setup, path);
+    }
+    return () => undefined;
+  };
+  const path = compileText(spec.path, valueOf, encodeURIComponent);
+  const headerValues = Object.entries(headers).map(([h, v]): [string, () => string] => [h, compileText(v, valueOf)]);
+  const formValues = spec.form && Object.entries(spec.form).map(([k, v]): [string, () => string] => [k, typeof v === 'string' ? compileText(v, valueOf) : () => String(v)]);
+  const bodyValue = body !== undefined && !bodyFn ? compileValue(body, valueOf) : undefined;
+  const noVars: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
+
   return {
     name,
     method: spec.method,
@@ -57,46 +94,31 @@ export function userCall(name: string, spec: CallSpec, expect: CallExpect, reque
     build(rnd, ctx): BuiltRequest {
       const storeId = storeIdFor(int(rnd, 0, ctx.catalog.stores - 1));
       const itemId = itemIdFor(int(rnd, 0, ctx.catalog.itemsPerStore - 1));
-      const drawn: Record<string, unknown> = {};
+      // A body function may keep its vars: it gets an object of its own.
+      const drawn: Record<string, unknown> = vars.length > 0 || bodyFn ? {} : noVars;
       for (const [k, gen] of vars) drawn[k] = drawVar(gen, rnd, ctx);
-      let uuid: string | undefined;
-      const resolve: Resolve = (ref) => {
-        if (ref in drawn) return drawn[ref];
-        switch (ref) {
-          case 'requestId':
-            return ctx.requestId;
-          case 'seq':
-            return ctx.seq;
-          case 'storeId':
-            return storeId;
-          case 'itemId':
-            return itemId;
-          case 'uuid':
-            return (uuid ??= seededUuid(mulberry32(hashSeed(ctx.seed, ctx.seq, 0x75))));
-          case 'now':
-            return ctx.now();
-        }
-        if (ref.startsWith('env.')) return ctx.env[ref.slice(4)];
-        if (ref.startsWith('setup.')) return lookupPath(ctx.setup, ref.slice(6));
-        return undefined;
-      };
+      arrival.storeId = storeId;
+      arrival.itemId = itemId;
+      arrival.drawn = drawn;
+      arrival.uuid = undefined;
+      arrival.ctx = ctx;
       const out: Record<string, string> = {};
       let payload: string | Buffer = '';
-      if (spec.form) {
+      if (formValues) {
         const params = new URLSearchParams();
-        for (const [k, v] of Object.entries(spec.form)) params.append(k, typeof v === 'string' ? renderText(v, resolve) : String(v));
+        for (const [k, v] of formValues) params.append(k, v());
         payload = params.toString();
         if (!hasContentType) out['content-type'] = 'application/x-www-form-urlencoded';
       } else if (body !== undefined) {
         const value = bodyFn
           ? bodyFn(rnd, { seq: ctx.seq, requestId: ctx.requestId, storeId, itemId, vars: drawn, setup: ctx.setup, now: ctx.now() })
-          : renderValue(body, resolve);
+          : (bodyValue as () => unknown)();
         payload = typeof value === 'string' || Buffer.isBuffer(value) ? value : JSON.stringify(value);
         if (!hasContentType) out['content-type'] = 'application/json';
       }
-      for (const [h, v] of Object.entries(headers)) out[h] = renderText(v, resolve);
+      for (const [h, v] of headerValues) out[h] = v();
       if (requestIdHeader) out[requestIdHeader] = ctx.requestId;
-      return { path: renderText(spec.path, resolve, encodeURIComponent), headers: out, body: payload };
+      return { path: path(), headers: out, body: payload };
     },
   };
 }

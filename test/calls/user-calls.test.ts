@@ -96,4 +96,31 @@ describe('user calls', () => {
     expect(text).toMatch(/calls\.two\.vars\.n: min 5 is above max 1/);
     expect(text).toMatch(/calls\.two: \$\{setup\.token\} reads the setup response, but the scenario has no "setup"/);
   });
+  it('compiles templates once and fills them per arrival: values are read at each arrival, vars shadow built-ins, path values are encoded', () => {
+    const compiled = resolveSchedule(
+      defineScenario({
+        ...base,
+        calls: {
+          shadow: {
+            method: 'PUT',
+            path: '/s/${storeId}/${word}/${ itemId }',
+            weight: 1,
+            headers: { 'X-Pair': '${requestId}|${seq}', 'X-Plain': 'no refs ${ here' },
+            vars: { storeId: { kind: 'pick', from: ['mine'] }, word: { kind: 'pick', from: ['a b', 'x/y'] } },
+            body: { id: '${requestId}', seq: '${seq}', nested: [{ at: 'seq ${seq}' }] },
+          },
+        },
+      }),
+    );
+    const s = createCallSource(compiled, { runId: 'c1' });
+    const first = s.make(7);
+    const second = s.make(8);
+    expect(first.path).toMatch(/^\/s\/mine\/(a%20b|x%2Fy)\/sku-\d{8}$/);
+    expect(first.headers).toMatchObject({ 'X-Pair': 'c1-7|7', 'X-Plain': 'no refs ${ here' });
+    expect(second.headers).toMatchObject({ 'X-Pair': 'c1-8|8' });
+    expect(JSON.parse(String(first.body))).toEqual({ id: 'c1-7', seq: 7, nested: [{ at: 'seq 7' }] });
+    expect(JSON.parse(String(second.body))).toEqual({ id: 'c1-8', seq: 8, nested: [{ at: 'seq 8' }] });
+    // Built again for the same arrival, after others: the same bytes.
+    expect(s.make(7)).toEqual(first);
+  });
 });
