@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { DEFAULT_IN_FLIGHT_LIMIT, runLoad, type LoadResult } from '../harness/load/driver.ts';
 import { makeCall } from '../scenarios/payloads.ts';
-import { flatSchedule, startTrivialServer } from './trivial-target.ts';
+import { flatGetSchedule, flatSchedule, startTrivialServer } from './trivial-target.ts';
 
 export interface BenchOptions {
   /** Connections of autocannon and wrk (closed loop). */
@@ -57,6 +57,8 @@ export interface BenchResult {
   autocannonCpuUs: number;
   /** Highest arrival rate held (open model, default in-flight limit). */
   driverHeldRps: number;
+  /** The same flat-out pair on templated GETs (no body): the goal's own measure. */
+  get: { autocannonRps: number; autocannonCpuUs: number; driverCapacityRps: number; driverCpuUs: number };
   trials: DriverTrial[];
 }
 
@@ -65,16 +67,20 @@ function sampleRequest() {
   return { call: makeCall(flatSchedule(1, 1), 0, 'bench') };
 }
 
-async function autocannonRps(url: string, connections: number, seconds: number): Promise<{ rps: number; cpuUs: number }> {
+/** PUT: the item PUT with its body; GET: the same path, no body, the request id header only. */
+type Method = 'PUT' | 'GET';
+
+async function autocannonRps(url: string, connections: number, seconds: number, method: Method = 'PUT'): Promise<{ rps: number; cpuUs: number }> {
   const { call } = sampleRequest();
   const cpu0 = process.cpuUsage();
   const result = await autocannon({
     url: url + call.path,
     connections,
     duration: seconds,
-    method: 'PUT',
-    headers: { 'content-type': 'application/json', 'x-request-id': call.requestId },
-    body: call.body,
+    method,
+    ...(method === 'PUT'
+      ? { headers: { 'content-type': 'application/json', 'x-request-id': call.requestId }, body: call.body }
+      : { headers: { 'x-request-id': call.requestId } }),
   });
   const cpu = process.cpuUsage(cpu0);
   return { rps: result['2xx'] / result.duration, cpuUs: (cpu.user + cpu.system) / Math.max(1, result['2xx']) };
@@ -120,9 +126,10 @@ export function judgeTrial(rate: number, result: LoadResult, cpuUs = 0): DriverT
 /** The arrival-accuracy goal's limit on dropped arrivals, also what "held" allows. */
 export const HELD_DROPPED_PCT = 0.5;
 
-async function driverTrial(url: string, rate: number, inFlightLimit: number, seconds: number): Promise<DriverTrial> {
+async function driverTrial(url: string, rate: number, inFlightLimit: number, seconds: number, method: Method = 'PUT'): Promise<DriverTrial> {
+  const schedule = method === 'PUT' ? flatSchedule(rate, seconds) : flatGetSchedule(rate, seconds);
   const cpu0 = process.cpuUsage();
-  const result = await runLoad({ targetUrl: url, schedule: flatSchedule(rate, seconds), runId: 'bench', inFlightLimit, timeoutMs: 5000 });
+  const result = await runLoad({ targetUrl: url, schedule, runId: 'bench', inFlightLimit, timeoutMs: 5000 });
   const cpu = process.cpuUsage(cpu0);
   return judgeTrial(rate, result, cpu.user + cpu.system);
 }
@@ -163,9 +170,16 @@ export async function runDriverBench(opts: BenchOptions = {}): Promise<BenchResu
     log(`  autocannon (closed loop, ${connections} connections): ${ac.rps.toFixed(0)} req/s, ${ac.cpuUs.toFixed(0)} us CPU per request`);
     const flat = await driverTrial(server.url, Math.round(ac.rps * 1.25), connections, trialSec);
     log(`  driver flat out on ${connections} connections (arrivals at ${flat.rate}/s, ${flat.droppedPct.toFixed(0)}% dropped): ${flat.answeredRps.toFixed(0)} req/s answered, ${flat.cpuUsPerRequest.toFixed(0)} us CPU per request`);
+    // The issue's own measure: GETs, whose paths the driver fills in for each arrival from a template.
+    await driverTrial(server.url, 2000, opts.inFlightLimit ?? DEFAULT_IN_FLIGHT_LIMIT, 1, 'GET'); // its JIT, not judged
+    const acGet = await autocannonRps(server.url, connections, closedLoopSec, 'GET');
+    log(`  autocannon GET (closed loop, ${connections} connections): ${acGet.rps.toFixed(0)} req/s, ${acGet.cpuUs.toFixed(0)} us CPU per request`);
+    const flatGet = await driverTrial(server.url, Math.round(acGet.rps * 1.25), connections, trialSec, 'GET');
+    log(`  driver GET flat out (arrivals at ${flatGet.rate}/s, ${flatGet.droppedPct.toFixed(0)}% dropped): ${flatGet.answeredRps.toFixed(0)} req/s answered, ${flatGet.cpuUsPerRequest.toFixed(0)} us CPU per request`);
+    const get = { autocannonRps: acGet.rps, autocannonCpuUs: acGet.cpuUs, driverCapacityRps: flatGet.answeredRps, driverCpuUs: flatGet.cpuUsPerRequest };
     const wrk = await wrkRps(server.url, connections, closedLoopSec);
     log(`  wrk -t1 (closed loop, ${connections} connections): ${wrk === undefined ? 'not available' : `${wrk.toFixed(0)} req/s`}`);
-    const base = { connections, autocannonRps: ac.rps, autocannonCpuUs: ac.cpuUs, wrkRps: wrk, driverCapacityRps: flat.answeredRps, driverCpuUs: flat.cpuUsPerRequest };
+    const base = { connections, autocannonRps: ac.rps, autocannonCpuUs: ac.cpuUs, wrkRps: wrk, driverCapacityRps: flat.answeredRps, driverCpuUs: flat.cpuUsPerRequest, get };
     if (opts.skipHeld) return { ...base, driverHeldRps: 0, trials: [] };
     const { max, trials } = await driverMaxRps(server.url, ac.rps * 0.9, opts.inFlightLimit ?? DEFAULT_IN_FLIGHT_LIMIT, trialSec, opts.heldTrials ?? 5, log);
     return { ...base, driverHeldRps: max, trials };

@@ -1,5 +1,5 @@
 // The trivial HTTP server every driver benchmark hits (a child process, so its CPU is not the
-// driver's) and the flat item-PUT schedule they replay.
+// driver's) and the flat schedules they replay: item PUTs (the reference call) and templated GETs (a user call).
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { defineScenario } from '../scenarios/define-scenario.ts';
@@ -10,6 +10,19 @@ export function flatSchedule(rps: number, seconds: number): Schedule {
     defineScenario({
       name: 'bench-flat', description: 'flat item PUTs', clockStart: '00:00', defaultDurationSec: seconds, peakRps: rps, seed: 1,
       mix: { 'item-put': { weight: 1 } },
+      phases: [{ kind: 'constant-rate', name: 'flat', minutes: seconds, rps }],
+    }),
+  );
+}
+
+/** The GET the flat-out goal names: a user call, its path filled from the catalog for each arrival. */
+export const BENCH_GET_PATH = '/api/v1/stores/${storeId}/items/${itemId}';
+
+export function flatGetSchedule(rps: number, seconds: number): Schedule {
+  return resolveSchedule(
+    defineScenario({
+      name: 'bench-get', description: 'flat item GETs', clockStart: '00:00', defaultDurationSec: seconds, peakRps: rps, seed: 1,
+      calls: { 'item-get': { method: 'GET', path: BENCH_GET_PATH, weight: 1 } },
       phases: [{ kind: 'constant-rate', name: 'flat', minutes: seconds, rps }],
     }),
   );
