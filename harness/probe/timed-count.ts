@@ -10,31 +10,26 @@ import { wallMs } from './run-clock.ts';
 const KEEP_MS = 60_000;
 
 export class TimedCount {
-  /** Events older than KEEP_MS: only counted. */
+  /** Events older than KEEP_MS: only counted, so a long run keeps a minute of times, not all of them. */
   private older = 0;
   /** Wall-clock ms of the newer events, oldest first (wallMs is monotonic within a process). */
   private readonly times: number[] = [];
-  private head = 0;
 
   add(atMs: number = wallMs()): void {
     this.times.push(atMs);
-    while (this.head < this.times.length && this.times[this.head]! < atMs - KEEP_MS) this.head++;
-    // Compact now and then, so a long run keeps a minute of times, not all of them.
-    if (this.head > 1024 && this.head * 2 > this.times.length) {
-      this.older += this.head;
-      this.times.splice(0, this.head);
-      this.head = 0;
+    while ((this.times[0] as number) < atMs - KEEP_MS) {
+      this.times.shift();
+      this.older++;
     }
-  }
-
-  get total(): number {
-    return this.older + this.times.length;
   }
 
   /** Events at or before `atMs` (wall-clock ms, wallMs); exact for the last KEEP_MS. */
   asOf(atMs: number): number {
-    let n = this.older + this.head;
-    for (let i = this.head; i < this.times.length && this.times[i]! <= atMs; i++) n++;
+    let n = this.older;
+    for (const t of this.times) {
+      if (t > atMs) break;
+      n++;
+    }
     return n;
   }
 }

@@ -33,7 +33,6 @@ const asText = (v: unknown): string => (typeof v === 'string' ? v : v === undefi
  * driver's ~30 us per request flat out.
  */
 export function compileText(text: string, valueOf: (name: string) => Value, encode?: (s: string) => string): () => string {
-  if (!text.includes('${')) return () => text;
   const literals: string[] = [];
   const values: Value[] = [];
   let end = 0;

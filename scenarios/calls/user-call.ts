@@ -82,7 +82,6 @@ export function userCall(name: string, spec: CallSpec, expect: CallExpect, reque
   const headerValues = Object.entries(headers).map(([h, v]): [string, () => string] => [h, compileText(v, valueOf)]);
   const formValues = spec.form && Object.entries(spec.form).map(([k, v]): [string, () => string] => [k, typeof v === 'string' ? compileText(v, valueOf) : () => String(v)]);
   const bodyValue = body !== undefined && !bodyFn ? compileValue(body, valueOf) : undefined;
-  const noVars: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
   return {
     name,
@@ -94,8 +93,7 @@ export function userCall(name: string, spec: CallSpec, expect: CallExpect, reque
     build(rnd, ctx): BuiltRequest {
       const storeId = storeIdFor(int(rnd, 0, ctx.catalog.stores - 1));
       const itemId = itemIdFor(int(rnd, 0, ctx.catalog.itemsPerStore - 1));
-      // A body function may keep its vars: it gets an object of its own.
-      const drawn: Record<string, unknown> = vars.length > 0 || bodyFn ? {} : noVars;
+      const drawn: Record<string, unknown> = {};
       for (const [k, gen] of vars) drawn[k] = drawVar(gen, rnd, ctx);
       arrival.storeId = storeId;
       arrival.itemId = itemId;
