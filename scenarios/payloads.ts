@@ -85,7 +85,34 @@ export function seededStream(): SeededStream {
 }
 
 export function requestIdFor(runId: string, seq: number): string {
-  return `${runId}-${seq}`;
+  return `${runId}-${decimalText(seq)}`;
+}
+
+const SMALL_DECIMALS = Array.from({ length: 1000 }, (_, n) => String(n));
+/** PADDED[w][n]: n < 10^w written with w digits (w = 1, 2, 3). */
+const PADDED = [[], 10, 100, 1000].map((count, width) => SMALL_DECIMALS.slice(0, Number(count) || 0).map((text) => text.padStart(width, '0')));
+const THREE_DIGITS = PADDED[3] as string[];
+
+/**
+ * String(n) for a whole number n >= 0, joined from three-digit pieces converted once. V8 keeps the text
+ * of each number it converts in a cache until another number takes its slot: with a new sequence number
+ * for every request, each id's digits outlived two young-generation collections and were promoted,
+ * ~65 KB per scavenge at 35,000 req/s.
+ */
+export function decimalText(n: number): string {
+  if (!Number.isSafeInteger(n) || n < 0) return String(n);
+  if (n < 1000) return SMALL_DECIMALS[n] as string;
+  return decimalText(Math.floor(n / 1000)) + (THREE_DIGITS[n % 1000] as string);
+}
+
+/** String(n).padStart(width, '0') for a whole number n >= 0, from the same pieces as decimalText (ids drawn per call). */
+export function paddedDecimal(n: number, width: number): string {
+  if (!Number.isSafeInteger(n) || n < 0 || n >= 10 ** width) return String(n).padStart(width, '0');
+  let out = '';
+  let rest = n;
+  let w = width;
+  for (; w > 3; w -= 3, rest = Math.floor(rest / 1000)) out = (THREE_DIGITS[rest % 1000] as string) + out;
+  return ((PADDED[w] as string[])[rest] as string) + out;
 }
 
 /** Inverse of requestIdFor; undefined for ids this harness did not make. */
@@ -176,8 +203,8 @@ export const BRANDS = ['Alpen', 'Nordfrisch', 'Bio Garten', 'Casa Verde', 'Le Ma
 export const PRODUCTS = ['whole milk', 'rye bread', 'espresso beans', 'olive oil', 'gouda', 'apple juice', 'pasta', 'yoghurt', 'butter', 'oat drink', 'tomatoes', 'dark chocolate'];
 export const SIZES = ['250 g', '500 g', '1 kg', '1 L', '750 ml', '6 x 1.5 L', '200 g', '400 g'];
 
-export const storeIdFor = (storeIdx: number): string => `store-${String(storeIdx).padStart(5, '0')}`;
-export const itemIdFor = (itemIdx: number): string => `sku-${String(itemIdx).padStart(8, '0')}`;
+export const storeIdFor = (storeIdx: number): string => `store-${paddedDecimal(storeIdx, 5)}`;
+export const itemIdFor = (itemIdx: number): string => `sku-${paddedDecimal(itemIdx, 8)}`;
 const labelIdFor = (storeIdx: number, n: number): string => `lbl-${storeIdx}-${String(n).padStart(6, '0')}`;
 
 // Bodies are assembled as JSON text from parts that need no escaping (ids, fixed word lists, numbers):

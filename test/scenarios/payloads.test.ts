@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BUILT_IN_SCENARIOS } from '../../scenarios/index.ts';
-import { makeCall, parseRequestId, requestIdFor } from '../../scenarios/payloads.ts';
+import { decimalText, itemIdFor, makeCall, paddedDecimal, parseRequestId, requestIdFor, storeIdFor } from '../../scenarios/payloads.ts';
 import { resolveSchedule } from '../../scenarios/schedule.ts';
 import { itemBatchSchema, itemSchema, matchingsSchema } from '../../service/http/schemas.ts';
 
@@ -28,6 +28,17 @@ describe('makeCall', () => {
     expect(parseRequestId(call.requestId)).toEqual({ runId: 'a1b2-c3', seq: 4711 });
     expect(parseRequestId('no-number-x')).toBeUndefined();
     expect(parseRequestId('7')).toBeUndefined();
+  });
+
+  it('writes numbers as String and padStart do, from its own three-digit pieces', () => {
+    const edges = [0, 1, 9, 10, 99, 100, 999, 1000, 1001, 9999, 10_000, 99_999, 100_000, 999_999, 1_000_000, 12_345_678, 99_999_999, 100_000_000, 2 ** 31, Number.MAX_SAFE_INTEGER];
+    const values = [...edges, ...Array.from({ length: 2000 }, (_, i) => Math.floor((i * 7919) ** 1.7))];
+    for (const n of values) {
+      expect(decimalText(n)).toBe(String(n));
+      for (const width of [1, 2, 3, 4, 5, 8, 9]) expect(paddedDecimal(n, width)).toBe(String(n).padStart(width, '0'));
+    }
+    for (const odd of [-1, 1.5, Number.NaN]) expect(decimalText(odd)).toBe(String(odd));
+    expect([storeIdFor(42), itemIdFor(6913), requestIdFor('r', 1_234_567)]).toEqual(['store-00042', 'sku-00006913', 'r-1234567']);
   });
 
   it('follows the weighted mix and the size ranges', () => {
