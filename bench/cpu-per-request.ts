@@ -8,10 +8,10 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
-import { Client } from 'undici';
 import { runLoad } from '../harness/load/driver.ts';
 import { makeCall } from '../scenarios/payloads.ts';
 import { flatSchedule, startTrivialServer } from './trivial-target.ts';
+import { bareUndiciRps } from './driver-bench.ts';
 
 const { values } = parseArgs({
   options: { rounds: { type: 'string', default: '5' }, seconds: { type: 'string', default: '3' }, connections: { type: 'string', default: '100' }, rate: { type: 'string' } },
@@ -41,43 +41,6 @@ async function driverRound(url: string, rate: number): Promise<{ rps: number; us
   return { rps: r.completed / r.durationSec, us: (cpu.user + cpu.system) / Math.max(1, r.completed), dropped: r.dropped / Math.max(1, r.scheduled) };
 }
 
-/**
- * The floor of undici's public API for this request: a closed loop on `connections` Clients, one
- * prebuilt request re-sent as each answer ends, raw-header handlers, nothing else. What the driver
- * spends above this is its own; what this spends above autocannon is undici's.
- */
-async function bareUndiciRound(url: string): Promise<{ rps: number; us: number }> {
-  const clients = Array.from({ length: connections }, () => new Client(url, { pipelining: 1 }));
-  const opts = { method: 'PUT', path: call.path, headers: { 'content-type': 'application/json', 'x-request-id': call.requestId }, body: call.body };
-  let answered = 0;
-  let running = true;
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  await Promise.all(
-    clients.map(
-      (client) =>
-        new Promise<void>((resolve) => {
-          const handler = {
-            onConnect() {},
-            onHeaders: () => true,
-            onData: () => true,
-            onComplete() {
-              answered++;
-              if (running) client.dispatch(opts, handler);
-              else resolve();
-            },
-            onError: () => resolve(),
-          };
-          client.dispatch(opts, handler);
-        }),
-    ).concat(new Promise<void>((r) => setTimeout(() => ((running = false), r()), seconds * 1000))),
-  );
-  const cpu = process.cpuUsage(cpu0);
-  const sec = (performance.now() - t0) / 1000;
-  await Promise.all(clients.map((c) => c.destroy().catch(() => {})));
-  return { rps: answered / sec, us: (cpu.user + cpu.system) / Math.max(1, answered) };
-}
-
 const server = await startTrivialServer();
 try {
   await autocannonRound(server.url); // warm the server
@@ -90,12 +53,12 @@ try {
   for (let i = 0; i < rounds; i++) {
     const a = await autocannonRound(server.url);
     const d = await driverRound(server.url, fixedRate ?? Math.round(a.rps * 1.25));
-    const u = await bareUndiciRound(server.url);
-    bare.push(u.us);
+    const u = await bareUndiciRps(server.url, connections, seconds);
+    bare.push(u.cpuUs);
     ac.push(a.us);
     dr.push(d.us);
     ratio.push(d.rps / a.rps);
-    console.log(`round ${i + 1}: autocannon ${a.rps.toFixed(0)}/s ${a.us.toFixed(1)} us/req; driver ${d.rps.toFixed(0)}/s ${d.us.toFixed(1)} us/req (dropped ${(100 * d.dropped).toFixed(0)}%); bare undici ${u.rps.toFixed(0)}/s ${u.us.toFixed(1)} us/req; load ${loadavg()}`);
+    console.log(`round ${i + 1}: autocannon ${a.rps.toFixed(0)}/s ${a.us.toFixed(1)} us/req; driver ${d.rps.toFixed(0)}/s ${d.us.toFixed(1)} us/req (dropped ${(100 * d.dropped).toFixed(0)}%); bare undici ${u.rps.toFixed(0)}/s ${u.cpuUs.toFixed(1)} us/req; load ${loadavg()}`);
   }
   console.log(`median: autocannon ${median(ac).toFixed(1)} us/req, bare undici ${median(bare).toFixed(1)} us/req, driver ${median(dr).toFixed(1)} us/req, driver/autocannon CPU ${(median(dr) / median(ac)).toFixed(2)}, answered-rate ratio ${median(ratio).toFixed(2)} (n=${rounds})`);
 } finally {

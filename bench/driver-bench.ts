@@ -7,15 +7,18 @@
 //               (schedule, call source, pool, tallies); the 20% of arrivals it cannot send are dropped at
 //               a few hundred ns each. Its answered rate is the driver's sustained maximum, the
 //               like-for-like comparison with the closed-loop tools. Also CPU time per answered request,
-//               driver vs autocannon, both in this process: the number a busy machine moves least.
+//               driver vs autocannon. Each flat-out contender runs alone in a fresh process
+//               (flat-out-contender.ts), one after the other against the same server.
 //   held rate - the highest arrival rate it holds with its default in-flight limit: < 0.5% dropped and
 //               >= 98% of the scheduled rate answered over the seconds after the first. An open model
 //               cannot slow down when the machine stalls, so this is the stricter number.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { Client } from 'undici';
 import { DEFAULT_IN_FLIGHT_LIMIT, runLoad, type LoadResult } from '../harness/load/driver.ts';
 import { makeCall } from '../scenarios/payloads.ts';
 import { flatGetSchedule, flatSchedule, startTrivialServer } from './trivial-target.ts';
@@ -57,8 +60,11 @@ export interface BenchResult {
   autocannonCpuUs: number;
   /** Highest arrival rate held (open model, default in-flight limit). */
   driverHeldRps: number;
-  /** The same flat-out pair on templated GETs (no body): the goal's own measure. */
-  get: { autocannonRps: number; autocannonCpuUs: number; driverCapacityRps: number; driverCpuUs: number };
+  /** Bare undici's closed loop on the same request (bareUndiciRps): the floor of its public API. */
+  undiciRps: number;
+  undiciCpuUs: number;
+  /** The same flat-out contenders on templated GETs (no body): the goal's own measure. */
+  get: { autocannonRps: number; autocannonCpuUs: number; undiciRps: number; undiciCpuUs: number; driverCapacityRps: number; driverCpuUs: number };
   trials: DriverTrial[];
 }
 
@@ -68,9 +74,9 @@ function sampleRequest() {
 }
 
 /** PUT: the item PUT with its body; GET: the same path, no body, the request id header only. */
-type Method = 'PUT' | 'GET';
+export type Method = 'PUT' | 'GET';
 
-async function autocannonRps(url: string, connections: number, seconds: number, method: Method = 'PUT'): Promise<{ rps: number; cpuUs: number }> {
+export async function autocannonRps(url: string, connections: number, seconds: number, method: Method = 'PUT'): Promise<{ rps: number; cpuUs: number }> {
   const { call } = sampleRequest();
   const cpu0 = process.cpuUsage();
   const result = await autocannon({
@@ -84,6 +90,47 @@ async function autocannonRps(url: string, connections: number, seconds: number, 
   });
   const cpu = process.cpuUsage(cpu0);
   return { rps: result['2xx'] / result.duration, cpuUs: (cpu.user + cpu.system) / Math.max(1, result['2xx']) };
+}
+
+/**
+ * The floor of undici's public API for the closed-loop contenders' request: a closed loop on
+ * `connections` Clients, the one prebuilt request re-sent as each answer ends, raw-header handlers,
+ * nothing else. What the driver spends above this is its own; what this spends above autocannon is undici's.
+ */
+export async function bareUndiciRps(url: string, connections: number, seconds: number, method: Method = 'PUT'): Promise<{ rps: number; cpuUs: number }> {
+  const { call } = sampleRequest();
+  const clients = Array.from({ length: connections }, () => new Client(url, { pipelining: 1 }));
+  const opts =
+    method === 'PUT'
+      ? { method, path: call.path, headers: { 'content-type': 'application/json', 'x-request-id': call.requestId }, body: call.body }
+      : { method, path: call.path, headers: { 'x-request-id': call.requestId } };
+  let answered = 0;
+  let running = true;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await Promise.all(
+    clients.map(
+      (client) =>
+        new Promise<void>((resolve) => {
+          const handler = {
+            onConnect() {},
+            onHeaders: () => true,
+            onData: () => true,
+            onComplete() {
+              answered++;
+              if (running) client.dispatch(opts, handler);
+              else resolve();
+            },
+            onError: () => resolve(),
+          };
+          client.dispatch(opts, handler);
+        }),
+    ).concat(new Promise<void>((r) => setTimeout(() => ((running = false), r()), seconds * 1000))),
+  );
+  const cpu = process.cpuUsage(cpu0);
+  const sec = (performance.now() - t0) / 1000;
+  await Promise.all(clients.map((c) => c.destroy().catch(() => {})));
+  return { rps: answered / sec, cpuUs: (cpu.user + cpu.system) / Math.max(1, answered) };
 }
 
 async function wrkRps(url: string, connections: number, seconds: number): Promise<number | undefined> {
@@ -126,7 +173,7 @@ export function judgeTrial(rate: number, result: LoadResult, cpuUs = 0): DriverT
 /** The arrival-accuracy goal's limit on dropped arrivals, also what "held" allows. */
 export const HELD_DROPPED_PCT = 0.5;
 
-async function driverTrial(url: string, rate: number, inFlightLimit: number, seconds: number, method: Method = 'PUT'): Promise<DriverTrial> {
+export async function driverTrial(url: string, rate: number, inFlightLimit: number, seconds: number, method: Method = 'PUT'): Promise<DriverTrial> {
   const schedule = method === 'PUT' ? flatSchedule(rate, seconds) : flatGetSchedule(rate, seconds);
   const cpu0 = process.cpuUsage();
   const result = await runLoad({ targetUrl: url, schedule, runId: 'bench', inFlightLimit, timeoutMs: 5000 });
@@ -156,6 +203,25 @@ async function driverMaxRps(url: string, guess: number, inFlightLimit: number, s
   return { max: best, trials };
 }
 
+interface ContenderResult {
+  rps: number;
+  cpuUs: number;
+  droppedPct: number;
+}
+
+const CONTENDER = fileURLToPath(new URL('./flat-out-contender.ts', import.meta.url));
+
+/** One flat-out contender in a fresh process (see flat-out-contender.ts for why). */
+function contender(kind: 'autocannon' | 'undici' | 'driver', url: string, method: Method, seconds: number, connections: number, rate = 0): Promise<ContenderResult> {
+  const args = ['--import', 'tsx', CONTENDER, kind, url, method, String(seconds), String(connections), String(rate)];
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, args, { timeout: (seconds + 30) * 1000 }, (err, stdout, stderr) => {
+      if (err) return reject(new Error(`${kind} ${method} contender failed: ${String(stderr).trim() || err.message}`));
+      resolve(JSON.parse(String(stdout).trim().split('\n').at(-1) as string) as ContenderResult);
+    });
+  });
+}
+
 export async function runDriverBench(opts: BenchOptions = {}): Promise<BenchResult> {
   const connections = opts.connections ?? 100;
   const closedLoopSec = opts.closedLoopSec ?? 5;
@@ -163,24 +229,29 @@ export async function runDriverBench(opts: BenchOptions = {}): Promise<BenchResu
   const log = opts.log ?? ((l: string) => console.log(l));
   const server = await startTrivialServer();
   try {
-    await autocannonRps(server.url, connections, 1); // warm the server's JIT before anything is measured
-    await driverTrial(server.url, 2000, opts.inFlightLimit ?? DEFAULT_IN_FLIGHT_LIMIT, 1); // the driver's JIT, not judged
-    // Driver and autocannon back to back, each on a server that the other has just warmed.
-    const ac = await autocannonRps(server.url, connections, closedLoopSec);
+    // Driver and autocannon back to back, each in its own fresh process, each on a server that the
+    // other has just warmed (each process also warms itself for a second first).
+    const ac = await contender('autocannon', server.url, 'PUT', closedLoopSec, connections);
     log(`  autocannon (closed loop, ${connections} connections): ${ac.rps.toFixed(0)} req/s, ${ac.cpuUs.toFixed(0)} us CPU per request`);
-    const flat = await driverTrial(server.url, Math.round(ac.rps * 1.25), connections, trialSec);
-    log(`  driver flat out on ${connections} connections (arrivals at ${flat.rate}/s, ${flat.droppedPct.toFixed(0)}% dropped): ${flat.answeredRps.toFixed(0)} req/s answered, ${flat.cpuUsPerRequest.toFixed(0)} us CPU per request`);
+    const undici = await contender('undici', server.url, 'PUT', closedLoopSec, connections);
+    log(`  bare undici (closed loop, ${connections} connections): ${undici.rps.toFixed(0)} req/s, ${undici.cpuUs.toFixed(0)} us CPU per request`);
+    const putRate = Math.round(ac.rps * 1.25);
+    const flat = await contender('driver', server.url, 'PUT', trialSec, connections, putRate);
+    log(`  driver flat out on ${connections} connections (arrivals at ${putRate}/s, ${flat.droppedPct.toFixed(0)}% dropped): ${flat.rps.toFixed(0)} req/s answered, ${flat.cpuUs.toFixed(0)} us CPU per request`);
     // The issue's own measure: GETs, whose paths the driver fills in for each arrival from a template.
-    await driverTrial(server.url, 2000, opts.inFlightLimit ?? DEFAULT_IN_FLIGHT_LIMIT, 1, 'GET'); // its JIT, not judged
-    const acGet = await autocannonRps(server.url, connections, closedLoopSec, 'GET');
+    const acGet = await contender('autocannon', server.url, 'GET', closedLoopSec, connections);
     log(`  autocannon GET (closed loop, ${connections} connections): ${acGet.rps.toFixed(0)} req/s, ${acGet.cpuUs.toFixed(0)} us CPU per request`);
-    const flatGet = await driverTrial(server.url, Math.round(acGet.rps * 1.25), connections, trialSec, 'GET');
-    log(`  driver GET flat out (arrivals at ${flatGet.rate}/s, ${flatGet.droppedPct.toFixed(0)}% dropped): ${flatGet.answeredRps.toFixed(0)} req/s answered, ${flatGet.cpuUsPerRequest.toFixed(0)} us CPU per request`);
-    const get = { autocannonRps: acGet.rps, autocannonCpuUs: acGet.cpuUs, driverCapacityRps: flatGet.answeredRps, driverCpuUs: flatGet.cpuUsPerRequest };
+    const undiciGet = await contender('undici', server.url, 'GET', closedLoopSec, connections);
+    log(`  bare undici GET (closed loop, ${connections} connections): ${undiciGet.rps.toFixed(0)} req/s, ${undiciGet.cpuUs.toFixed(0)} us CPU per request`);
+    const getRate = Math.round(acGet.rps * 1.25);
+    const flatGet = await contender('driver', server.url, 'GET', trialSec, connections, getRate);
+    log(`  driver GET flat out (arrivals at ${getRate}/s, ${flatGet.droppedPct.toFixed(0)}% dropped): ${flatGet.rps.toFixed(0)} req/s answered, ${flatGet.cpuUs.toFixed(0)} us CPU per request`);
+    const get = { autocannonRps: acGet.rps, autocannonCpuUs: acGet.cpuUs, undiciRps: undiciGet.rps, undiciCpuUs: undiciGet.cpuUs, driverCapacityRps: flatGet.rps, driverCpuUs: flatGet.cpuUs };
     const wrk = await wrkRps(server.url, connections, closedLoopSec);
     log(`  wrk -t1 (closed loop, ${connections} connections): ${wrk === undefined ? 'not available' : `${wrk.toFixed(0)} req/s`}`);
-    const base = { connections, autocannonRps: ac.rps, autocannonCpuUs: ac.cpuUs, wrkRps: wrk, driverCapacityRps: flat.answeredRps, driverCpuUs: flat.cpuUsPerRequest, get };
+    const base = { connections, autocannonRps: ac.rps, autocannonCpuUs: ac.cpuUs, undiciRps: undici.rps, undiciCpuUs: undici.cpuUs, wrkRps: wrk, driverCapacityRps: flat.rps, driverCpuUs: flat.cpuUs, get };
     if (opts.skipHeld) return { ...base, driverHeldRps: 0, trials: [] };
+    await driverTrial(server.url, 2000, opts.inFlightLimit ?? DEFAULT_IN_FLIGHT_LIMIT, 1); // the JIT of this process's driver, not judged
     const { max, trials } = await driverMaxRps(server.url, ac.rps * 0.9, opts.inFlightLimit ?? DEFAULT_IN_FLIGHT_LIMIT, trialSec, opts.heldTrials ?? 5, log);
     return { ...base, driverHeldRps: max, trials };
   } finally {
