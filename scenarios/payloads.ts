@@ -89,8 +89,8 @@ export function requestIdFor(runId: string, seq: number): string {
 }
 
 const SMALL_DECIMALS = Array.from({ length: 1000 }, (_, n) => String(n));
-/** PADDED[w][n]: n < 10^w written with w digits (w = 1, 2, 3). */
-const PADDED = [[], 10, 100, 1000].map((count, width) => SMALL_DECIMALS.slice(0, Number(count) || 0).map((text) => text.padStart(width, '0')));
+/** PADDED[w][n]: n < 10^w written with w digits, for w = 1, 2, 3 (PADDED[0] is not used). */
+const PADDED = [0, 1, 2, 3].map((width) => SMALL_DECIMALS.slice(0, 10 ** width).map((text) => text.padStart(width, '0')));
 const THREE_DIGITS = PADDED[3] as string[];
 
 /**

@@ -157,7 +157,7 @@ const WARM_CONNECTIONS_MAX = 512;
  * They are not kept for the first arrivals: calls that outlive two young-generation collections teach
  * V8 to allocate every later call from the same code straight in the old generation (allocation-site
  * pretenuring), and each call's strings then survive until a full collection. Kept, 2,000 of them made
- * the driver promote ~440 KB per scavenge instead of ~90 KB for the rest of the run, 5-8% of its CPU
+ * the driver promote ~440 KB per scavenge instead of ~90 KB for the rest of the run, 4-8% of its CPU
  * flat out. Building is deterministic (seeded by `seq`), so building one twice gives the same call.
  */
 const WARM_UP_CALLS_MAX = 2_000;
