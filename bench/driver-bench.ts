@@ -68,26 +68,21 @@ export interface BenchResult {
   trials: DriverTrial[];
 }
 
-/** The request the closed-loop contenders repeat: the driver's own first call, frozen. */
-function sampleRequest() {
-  return { call: makeCall(flatSchedule(1, 1), 0, 'bench') };
-}
-
 /** PUT: the item PUT with its body; GET: the same path, no body, the request id header only. */
 export type Method = 'PUT' | 'GET';
 
+/** The request the closed-loop contenders repeat: the driver's own first call, frozen. */
+function sampleRequest(method: Method): { method: Method; path: string; headers: Record<string, string>; body?: string } {
+  const call = makeCall(flatSchedule(1, 1), 0, 'bench');
+  return method === 'PUT'
+    ? { method, path: call.path, headers: { 'content-type': 'application/json', 'x-request-id': call.requestId }, body: call.body }
+    : { method, path: call.path, headers: { 'x-request-id': call.requestId } };
+}
+
 export async function autocannonRps(url: string, connections: number, seconds: number, method: Method = 'PUT'): Promise<{ rps: number; cpuUs: number }> {
-  const { call } = sampleRequest();
+  const { path, headers, body } = sampleRequest(method);
   const cpu0 = process.cpuUsage();
-  const result = await autocannon({
-    url: url + call.path,
-    connections,
-    duration: seconds,
-    method,
-    ...(method === 'PUT'
-      ? { headers: { 'content-type': 'application/json', 'x-request-id': call.requestId }, body: call.body }
-      : { headers: { 'x-request-id': call.requestId } }),
-  });
+  const result = await autocannon({ url: url + path, connections, duration: seconds, method, headers, ...(body === undefined ? {} : { body }) });
   const cpu = process.cpuUsage(cpu0);
   return { rps: result['2xx'] / result.duration, cpuUs: (cpu.user + cpu.system) / Math.max(1, result['2xx']) };
 }
@@ -98,12 +93,8 @@ export async function autocannonRps(url: string, connections: number, seconds: n
  * nothing else. What the driver spends above this is its own; what this spends above autocannon is undici's.
  */
 export async function bareUndiciRps(url: string, connections: number, seconds: number, method: Method = 'PUT'): Promise<{ rps: number; cpuUs: number }> {
-  const { call } = sampleRequest();
+  const opts = sampleRequest(method);
   const clients = Array.from({ length: connections }, () => new Client(url, { pipelining: 1 }));
-  const opts =
-    method === 'PUT'
-      ? { method, path: call.path, headers: { 'content-type': 'application/json', 'x-request-id': call.requestId }, body: call.body }
-      : { method, path: call.path, headers: { 'x-request-id': call.requestId } };
   let answered = 0;
   let running = true;
   const cpu0 = process.cpuUsage();
@@ -134,14 +125,14 @@ export async function bareUndiciRps(url: string, connections: number, seconds: n
 }
 
 async function wrkRps(url: string, connections: number, seconds: number): Promise<number | undefined> {
-  const { call } = sampleRequest();
+  const put = sampleRequest('PUT');
   const dir = mkdtempSync(join(tmpdir(), 'rushgate-bench-'));
   try {
     const script = join(dir, 'put.lua');
     writeFileSync(
       script,
-      `wrk.method = "PUT"\nwrk.path = "${call.path}"\nwrk.body = '${call.body}'\n` +
-        `wrk.headers["Content-Type"] = "application/json"\nwrk.headers["X-Request-Id"] = "${call.requestId}"\n`,
+      `wrk.method = "PUT"\nwrk.path = "${put.path}"\nwrk.body = '${put.body}'\n` +
+        `wrk.headers["Content-Type"] = "application/json"\nwrk.headers["X-Request-Id"] = "${put.headers['x-request-id']}"\n`,
     );
     // One thread: the driver is one Node thread too.
     const out = await new Promise<string>((resolve, reject) => {
