@@ -1,9 +1,10 @@
 // The open-model load driver. Arrivals come from the schedule, spread evenly inside each wall second,
 // and each is sent at its time whether or not earlier requests have been answered, on an undici pool
-// capped at the in-flight limit. An arrival that finds the pool full is dropped and counted, never
-// queued: queuing would let a struggling service set the pace, which is exactly the overload a burst
-// test must expose. Before the first arrival the driver opens connections for the first seconds and
-// builds their calls, so second 0 runs on schedule like every other second.
+// capped at the in-flight limit. An arrival that finds the pool full waits a millisecond at most for a
+// connection to come free, then is dropped and counted, never queued longer: queuing would let a
+// struggling service set the pace, which is exactly the overload a burst test must expose. Before the
+// first arrival the driver opens connections for the first seconds and builds their calls, so second 0
+// runs on schedule like every other second.
 import { EventEmitter } from 'node:events';
 import type { CallSummary, FirstError, LatencySummary, LoadSecond, StatusClasses } from '../run-record.ts';
 import { callInfos, createCallSource, type CallSource } from '../../scenarios/calls/call-source.ts';
@@ -27,6 +28,11 @@ export interface LoadOptions {
   inFlightLimit?: number;
   /** A request unanswered after this long is failed as a timeout and its connection closed. */
   timeoutMs?: number;
+  /**
+   * How long an arrival that finds all connections busy waits for one to come free before it is
+   * dropped; the wait counts as latency. Default DEFAULT_WAIT_FOR_CONNECTION_MS.
+   */
+  waitForConnectionMs?: number;
   /** Prefix of every X-Request-Id: `${runId}-${seq}`. */
   runId: string;
   /** Called once per sent request: the HTTP status, or 0 with the error kind. */
@@ -165,6 +171,12 @@ const WARM_UP_CALLS_MAX = 2_000;
 const TICK_MS = 2;
 /** Longest a tick sends before it lets responses in. */
 const TICK_BUDGET_MS = 4;
+/**
+ * Dropping an arrival that finds every connection busy at the first tick left the connections freed
+ * just after it idle until the next tick whenever that tick had emptied the backlog: 5-15% of a
+ * saturated pool's capacity. A millisecond's wait keeps them fed, and is far below any answer time.
+ */
+export const DEFAULT_WAIT_FOR_CONNECTION_MS = 1;
 
 class OpenModelRun extends EventEmitter {
   private readonly schedule: Schedule;
@@ -185,6 +197,7 @@ class OpenModelRun extends EventEmitter {
   private readonly errors: Record<string, number> = {};
   private readonly calls: CallTally;
   private readonly source: CallSource;
+  private readonly waitForConnectionMs: number;
   private readonly promise: Promise<LoadResult>;
   private resolve!: (r: LoadResult) => void;
   private reject!: (e: unknown) => void;
@@ -213,6 +226,10 @@ class OpenModelRun extends EventEmitter {
     const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (!Number.isInteger(limit) || limit < 1) throw new LoadConfigError(`inFlightLimit ${limit}: expected a whole number >= 1`);
     if (!(timeoutMs > 0)) throw new LoadConfigError(`timeoutMs ${timeoutMs}: expected a positive number of milliseconds`);
+    this.waitForConnectionMs = opts.waitForConnectionMs ?? DEFAULT_WAIT_FOR_CONNECTION_MS;
+    if (!(this.waitForConnectionMs >= 0 && this.waitForConnectionMs < timeoutMs)) {
+      throw new LoadConfigError(`waitForConnectionMs ${this.waitForConnectionMs}: expected milliseconds >= 0 and below timeoutMs (${timeoutMs})`);
+    }
     if (!/^[A-Za-z0-9._-]{1,48}$/.test(opts.runId)) {
       throw new LoadConfigError(`runId "${opts.runId}": expected 1-48 letters, digits, ".", "_" or "-" (it prefixes every X-Request-Id)`);
     }
@@ -380,7 +397,7 @@ class OpenModelRun extends EventEmitter {
       // free connections for the rest, where a long batch would open a new connection for each.
       if (++sent % 16 === 0) {
         nowMs = performance.now();
-        if (nowMs - this.tickStartMs > TICK_BUDGET_MS) return !(this.dispatching && this.nextDueAt() <= now);
+        if (nowMs - this.tickStartMs > TICK_BUDGET_MS) return !this.actionable(now);
       }
     }
     return true;
@@ -449,10 +466,13 @@ class OpenModelRun extends EventEmitter {
         return this.fail(err);
       }
     }
-    if (this.immediate === undefined && this.dispatching && this.nextDueAt() <= now) this.wake(0);
+    if (this.immediate === undefined && this.actionable(now)) this.wake(0);
   }
 
-  /** Sends (or drops) the next arrival if it is due by `now`; false when none is. */
+  /**
+   * Sends (or drops) the next arrival if it is due by `now`; false when none is, or when it is waiting
+   * for a connection to come free (waitForConnectionMs).
+   */
   private sendNextDue(now: number, nowMs: number): boolean {
     while (this.dispatching) {
       const at = this.nextDueAt();
@@ -462,11 +482,24 @@ class OpenModelRun extends EventEmitter {
         this.nextSecond(n);
         continue;
       }
+      if (this.waitsForConnection(at, now)) return false;
       this.dispatch(this.sec, this.seqBase + this.idx, this.startMs + at * 1000, nowMs);
       this.idx++;
       return true;
     }
     return false;
+  }
+
+  /** Whether the arrival due at `at` (wall seconds) finds no connection free and may still wait for one at `now`. */
+  private waitsForConnection(at: number, now: number): boolean {
+    return (now - at) * 1000 < this.waitForConnectionMs && !this.pool.canSend();
+  }
+
+  /** Whether an arrival is due that can go out (or must be dropped) right now. */
+  private actionable(now: number): boolean {
+    if (!this.dispatching) return false;
+    const at = this.nextDueAt();
+    return at <= now && !this.waitsForConnection(at, now);
   }
 
   private nextSecond(n: number): void {

@@ -197,6 +197,27 @@ describe('runLoad against a slow server', () => {
     // Latency is counted from the intended send time, so the 1 s delay shows in full.
     expect(result.latency.p50).toBeGreaterThanOrEqual(1000);
   });
+
+  // One connection, answers after 700 ms, arrivals at 0.25 s and 0.75 s: the second finds the connection
+  // busy for another ~200 ms.
+  it('lets an arrival that finds every connection busy wait waitForConnectionMs for one, then drops it', async () => {
+    const server = await startServer({ kind: 'slow', delayMs: 700 });
+    const waited = await runLoad({ targetUrl: server.url, schedule: flat(2, 1), runId: 'wait', inFlightLimit: 1, waitForConnectionMs: 400 });
+    expect([waited.requests, waited.dropped, waited.completed]).toEqual([2, 0, 2]);
+    // The wait counts as latency: ~200 ms on top of the 700 ms answer.
+    expect(waited.latency.max).toBeGreaterThanOrEqual(850);
+
+    const dropped = await runLoad({ targetUrl: server.url, schedule: flat(2, 1), runId: 'nowait', inFlightLimit: 1, waitForConnectionMs: 0 });
+    expect([dropped.requests, dropped.dropped]).toEqual([1, 1]);
+    expect(dropped.seconds[0]).toMatchObject({ sent: 1, dropped: 1, scheduled: 2 });
+    expect(server.ids).toEqual(['wait-0', 'wait-1', 'nowait-0']);
+  });
+
+  it('rejects a wait for a connection that is negative or not below the request timeout', () => {
+    const opts = { targetUrl: 'http://127.0.0.1:9', schedule: flat(1, 1), runId: 'bad', timeoutMs: 1000 };
+    expect(() => runLoad({ ...opts, waitForConnectionMs: -1 })).toThrow(/waitForConnectionMs -1: expected milliseconds >= 0 and below timeoutMs \(1000\)/);
+    expect(() => runLoad({ ...opts, waitForConnectionMs: 1000 })).toThrow(/waitForConnectionMs 1000/);
+  });
 });
 
 describe('runLoad failures without a status', () => {
