@@ -173,8 +173,9 @@ const TICK_MS = 2;
 const TICK_BUDGET_MS = 4;
 /**
  * Dropping an arrival that finds every connection busy at the first tick left the connections freed
- * just after it idle until the next tick whenever that tick had emptied the backlog: 5-15% of a
- * saturated pool's capacity. A millisecond's wait keeps them fed, and is far below any answer time.
+ * just after it idle until the next tick whenever that tick had emptied the backlog: 2-15% of a
+ * saturated pool's capacity (docs/perf.md). A millisecond's wait keeps them fed; an arrival that waits
+ * is a few milliseconds late at most, which its latency shows.
  */
 export const DEFAULT_WAIT_FOR_CONNECTION_MS = 1;
 

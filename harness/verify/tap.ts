@@ -22,8 +22,14 @@ export const DEFAULT_TAP_CONNECTION_NAME = 'rushgate-verify-tap';
 const DURABLE_PREFETCH = 2_000;
 const ACK_EVERY = 256;
 const ACK_INTERVAL_MS = 50;
-/** How long after the client saw a channel close the broker may still not have counted it (a loaded broker). */
-const CLOSE_COUNTED_WITHIN_MS = 500;
+/**
+ * How long after the client saw a channel close the broker may still not have counted it (a loaded
+ * broker). 500 ms was too short on a loaded CI machine: a reading taken while the tap looked then counted
+ * the target one close fewer than a later one, which can charge a healthy target one channel of churn. A
+ * longer margin errs the other way only: a reading taken while the tap looks counts up to this long of
+ * its looks (10 a second) as the target's, so a count that starts from such a reading comes out lower.
+ */
+export const CLOSE_COUNTED_WITHIN_MS = 2_000;
 /** A durable tap queue nobody uses for this long is deleted by the broker (a harness killed with -9). */
 const DURABLE_QUEUE_EXPIRES_MS = 10 * 60_000;
 /**
@@ -372,8 +378,8 @@ export async function startVerificationTap(opts: VerificationTapOptions): Promis
     usage: (asOfMs = wallMs()) => ({
       ...(current ? { connections: 1, channels: 1 } : pending ? { connections: 1, channels: 0 } : { connections: 0, channels: 0 }),
       // An open is counted by the broker before amqplib reports it; a close only after the client's 'close'
-      // (the broker counts it when the channel ends, after close-ok). So a close counts from a margin later:
-      // a reading then errs toward the broker having counted more of the tap's channels, never fewer.
+      // (the broker counts it when the channel ends, after close-ok). So a close is taken out from a margin
+      // later: a reading may count a recent close of the tap's as the target's, never the reverse.
       channelsOpened: channelsOpened.asOf(asOfMs),
       channelsClosed: channelsClosed.asOf(asOfMs - CLOSE_COUNTED_WITHIN_MS),
     }),

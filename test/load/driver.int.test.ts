@@ -199,10 +199,10 @@ describe('runLoad against a slow server', () => {
   });
 
   // One connection, answers after 700 ms, arrivals at 0.25 s and 0.75 s: the second finds the connection
-  // busy for another ~200 ms.
+  // busy for another ~200 ms. The long wait leaves room for a stalled test process.
   it('lets an arrival that finds every connection busy wait waitForConnectionMs for one, then drops it', async () => {
     const server = await startServer({ kind: 'slow', delayMs: 700 });
-    const waited = await runLoad({ targetUrl: server.url, schedule: flat(2, 1), runId: 'wait', inFlightLimit: 1, waitForConnectionMs: 400 });
+    const waited = await runLoad({ targetUrl: server.url, schedule: flat(2, 1), runId: 'wait', inFlightLimit: 1, waitForConnectionMs: 2000 });
     expect([waited.requests, waited.dropped, waited.completed]).toEqual([2, 0, 2]);
     // The wait counts as latency: ~200 ms on top of the 700 ms answer.
     expect(waited.latency.max).toBeGreaterThanOrEqual(850);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StartedRabbitNode } from '../../harness/stack/rabbitmq-node.ts';
 import { leaseBroker } from '../helpers/shared-broker.ts';
 import { integrityRules } from '../../harness/verify/integrity-rules.ts';
-import { startVerificationTap, VerifyExchangeError } from '../../harness/verify/tap.ts';
+import { CLOSE_COUNTED_WITHIN_MS, startVerificationTap, VerifyExchangeError } from '../../harness/verify/tap.ts';
 import { pendingCleanups } from '../../harness/lifecycle/cleanup.ts';
 import { waitUntil } from '../helpers/leftovers.ts';
 import { startBrokerSampler } from '../../harness/probe/broker-sampler.ts';
@@ -167,7 +167,7 @@ describe('verification tap on a real broker', () => {
       await tap.attached;
       const probes = tap.usage().channelsOpened;
       // Past the tap's close margin, and a scrape sent after it.
-      await new Promise((r) => setTimeout(r, 1_200));
+      await new Promise((r) => setTimeout(r, CLOSE_COUNTED_WITHIN_MS + 700));
       const after = sampler.latest()!;
       console.log(`tap: ${probes} channels opened while ${looking.length} scrapes were taken; target's after the bind: ${after.channelsOpened} opened, ${after.channelsClosed} closed`);
       expect(probes).toBeGreaterThan(50);
