@@ -163,8 +163,7 @@ describe('verification tap on a real broker', () => {
     try {
       await sampler.measureBaseline(1_500);
       // On a loaded machine scrapes and looks take far longer: the tap looks on until there were enough of both.
-      const enough = Date.now() + 20_000;
-      while ((sampler.samples().length < 12 || tap.usage().channelsOpened <= 50) && Date.now() < enough) await new Promise((r) => setTimeout(r, 100));
+      await waitUntil(() => sampler.samples().length >= 12 && tap.usage().channelsOpened > 50, 20_000);
       const looking = sampler.samples().slice(1);
       await channel.assertExchange(exchange, 'topic', { durable: false });
       await tap.attached;
