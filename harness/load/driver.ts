@@ -1,10 +1,10 @@
 // The open-model load driver. Arrivals come from the schedule, spread evenly inside each wall second,
 // and each is sent at its time whether or not earlier requests have been answered, on an undici pool
-// capped at the in-flight limit. An arrival that finds the pool full waits a millisecond at most for a
-// connection to come free, then is dropped and counted, never queued longer: queuing would let a
-// struggling service set the pace, which is exactly the overload a burst test must expose. Before the
-// first arrival the driver opens connections for the first seconds and builds their calls, so second 0
-// runs on schedule like every other second.
+// capped at the in-flight limit. An arrival that finds the pool full waits a millisecond for a
+// connection to come free, then is dropped and counted at the next tick (a few milliseconds at most),
+// never queued longer: queuing would let a struggling service set the pace, which is exactly the
+// overload a burst test must expose. Before the first arrival the driver opens connections for the first
+// seconds and builds their calls, so second 0 runs on schedule like every other second.
 import { EventEmitter } from 'node:events';
 import type { CallSummary, FirstError, LatencySummary, LoadSecond, StatusClasses } from '../run-record.ts';
 import { callInfos, createCallSource, type CallSource } from '../../scenarios/calls/call-source.ts';
