@@ -50,7 +50,8 @@ export class HttpPool {
   private readonly connections: Connection[] = [];
   /** Connections with no request on them, most recently freed last. */
   private readonly free: Connection[] = [];
-  private readonly warmSockets: Socket[] = [];
+  /** Connected (or connecting) sockets not yet handed to a client, and how to take our listeners off them. */
+  private readonly warmSockets: WarmSocket[] = [];
   private readonly fallbackConnect: ReturnType<typeof buildConnector>;
   private readonly connectFn: (options: ConnectOptions, callback: ConnectCallback) => void;
   private closed = false;
@@ -80,17 +81,12 @@ export class HttpPool {
     for (let i = 0; i < n; i++) {
       const socket = netConnect({ host: this.opts.hostname, port: this.opts.port, noDelay: true, keepAlive: true });
       this.opened++;
-      this.warmSockets.push(socket);
-      const drop = () => {
-        const at = this.warmSockets.indexOf(socket);
+      const warm = watchWarmSocket(socket, () => {
+        const at = this.warmSockets.indexOf(warm);
         if (at >= 0) this.warmSockets.splice(at, 1);
-      };
-      socket.on('error', drop);
-      socket.on('close', drop);
-      pending.push(new Promise((resolve) => {
-        socket.once('connect', () => resolve());
-        socket.once('close', () => resolve());
-      }));
+      });
+      this.warmSockets.push(warm);
+      pending.push(warm.settled);
     }
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(pending), new Promise((r) => (timer = setTimeout(r, this.opts.timeoutMs)))]);
@@ -119,7 +115,7 @@ export class HttpPool {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const socket of this.warmSockets.splice(0)) socket.destroy();
+    for (const { socket } of this.warmSockets.splice(0)) socket.destroy();
     for (const conn of this.connections) void conn.client.destroy().catch(() => {});
   }
 
@@ -151,16 +147,15 @@ export class HttpPool {
   }
 
   private connect(options: ConnectOptions, callback: ConnectCallback): void {
-    let socket = this.warmSockets.pop();
-    while (socket?.destroyed) socket = this.warmSockets.pop();
-    if (!socket) {
+    let next = this.warmSockets.pop();
+    while (next?.socket.destroyed) next = this.warmSockets.pop();
+    if (!next) {
       this.opened++;
       this.fallbackConnect(options, callback);
       return;
     }
-    const warm = socket;
-    warm.removeAllListeners('error');
-    warm.removeAllListeners('close');
+    next.detach();
+    const warm = next.socket;
     // undici expects the callback after connect() returns (a synchronous one stalls the client).
     if (!warm.connecting) return queueMicrotask(() => callback(null, warm));
     const onError = (err: Error) => callback(err, null);
@@ -170,6 +165,44 @@ export class HttpPool {
       callback(null, warm);
     });
   }
+}
+
+/** A socket opened ahead of the load, until a client takes it. */
+export interface WarmSocket {
+  socket: Socket;
+  /** Resolves once it connected, failed or closed, or was detached. */
+  settled: Promise<void>;
+  /** Takes off the listeners watchWarmSocket added, and only those. */
+  detach(): void;
+}
+
+/**
+ * Watches a warm socket until a client takes it: `gone` when it fails or closes first. The client gets
+ * the socket with its own listeners only, each of ours taken off by reference. removeAllListeners(type)
+ * would also take off anyone else's, and it deletes the event from the socket's listener table, which
+ * turns off net.Socket's fixed-shape mode: every event the socket emits afterwards (each response's
+ * 'readable') then looks its listeners up in a dictionary.
+ */
+export function watchWarmSocket(socket: Socket, gone: () => void): WarmSocket {
+  let settle!: () => void;
+  const settled = new Promise<void>((resolve) => (settle = resolve));
+  const drop = () => {
+    gone();
+    settle();
+  };
+  socket.once('connect', settle);
+  socket.on('error', drop);
+  socket.on('close', drop);
+  return {
+    socket,
+    settled,
+    detach() {
+      socket.off('connect', settle);
+      socket.off('error', drop);
+      socket.off('close', drop);
+      settle();
+    },
+  };
 }
 
 type Connector = ReturnType<typeof buildConnector>;
