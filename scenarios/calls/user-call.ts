@@ -41,6 +41,10 @@ export function drawVar(gen: GeneratorSpec, rnd: () => number, ctx: BuildContext
   }
 }
 
+const URL_SAFE_BUILT_INS: ReadonlySet<string> = new Set(['requestId', 'seq', 'storeId', 'itemId', 'uuid']);
+/** The drawn vars of a call that declares none and has no body function: nothing reads or writes them. */
+const NO_VARS: Record<string, unknown> = Object.freeze({});
+
 export function userCall(name: string, spec: CallSpec, expect: CallExpect, requestIdHeader: string | null): CallDef {
   const vars = Object.entries(spec.vars ?? {});
   const headers = spec.headers ?? {};
@@ -78,7 +82,9 @@ export function userCall(name: string, spec: CallSpec, expect: CallExpect, reque
     }
     return () => undefined;
   };
-  const path = compileText(spec.path, valueOf, encodeURIComponent);
+  // Built-in ids are URL-safe as made (letters, digits, "-", "."; the run id is checked for it): a path
+  // encodes only the vars and values that come from outside.
+  const path = compileText(spec.path, valueOf, encodeURIComponent, (ref) => varNames.has(ref) || !URL_SAFE_BUILT_INS.has(ref));
   const headerValues = Object.entries(headers).map(([h, v]): [string, () => string] => [h, compileText(v, valueOf)]);
   const formValues = spec.form && Object.entries(spec.form).map(([k, v]): [string, () => string] => [k, typeof v === 'string' ? compileText(v, valueOf) : () => String(v)]);
   const bodyValue = body !== undefined && !bodyFn ? compileValue(body, valueOf) : undefined;
@@ -93,7 +99,7 @@ export function userCall(name: string, spec: CallSpec, expect: CallExpect, reque
     build(rnd, ctx): BuiltRequest {
       const storeId = storeIdFor(int(rnd, 0, ctx.catalog.stores - 1));
       const itemId = itemIdFor(int(rnd, 0, ctx.catalog.itemsPerStore - 1));
-      const drawn: Record<string, unknown> = {};
+      const drawn: Record<string, unknown> = vars.length === 0 && !bodyFn ? NO_VARS : {};
       for (const [k, gen] of vars) drawn[k] = drawVar(gen, rnd, ctx);
       arrival.storeId = storeId;
       arrival.itemId = itemId;

@@ -123,4 +123,24 @@ describe('user calls', () => {
     // Built again for the same arrival, after others: the same bytes.
     expect(s.make(7)).toEqual(first);
   });
+  it('leaves built-in ids as they are in paths (URL-safe as made) but encodes a var that shadows one', () => {
+    const compiled = resolveSchedule(
+      defineScenario({
+        ...base,
+        calls: {
+          own: { method: 'GET', path: '/s/${storeId}/i/${itemId}/${requestId}/${seq}/${uuid}', weight: 1 },
+          shadowed: { method: 'GET', path: '/s/${storeId}/${itemId}', weight: 1, vars: { storeId: { kind: 'pick', from: ['a b/c'] } } },
+        },
+      }),
+    );
+    const s = createCallSource(compiled, { runId: 'r.1_x' });
+    const paths = Array.from({ length: 20 }, (_, seq) => s.make(seq)).map((c) => [c.name, c.path] as const);
+    const own = paths.filter(([name]) => name === 'own').map(([, p]) => p);
+    const shadowed = paths.filter(([name]) => name === 'shadowed').map(([, p]) => p);
+    expect(own.length).toBeGreaterThan(0);
+    expect(shadowed.length).toBeGreaterThan(0);
+    for (const p of own) expect(p).toMatch(/^\/s\/store-\d{5}\/i\/sku-\d{8}\/r\.1_x-\d+\/\d+\/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    for (const p of own) expect(decodeURIComponent(p)).toBe(p);
+    for (const p of shadowed) expect(p).toMatch(/^\/s\/a%20b%2Fc\/sku-\d{8}$/);
+  });
 });
