@@ -82,7 +82,7 @@ export function userCall(name: string, spec: CallSpec, expect: CallExpect, reque
     }
     return () => undefined;
   };
-  // Built-in ids are URL-safe as made (letters, digits, "-", "."; the run id is checked for it): a path
+  // Built-in ids are URL-safe as made (letters, digits, "-", "." and "_"; the run id is checked for it): a path
   // encodes only the vars and values that come from outside.
   const path = compileText(spec.path, valueOf, encodeURIComponent, (ref) => varNames.has(ref) || !URL_SAFE_BUILT_INS.has(ref));
   const headerValues = Object.entries(headers).map(([h, v]): [string, () => string] => [h, compileText(v, valueOf)]);
