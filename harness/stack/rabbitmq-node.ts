@@ -93,10 +93,19 @@ export async function startRabbitNode(opts: RabbitNodeOptions = {}): Promise<Sta
     } catch (err) {
       // The ports are picked free and bound by the broker seconds later, when it boots: another process (a
       // node starting beside it) may take one meanwhile. The failed attempt released everything it started.
-      if (attempt >= PORT_TAKEN_ATTEMPTS || !(err instanceof Error) || !/eaddrinuse/i.test(err.message)) throw err;
-      opts.log?.('rabbitmq-server: a port picked for it was taken before it could listen on it (eaddrinuse); starting it again on other ports');
+      if (attempt >= PORT_TAKEN_ATTEMPTS || !portTakenAtStart(err)) throw err;
+      opts.log?.('rabbitmq-server: a port picked for it was taken before it could listen on it; starting it again on other ports');
     }
   }
+}
+
+/**
+ * Whether a node failed to start because a port picked for it was taken meanwhile: a listener's
+ * eaddrinuse, or the Erlang distribution port (`dist_port_already_used`, seen in CI when another test's
+ * process took it).
+ */
+export function portTakenAtStart(err: unknown): boolean {
+  return err instanceof Error && /eaddrinuse|dist_port_already_used/i.test(err.message);
 }
 
 async function startRabbitNodeOnce(opts: RabbitNodeOptions): Promise<StartedRabbitNode> {
